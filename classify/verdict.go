@@ -1,0 +1,85 @@
+// Package classify turns an SMTP reply (plus what the queue knows about it)
+// into a verdict a mail queue can act on: retry or not, suppress the address
+// or not, slow the stream down or not, and why.
+package classify
+
+// Severity says whether the message can still be delivered as it is.
+type Severity string
+
+// Severities.
+const (
+	// SeverityHard: this message will not be accepted as it is; do not retry it.
+	SeverityHard Severity = "hard"
+	// SeveritySoft: a transient failure; retry later.
+	SeveritySoft Severity = "soft"
+	// SeverityNone: not a failure (delivered, auto-reply, complaint).
+	SeverityNone Severity = "none"
+)
+
+// Category is what went wrong. The values are the wire tokens used in JSON
+// and docs/taxonomy.md.
+type Category string
+
+// Categories.
+const (
+	CategoryRecipientUnknown  Category = "recipient_unknown"
+	CategoryRecipientInactive Category = "recipient_inactive"
+	CategoryRecipientMoved    Category = "recipient_moved"
+	CategoryMailboxFull       Category = "mailbox_full"
+	CategoryBadDomain         Category = "bad_domain"
+	CategoryMessageTooLarge   Category = "message_too_large"
+	CategorySpamContent       Category = "spam_content"
+	CategoryContentPolicy     Category = "content_policy"
+	CategoryVirus             Category = "virus"
+	CategoryReputationBlock   Category = "reputation_block"
+	CategoryAuthFailure       Category = "auth_failure"
+	CategoryRateLimited       Category = "rate_limited"
+	CategoryRelayDenied       Category = "relay_denied"
+	CategorySenderRejected    Category = "sender_rejected"
+	CategoryPolicy            Category = "policy"
+	CategoryTLSFailure        Category = "tls_failure"
+	CategoryExpired           Category = "expired"
+	CategoryNetwork           Category = "network"
+	CategoryProtocol          Category = "protocol"
+	CategorySystem            Category = "system"
+	CategoryAutoReply         Category = "auto_reply"
+	CategoryComplaint         Category = "complaint"
+	CategoryDelivered         Category = "delivered"
+	CategoryUnknown           Category = "unknown"
+)
+
+// Hint says where the fix lies.
+type Hint string
+
+// Hints.
+const (
+	HintRecipient      Hint = "recipient"
+	HintContent        Hint = "content"
+	HintReputation     Hint = "reputation"
+	HintAuthentication Hint = "authentication"
+	HintVolume         Hint = "volume"
+	HintInfrastructure Hint = "infrastructure"
+	HintForwarding     Hint = "forwarding" // relay and alias paths such as Apple Private Relay
+	HintNone           Hint = "none"
+	HintUnknown        Hint = "unknown"
+)
+
+// Provider names a mailbox provider or filter vendor ("apple", "google",
+// "microsoft", "yahoo", "comcast", ..., "proofpoint", "mimecast"). The empty
+// Provider means not known.
+type Provider string
+
+// Verdict is the classifier's answer for one reply. It is a plain value.
+type Verdict struct {
+	Severity Severity `json:"severity"`
+	Category Category `json:"category"`
+	Hint     Hint     `json:"hint"`
+	Retry    bool     `json:"retry"`
+	Suppress bool     `json:"suppress"`
+	SlowDown bool     `json:"slow_down"`
+	Provider Provider `json:"provider"`
+	Tag      string   `json:"tag"`
+	Rule     string   `json:"rule"`
+	// Explanation is one line saying why, in plain words.
+	Explanation string `json:"explanation"`
+}
