@@ -1,0 +1,78 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/bouncekit/bouncekit/bounce"
+)
+
+func init() {
+	register(command{name: "reply", usage: "reply TEXT...   print what ParseReply reads from TEXT", run: runReply})
+	register(command{name: "demo", usage: "demo            parse a few embedded sample replies", run: runDemo})
+}
+
+// sampleReplies are shown by the demo, the CS01 one first.
+var sampleReplies = []string{
+	"host mx01.mail.icloud.com[17.57.154.6] said: 554 5.7.1 [CS01] Message rejected due to local policy. Please visit https://support.apple.com/en-us/HT204137 (in reply to end of DATA command)",
+	"550-5.7.26 This mail has been blocked because the sender is\r\n550-5.7.26 unauthenticated. Gmail requires all senders to authenticate with\r\n550 5.7.26 either SPF or DKIM. - gsmtp",
+	"421 4.7.0 [TSS04] Messages from 192.0.2.1 temporarily deferred due to unexpected volume or user complaints - 4.16.55.1; see https://postmaster.yahooinc.com/error-codes",
+	"Remote Server returned '550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup'",
+	"SMTP error from remote mail server after RCPT TO:<bob@example.org>: 550 5.1.1 <bob@example.org>: Recipient address rejected: User unknown in virtual mailbox table",
+}
+
+func runDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return runReply(ctx, sampleReplies, stdin, stdout, stderr)
+}
+
+func runReply(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, "usage: bouncekit reply TEXT...")
+		return 2
+	}
+	code := 0
+	enc := json.NewEncoder(stdout)
+	for _, a := range args {
+		r, err := bounce.ParseReply(a)
+		if err != nil {
+			fmt.Fprintf(stderr, "bouncekit: %v\n", err)
+			code = 1
+			continue
+		}
+		_ = enc.Encode(replyJSON(r))
+	}
+	return code
+}
+
+// replyJSON is the JSON shape of a parsed reply used by the subcommands.
+func replyJSON(r bounce.Reply) map[string]any {
+	var tags []string
+	for _, t := range r.Tags {
+		if t != "" {
+			tags = append(tags, t)
+		}
+	}
+	m := map[string]any{
+		"code":   r.Code,
+		"status": r.Status.String(),
+		"text":   r.Text,
+		"tags":   tags,
+		"stage":  string(r.Stage),
+	}
+	if r.RemoteHost != "" {
+		m["remote_host"] = r.RemoteHost
+	}
+	if r.RemoteIP.IsValid() {
+		m["remote_ip"] = r.RemoteIP.String()
+	}
+	if r.Flags.Has(bounce.FlagClassMismatch) {
+		m["class_mismatch"] = true
+	}
+	if d := r.Status.String(); d != "" {
+		m["status_name"] = strings.TrimSpace(d)
+	}
+	return m
+}
