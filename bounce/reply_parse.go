@@ -1,23 +1,621 @@
 package bounce
 
-import "strings"
+import (
+	"net/netip"
+	"strings"
+	"unicode/utf8"
+)
 
-// ParseReply reads one SMTP reply. (Temporary minimal implementation while
-// the full parser lands.)
+// ParseReply reads one SMTP reply from s. It accepts, at least:
+//
+//   - bare and multi-line replies, RFC 5321 §4.2.1 ("550-5.7.26 ...\r\n550 5.7.26 ..."),
+//     also in the joined one-line form where the line breaks became spaces;
+//   - RFC 3464 §2.3.6 Diagnostic-Code values ("smtp; 554 5.7.1 ...", "X-Postfix; ...",
+//     "smtp;250 ok");
+//   - the wrappers of Postfix ("host H[IP] said: ... (in reply to end of DATA command)"),
+//     Exim ("SMTP error from remote mail server after RCPT TO:<x>: 550 ..."), Sendmail
+//     ("... dsn=5.1.1, stat=User unknown", "<<< 550 ..."), Exchange and Office 365
+//     ("Remote Server returned '550 5.1.10 RESOLVER.ADR.RecipientNotFound; ...'"),
+//     Amazon SES diagnosticCode and PowerMTA dsnDiag ("smtp;550 ...").
+//
+// A basic code and an enhanced status code whose classes disagree ("421 5.7.32") are
+// both kept and FlagClassMismatch is set; nothing is guessed silently. Text with no
+// reply code at all (a local MTA error such as "connect to H[IP]:25: Connection
+// refused") gives a Reply with Code 0, the text, and FlagNoReply, and no error.
+//
+// Errors: empty input gives ErrEmptyReply; input longer than MaxReplyLen gives
+// ErrReplyTooLong together with the Reply read from the first MaxReplyLen bytes. Both
+// are wrapped in a *ParseError. ParseReply never panics, and for a single-line reply
+// it allocates nothing: the Reply's strings point into s.
 func ParseReply(s string) (Reply, error) {
-	s = strings.TrimSpace(s)
+	var r Reply
+	var err error
+	if len(s) > MaxReplyLen {
+		s = s[:MaxReplyLen]
+		r.Flags |= FlagTruncated
+		err = &ParseError{What: "reply", Input: truncateForError(s), Err: ErrReplyTooLong}
+	}
+	s = trimSpace(s)
 	if s == "" {
 		return Reply{}, &ParseError{What: "reply", Err: ErrEmptyReply}
 	}
-	r := Reply{Raw: s}
-	if len(s) >= 3 && s[0] >= '2' && s[0] <= '5' && s[1] >= '0' && s[1] <= '9' && s[2] >= '0' && s[2] <= '9' {
-		r.Code = int(s[0]-'0')*100 + int(s[1]-'0')*10 + int(s[2]-'0')
-		s = strings.TrimLeft(s[3:], " -")
+	r.Raw = s
+	hasNewline := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '\n' || c == '\r':
+			hasNewline = true
+		case c < 0x20 && c != '\t', c == 0x7f:
+			r.Flags |= FlagControlChars
+		case c >= 0x80:
+			if r.Flags&FlagInvalidUTF8 == 0 && !utf8.ValidString(s) {
+				r.Flags |= FlagInvalidUTF8
+			}
+		}
 	}
-	if st, n := scanStatus(s); n > 0 {
+
+	body := r.unwrap(s)
+
+	// Find the reply: the first basic code in the body, else the first
+	// enhanced status code on its own (Exchange "#5.0.0", "5.7.1 Email rejected ...").
+	ci, sep := findBasicCode(body)
+	if ci < 0 {
+		si, st, n := findStatus(body, 0)
+		if si < 0 {
+			r.Flags |= FlagNoReply
+			r.Text = body
+			if hasNewline {
+				r.Text = joinLines(body)
+			}
+			r.scanTags()
+			return r, err
+		}
 		r.Status = st
-		s = strings.TrimSpace(s[n:])
+		r.Text = trimSep(body[si+n:])
+		r.finishText(body[:si], hasNewline, "", "")
+		return r, err
 	}
-	r.Text = s
-	return r, nil
+	r.Code = int(body[ci]-'0')*100 + int(body[ci+1]-'0')*10 + int(body[ci+2]-'0')
+	prefix := body[:ci]
+	rest := body[ci+3:]
+	if sep == '-' {
+		r.Flags |= FlagMultiline
+	}
+	rest = trimSep(rest)
+	if st, n := scanStatus(rest); n > 0 && statusEnds(rest, n) {
+		r.Status = st
+		rest = trimSep(rest[n:])
+	}
+	r.Text = rest
+	codeStr := body[ci : ci+3]
+	statusStr := ""
+	if r.Status.IsValid() {
+		// The status as written, for stripping repeated continuation prefixes.
+		at := strings.Index(body[ci+3:], r.Status.String())
+		if at >= 0 {
+			statusStr = body[ci+3+at : ci+3+at+len(r.Status.String())]
+		}
+	}
+	r.finishText(prefix, hasNewline || r.Flags&FlagMultiline != 0, codeStr, statusStr)
+	if !r.Status.IsValid() {
+		// A status later in the text: "553 Mail from x not allowed - 5.7.1 [BL23]",
+		// qmail "(#5.1.1)". Only one of the basic code's class is taken, so that a
+		// version number in the text is not read as a status.
+		for from := 0; from < len(r.Text); {
+			si, st, n := findStatus(r.Text, from)
+			if si < 0 {
+				break
+			}
+			if st.Class() == r.Code/100 {
+				r.Status = st
+				break
+			}
+			from = si + n
+		}
+	}
+	if r.Code != 0 && r.Status.IsValid() && r.Status.Class() != r.Code/100 {
+		r.Flags |= FlagClassMismatch
+	}
+	r.scanTags()
+	return r, err
+}
+
+// finishText cleans r.Text once the code is known: quotes and trailers of the
+// wrapper, continuation prefixes of multi-line replies, the stage trailer.
+func (r *Reply) finishText(prefix string, multiline bool, code, status string) {
+	t := r.Text
+	// Exchange: "Remote Server returned '550 ...'" and "#550 ... ##".
+	if p := trimRightSpace(prefix); p != "" {
+		switch q := p[len(p)-1]; q {
+		case '\'', '"':
+			if i := strings.LastIndexByte(t, q); i >= 0 && trimSpace(t[i+1:]) == "" {
+				t = trimRightSpace(t[:i])
+			}
+		case '#':
+			t = trimRightSpace(strings.TrimSuffix(trimRightSpace(t), "##"))
+		case '<':
+			t = trimRightSpace(strings.TrimSuffix(trimRightSpace(t), ">"))
+		}
+		if r.Stage == StageUnknown {
+			r.Stage = stageFromPrefix(p)
+		}
+	}
+	// Postfix: "... (in reply to end of DATA command)".
+	if i := strings.LastIndex(t, "(in reply to "); i >= 0 {
+		if st := stageFromInReplyTo(t[i+len("(in reply to "):]); st != StageUnknown {
+			r.Stage = st
+			t = trimRightSpace(t[:i])
+		}
+	}
+	if multiline {
+		t = joinContinuation(t, code, status)
+	}
+	// Microsoft names the answering host last: "... [BN8NAM11FT012.eop-nam11.prod.protection.outlook.com]".
+	if r.RemoteHost == "" {
+		if tt := trimRightSpace(t); strings.HasSuffix(tt, "]") {
+			if i := strings.LastIndexByte(tt, '['); i >= 0 && looksLikeHost(tt[i+1:len(tt)-1]) {
+				r.RemoteHost = tt[i+1 : len(tt)-1]
+			}
+		}
+	}
+	r.Text = trimSpace(t)
+}
+
+// unwrap removes the MTA wrapper and the DSN diagnostic type in front of the
+// reply, filling RemoteHost, RemoteIP, Stage and DiagnosticType, and returns
+// the part that holds the reply.
+func (r *Reply) unwrap(s string) string {
+	for range 4 { // wrappers nest at most a few deep: "X-Postfix; host H[IP] said: ..."
+		switch {
+		case r.DiagnosticType == "" && diagTypeLen(s) > 0:
+			n := diagTypeLen(s)
+			r.DiagnosticType = trimSpace(s[:n])
+			s = trimSpace(s[n+1:])
+			continue
+		}
+		if i := strings.Index(s, " said:"); i >= 0 && i < 512 {
+			// Postfix: "host H[IP] said: REPLY".
+			r.hostFrom(s[:i])
+			s = trimSpace(s[i+len(" said:"):])
+			continue
+		}
+		if i := indexFold(s, "SMTP error from remote mail"); i >= 0 && i < 512 {
+			// Exim: "[host H [IP]: ]SMTP error from remote mail server after STAGE: REPLY".
+			r.hostFrom(s[:i])
+			rest := s[i:]
+			if j := indexFold(rest, " after "); j >= 0 {
+				rest = rest[j+len(" after "):]
+				r.Stage = stageFromExim(rest)
+				if k := eximReplyStart(rest); k >= 0 {
+					s = trimSpace(rest[k:])
+					continue
+				}
+			}
+			s = rest
+			continue
+		}
+		if i := strings.Index(s, "stat="); i >= 0 {
+			// Sendmail log line: "... relay=H. [IP], dsn=5.1.1, stat=User unknown".
+			pre := s[:i]
+			if j := strings.Index(pre, "relay="); j >= 0 {
+				r.hostFrom(pre[j+len("relay="):])
+			}
+			stat := trimSpace(s[i+len("stat="):])
+			if j := strings.Index(pre, "dsn="); j >= 0 {
+				if st, n := scanStatus(pre[j+4:]); n > 0 {
+					if ci, _ := findBasicCode(stat); ci < 0 {
+						if _, _, n2 := findStatus(stat, 0); n2 == 0 {
+							r.Status = st
+						}
+					}
+				}
+			}
+			s = stat
+			continue
+		}
+		if i := strings.Index(s, "<<< "); i >= 0 {
+			// Sendmail transcript: ">>> RCPT To:<x>\n<<< 550 5.1.1 ...".
+			if j := strings.LastIndex(s[:i], ">>> "); j >= 0 {
+				r.Stage = stageFromCommand(s[j+4 : i])
+			}
+			if r.RemoteHost == "" {
+				if j := strings.Index(s[:i], "talking to "); j >= 0 {
+					r.hostFrom(s[j+len("talking to "):])
+				}
+			}
+			s = trimSpace(s[i+4:])
+			continue
+		}
+		break
+	}
+	if r.RemoteHost == "" {
+		// Local errors name the host too: "connect to H[IP]:25: Connection refused",
+		// "lost connection with H[IP] while ...", "conversation with H[IP] timed out".
+		for _, kw := range [...]string{"connect to ", "connection with ", "conversation with "} {
+			if i := strings.Index(s, kw); i >= 0 && i < 64 {
+				r.hostFrom(s[i+len(kw):])
+				break
+			}
+		}
+	}
+	return s
+}
+
+// hostFrom reads "[host ]H[IP]" or "H [IP]" or "H." from the start of s.
+func (r *Reply) hostFrom(s string) {
+	s = trimSpace(s)
+	if i := strings.LastIndex(s, "host "); i >= 0 {
+		s = s[i+len("host "):]
+	}
+	end := 0
+	for end < len(s) && isHostChar(s[end]) {
+		end++
+	}
+	host := strings.TrimSuffix(s[:end], ".")
+	if host != "" && looksLikeHost(host) {
+		r.RemoteHost = host
+	}
+	rest := trimSpace(s[end:])
+	if len(rest) > 2 && rest[0] == '[' {
+		if j := strings.IndexByte(rest, ']'); j > 0 {
+			ipText := strings.TrimPrefix(rest[1:j], "IPv6:")
+			if ip, err := netip.ParseAddr(ipText); err == nil {
+				r.RemoteIP = ip
+			}
+		}
+	}
+}
+
+// diagTypeLen returns the index of the ';' ending an RFC 3464 §2.3.6
+// diagnostic-type ("smtp;", "X-Postfix;", "x-unix ;") at the start of s, or 0.
+func diagTypeLen(s string) int {
+	for i := 0; i < len(s) && i < 32; i++ {
+		c := s[i]
+		switch {
+		case c == ';':
+			if i == 0 {
+				return 0
+			}
+			return i
+		case c == ' ' || c == '\t':
+			if j := i + 1; j < len(s) && (s[j] == ';' || s[j] == ' ') {
+				continue
+			}
+			return 0
+		case isAlnum(c) || c == '-' || c == '_' || c == '.':
+			if i == 0 && !isAlpha(c) {
+				return 0
+			}
+		default:
+			return 0
+		}
+	}
+	return 0
+}
+
+// findBasicCode returns the index of the first RFC 5321 basic reply code in s
+// (three digits, the first 2-5, standing alone as a word, followed by a space,
+// a hyphen or the end) and the byte after it, or -1. Addresses in angle
+// brackets are skipped, so "<550@example.com>" is not a code.
+func findBasicCode(s string) (int, byte) {
+	for i := 0; i+3 <= len(s); i++ {
+		c := s[i]
+		if c == '<' {
+			if j := strings.IndexByte(s[i:], '>'); j > 0 {
+				i += j
+				continue
+			}
+		}
+		if c < '2' || c > '5' || !isDigit(s[i+1]) || !isDigit(s[i+2]) {
+			continue
+		}
+		if i > 0 && !isCodeBoundary(s[i-1]) {
+			continue
+		}
+		if i+3 == len(s) {
+			return i, 0
+		}
+		switch n := s[i+3]; n {
+		case ' ', '-', '\t', '\r', '\n':
+			if n == '-' && i+4 < len(s) && isDigit(s[i+4]) && !statusAt(s, i+4) {
+				continue // "550-123" is not a reply line; "550-5.7.1" is.
+			}
+			return i, n
+		}
+	}
+	return -1, 0
+}
+
+func statusAt(s string, i int) bool {
+	_, n := scanStatus(s[i:])
+	return n > 0
+}
+
+// findStatus returns the first enhanced status code in s at or after from that
+// stands alone (preceded by a word boundary and followed by one), or -1.
+func findStatus(s string, from int) (int, Status, int) {
+	for i := from; i+5 <= len(s); i++ {
+		c := s[i]
+		if (c != '2' && c != '4' && c != '5') || s[i+1] != '.' {
+			continue
+		}
+		if i > 0 && !isStatusBoundary(s[i-1]) {
+			continue
+		}
+		if st, n := scanStatus(s[i:]); n > 0 && statusEnds(s, i+n) {
+			return i, st, n
+		}
+	}
+	return -1, Status{}, 0
+}
+
+// statusEnds reports whether a status code ending at s[n] stands alone.
+func statusEnds(s string, n int) bool {
+	if n >= len(s) {
+		return true
+	}
+	switch s[n] {
+	case ' ', '\t', '\r', '\n', ')', ']', ';', ',', '>', '\'', '"', ':':
+		return true
+	case '.':
+		return n+1 == len(s) || s[n+1] == ' '
+	case '-':
+		return n+1 < len(s) && s[n+1] == ' '
+	}
+	return false
+}
+
+func isCodeBoundary(c byte) bool {
+	switch c {
+	case ' ', '\t', '\r', '\n', '\'', '"', ':', ';', '(', '#', '>', '[', '=':
+		return true
+	}
+	return false
+}
+
+func isStatusBoundary(c byte) bool {
+	return isCodeBoundary(c) || c == '-' || c == ','
+}
+
+// trimSep skips the separators between a code and what follows.
+func trimSep(s string) string {
+	i := 0
+	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '-' || s[i] == '\r' || s[i] == '\n') {
+		if s[i] == '-' && i+1 < len(s) && s[i+1] != ' ' && s[i+1] != '\t' && i > 0 {
+			break
+		}
+		i++
+	}
+	return s[i:]
+}
+
+// joinContinuation joins a multi-line reply's text into one line: the line
+// breaks become single spaces and the repeated "550-5.7.26 " / "550 5.7.26 "
+// prefixes (RFC 5321 §4.2.1), also in the joined one-line form, are removed.
+// It returns t itself (no allocation) when there is nothing to remove.
+func joinContinuation(t, code, status string) string {
+	if code == "" {
+		return joinLines(t)
+	}
+	if !strings.Contains(t, code) && !strings.ContainsAny(t, "\r\n") {
+		return t
+	}
+	var b strings.Builder
+	b.Grow(len(t))
+	for i := 0; i < len(t); {
+		c := t[i]
+		if c == '\r' || c == '\n' {
+			for i < len(t) && (t[i] == '\r' || t[i] == '\n' || t[i] == ' ' || t[i] == '\t') {
+				i++
+			}
+			writeSpace(&b)
+			continue
+		}
+		if (i == 0 || t[i-1] == ' ' || t[i-1] == '\n' || t[i-1] == '\t') && strings.HasPrefix(t[i:], code) &&
+			i+3 < len(t) && (t[i+3] == '-' || t[i+3] == ' ') {
+			j := i + 4
+			if status != "" && strings.HasPrefix(t[j:], status) {
+				j += len(status)
+			}
+			for j < len(t) && (t[j] == ' ' || t[j] == '\t') {
+				j++
+			}
+			writeSpace(&b)
+			i = j
+			continue
+		}
+		b.WriteByte(c)
+		i++
+	}
+	return strings.TrimSpace(b.String())
+}
+
+// joinLines replaces line breaks (and the indentation after them) with one space.
+func joinLines(t string) string {
+	if !strings.ContainsAny(t, "\r\n") {
+		return t
+	}
+	var b strings.Builder
+	b.Grow(len(t))
+	for i := 0; i < len(t); {
+		if t[i] == '\r' || t[i] == '\n' {
+			for i < len(t) && (t[i] == '\r' || t[i] == '\n' || t[i] == ' ' || t[i] == '\t') {
+				i++
+			}
+			writeSpace(&b)
+			continue
+		}
+		b.WriteByte(t[i])
+		i++
+	}
+	return strings.TrimSpace(b.String())
+}
+
+func writeSpace(b *strings.Builder) {
+	if s := b.String(); len(s) > 0 && s[len(s)-1] != ' ' {
+		b.WriteByte(' ')
+	}
+}
+
+// stageFromInReplyTo reads Postfix's "(in reply to X command)".
+func stageFromInReplyTo(s string) Stage {
+	switch {
+	case hasPrefixFold(s, "end of DATA"):
+		return StageEndOfData
+	case hasPrefixFold(s, "RCPT"):
+		return StageRCPT
+	case hasPrefixFold(s, "MAIL"):
+		return StageMAIL
+	case hasPrefixFold(s, "DATA"):
+		return StageDATA
+	case hasPrefixFold(s, "HELO"), hasPrefixFold(s, "EHLO"), hasPrefixFold(s, "LHLO"):
+		return StageHELO
+	case hasPrefixFold(s, "STARTTLS"):
+		return StageSTARTTLS
+	case hasPrefixFold(s, "AUTH"):
+		return StageAUTH
+	case hasPrefixFold(s, "BDAT"):
+		return StageBDAT
+	case hasPrefixFold(s, "QUIT"):
+		return StageQUIT
+	case hasPrefixFold(s, "initial"), hasPrefixFold(s, "the initial"):
+		return StageConnect
+	}
+	return StageUnknown
+}
+
+// stageFromExim reads what follows Exim's "... after ".
+func stageFromExim(s string) Stage {
+	s = strings.TrimPrefix(s, "pipelined ")
+	switch {
+	case hasPrefixFold(s, "end of data"):
+		return StageEndOfData
+	case hasPrefixFold(s, "initial connection"), hasPrefixFold(s, "connection"):
+		return StageConnect
+	}
+	return stageFromCommand(s)
+}
+
+// stageFromCommand reads an SMTP command name at the start of s.
+func stageFromCommand(s string) Stage {
+	s = trimSpace(s)
+	switch {
+	case hasPrefixFold(s, "RCPT"):
+		return StageRCPT
+	case hasPrefixFold(s, "MAIL"):
+		return StageMAIL
+	case hasPrefixFold(s, "DATA"):
+		return StageDATA
+	case hasPrefixFold(s, "EHLO"), hasPrefixFold(s, "HELO"), hasPrefixFold(s, "LHLO"):
+		return StageHELO
+	case hasPrefixFold(s, "STARTTLS"):
+		return StageSTARTTLS
+	case hasPrefixFold(s, "AUTH"):
+		return StageAUTH
+	case hasPrefixFold(s, "BDAT"):
+		return StageBDAT
+	case hasPrefixFold(s, "QUIT"):
+		return StageQUIT
+	case s == ".":
+		return StageEndOfData
+	}
+	return StageUnknown
+}
+
+// stageFromPrefix looks for a stage named in free wrapper text before the code.
+func stageFromPrefix(p string) Stage {
+	for _, kv := range [...]struct {
+		kw string
+		st Stage
+	}{
+		{"end of data", StageEndOfData}, {"RCPT TO", StageRCPT}, {"MAIL FROM", StageMAIL},
+		{"after DATA", StageDATA}, {"greeting", StageConnect}, {"EHLO", StageHELO}, {"HELO", StageHELO},
+	} {
+		if indexFold(p, kv.kw) >= 0 {
+			return kv.st
+		}
+	}
+	return StageUnknown
+}
+
+// eximReplyStart finds where the reply begins after Exim's "after STAGE" text:
+// after the ": " that ends the command echo (which may hold <address> and
+// parameters).
+func eximReplyStart(s string) int {
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '<':
+			if j := strings.IndexByte(s[i:], '>'); j > 0 {
+				i += j
+			}
+		case ':':
+			if i+1 < len(s) && (s[i+1] == ' ' || s[i+1] == '\n' || s[i+1] == '\r' || s[i+1] == '\t') {
+				return i + 1
+			}
+		case '\n':
+			return i + 1
+		}
+	}
+	return -1
+}
+
+func looksLikeHost(h string) bool {
+	if len(h) < 3 || len(h) > 253 || !strings.Contains(h, ".") {
+		return false
+	}
+	letter := false
+	for i := 0; i < len(h); i++ {
+		c := h[i]
+		if !isHostChar(c) {
+			return false
+		}
+		if isAlpha(c) {
+			letter = true
+		}
+	}
+	return letter
+}
+
+func isHostChar(c byte) bool { return isAlnum(c) || c == '-' || c == '.' || c == '_' }
+func isDigit(c byte) bool    { return c >= '0' && c <= '9' }
+func isAlpha(c byte) bool    { return c|0x20 >= 'a' && c|0x20 <= 'z' }
+func isAlnum(c byte) bool    { return isDigit(c) || isAlpha(c) }
+func isUpper(c byte) bool    { return c >= 'A' && c <= 'Z' }
+
+func trimSpace(s string) string {
+	i, j := 0, len(s)
+	for i < j && isSpace(s[i]) {
+		i++
+	}
+	for j > i && isSpace(s[j-1]) {
+		j--
+	}
+	return s[i:j]
+}
+
+func trimRightSpace(s string) string {
+	j := len(s)
+	for j > 0 && isSpace(s[j-1]) {
+		j--
+	}
+	return s[:j]
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == 0 }
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}
+
+// indexFold is strings.Index for an ASCII needle, ignoring ASCII case, without
+// allocating.
+func indexFold(s, needle string) int {
+	n := len(needle)
+	for i := 0; i+n <= len(s); i++ {
+		if s[i]|0x20 == needle[0]|0x20 && strings.EqualFold(s[i:i+n], needle) {
+			return i
+		}
+	}
+	return -1
 }
