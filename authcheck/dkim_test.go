@@ -1,0 +1,501 @@
+package authcheck
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/netip"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+)
+
+// fakeZone is a map-backed Resolver for unit tests that do not exercise the
+// DNS wire protocol. Keys are lower-case names without the trailing dot.
+type fakeZone struct {
+	mu    sync.Mutex
+	txt   map[string][]string
+	a     map[string][]netip.Addr
+	mx    map[string][]MX
+	ptr   map[netip.Addr][]string
+	fail  map[string]error // name -> error for every type
+	calls int
+}
+
+func newFakeZone() *fakeZone {
+	return &fakeZone{txt: map[string][]string{}, a: map[string][]netip.Addr{}, mx: map[string][]MX{}, ptr: map[netip.Addr][]string{}, fail: map[string]error{}}
+}
+
+func (z *fakeZone) lookup(name, typ string, has func(string) bool) error {
+	z.mu.Lock()
+	z.calls++
+	z.mu.Unlock()
+	name = strings.ToLower(strings.TrimSuffix(name, "."))
+	if err, ok := z.fail[name]; ok {
+		return &DNSError{Name: name, Type: typ, Err: err}
+	}
+	if has(name) {
+		return nil
+	}
+	for n := range z.txt {
+		if n == name || strings.HasSuffix(n, "."+name) {
+			return &DNSError{Name: name, Type: typ, Err: ErrNoData}
+		}
+	}
+	return &DNSError{Name: name, Type: typ, Err: ErrNXDomain}
+}
+
+func (z *fakeZone) LookupTXT(_ context.Context, name string) ([]string, error) {
+	n := strings.ToLower(strings.TrimSuffix(name, "."))
+	if err := z.lookup(name, "TXT", func(string) bool { return len(z.txt[n]) > 0 }); err != nil {
+		return nil, err
+	}
+	return z.txt[n], nil
+}
+
+func (z *fakeZone) LookupA(_ context.Context, name string) ([]netip.Addr, error) {
+	n := strings.ToLower(strings.TrimSuffix(name, "."))
+	if err := z.lookup(name, "A", func(string) bool { return len(z.a[n]) > 0 }); err != nil {
+		return nil, err
+	}
+	return z.a[n], nil
+}
+
+func (z *fakeZone) LookupAAAA(_ context.Context, name string) ([]netip.Addr, error) {
+	return nil, z.lookup(name, "AAAA", func(string) bool { return false })
+}
+
+func (z *fakeZone) LookupMX(_ context.Context, name string) ([]MX, error) {
+	n := strings.ToLower(strings.TrimSuffix(name, "."))
+	if err := z.lookup(name, "MX", func(string) bool { return len(z.mx[n]) > 0 }); err != nil {
+		return nil, err
+	}
+	return z.mx[n], nil
+}
+
+func (z *fakeZone) LookupPTR(_ context.Context, addr netip.Addr) ([]string, error) {
+	if p := z.ptr[addr]; len(p) > 0 {
+		return p, nil
+	}
+	return nil, &DNSError{Name: addr.String(), Type: "PTR", Err: ErrNXDomain}
+}
+
+// testSigner signs messages in tests. It shares the canonicalisation code
+// with the verifier, so TestDKIMCanonicalisationRFCExample pins that code
+// to the RFC's own example independently.
+type testSigner struct {
+	domain, selector string
+	key              crypto.Signer
+	algo             string // rsa-sha256, ed25519-sha256, rsa-sha1
+	canon            string // "relaxed/relaxed"...
+	headers          string // h= value
+	bodyLen          int64  // -1 for no l=
+	expires          time.Time
+	identity         string
+}
+
+func (s testSigner) sign(t testing.TB, msg string) string {
+	t.Helper()
+	msg = strings.ReplaceAll(msg, "\n", "\r\n")
+	m := splitDKIMMessage([]byte(msg))
+	_, bc, _ := strings.Cut(s.canon, "/")
+	body := canonBody(m.body, DKIMCanon(bc))
+	if s.bodyLen >= 0 {
+		body = body[:s.bodyLen]
+	}
+	hashName := s.algo[strings.IndexByte(s.algo, '-')+1:]
+	hf := dkimHash(hashName)
+	hf.Write(body)
+	tags := fmt.Sprintf("v=1; a=%s; c=%s; d=%s; s=%s;\r\n\tt=1700000000; h=%s;", s.algo, s.canon, s.domain, s.selector, s.headers)
+	if s.bodyLen >= 0 {
+		tags += fmt.Sprintf(" l=%d;", s.bodyLen)
+	}
+	if !s.expires.IsZero() {
+		tags += fmt.Sprintf(" x=%d;", s.expires.Unix())
+	}
+	if s.identity != "" {
+		tags += " i=" + s.identity + ";"
+	}
+	tags += "\r\n\tbh=" + base64.StdEncoding.EncodeToString(hf.Sum(nil)) + "; b="
+	raw := "DKIM-Signature: " + tags + "\r\n"
+	sig, err := ParseDKIMSignature(tags)
+	expectNoErr(t, err)
+	hdrs := append(m.headers, dkimHeader{name: "DKIM-Signature", raw: []byte(raw)})
+	hf = dkimHash(hashName)
+	writeSignedHeaders(hf, hdrs, sig, len(hdrs)-1)
+	digest := hf.Sum(nil)
+	var b []byte
+	switch k := s.key.(type) {
+	case ed25519.PrivateKey:
+		b = ed25519.Sign(k, digest)
+	case *rsa.PrivateKey:
+		h := crypto.SHA256
+		if hashName == "sha1" {
+			h = crypto.SHA1
+		}
+		b, err = rsa.SignPKCS1v15(rand.Reader, k, h, digest)
+		expectNoErr(t, err)
+	}
+	raw = "DKIM-Signature: " + tags + base64.StdEncoding.EncodeToString(b) + "\r\n"
+	return raw + msg
+}
+
+func dkimKeyRecord(t testing.TB, pub crypto.PublicKey, extra string) string {
+	t.Helper()
+	switch k := pub.(type) {
+	case ed25519.PublicKey:
+		return "v=DKIM1; k=ed25519; " + extra + "p=" + base64.StdEncoding.EncodeToString(k)
+	default:
+		der, err := x509.MarshalPKIXPublicKey(k)
+		expectNoErr(t, err)
+		return "v=DKIM1; k=rsa; " + extra + "p=" + base64.StdEncoding.EncodeToString(der)
+	}
+}
+
+var (
+	testKeysOnce sync.Once
+	testRSA2048  *rsa.PrivateKey
+	testRSA1024  *rsa.PrivateKey
+	testRSAOther *rsa.PrivateKey
+	testEd       ed25519.PrivateKey
+)
+
+func testKeys(t testing.TB) {
+	testKeysOnce.Do(func() {
+		var err error
+		testRSA2048, err = rsa.GenerateKey(rand.Reader, 2048)
+		if err == nil {
+			testRSA1024, err = rsa.GenerateKey(rand.Reader, 1024)
+		}
+		if err == nil {
+			testRSAOther, err = rsa.GenerateKey(rand.Reader, 2048)
+		}
+		if err == nil {
+			_, testEd, err = ed25519.GenerateKey(rand.Reader)
+		}
+		if err != nil {
+			panic(err)
+		}
+	})
+}
+
+const testMessage = `From: Alice <alice@example.com>
+To: bob@example.org
+Subject:  Hello   there
+Date: Fri, 27 Nov 2026 12:00:00 +0000
+Message-ID: <1@example.com>
+
+Hi Bob,  
+	this is the body.
+
+
+`
+
+func TestDKIMCanonicalisationRFCExample(t *testing.T) {
+	// RFC 6376 §3.4.5.
+	msg := "A: X\r\nB : Y\t\r\n\tZ  \r\n\r\n C \r\nD \t E\r\n\r\n\r\n"
+	m := splitDKIMMessage([]byte(msg))
+	expectEq(t, len(m.headers), 2)
+	var rel, simple []byte
+	for _, h := range m.headers {
+		rel = canonHeader(rel, h.raw, DKIMCanonRelaxed)
+		simple = canonHeader(simple, h.raw, DKIMCanonSimple)
+	}
+	expectEq(t, "a:X\r\nb:Y Z\r\n", string(rel))
+	expectEq(t, "A: X\r\nB : Y\t\r\n\tZ  \r\n", string(simple))
+	expectEq(t, " C\r\nD E\r\n", string(canonBody(m.body, DKIMCanonRelaxed)))
+	expectEq(t, " C \r\nD \t E\r\n", string(canonBody(m.body, DKIMCanonSimple)))
+	// RFC 6376 §3.4.3 and §3.4.4: the empty body.
+	expectEq(t, "\r\n", string(canonBody(nil, DKIMCanonSimple)))
+	expectEq(t, "", string(canonBody(nil, DKIMCanonRelaxed)))
+	// RFC 6376 §3.4.4 / errata 5252: empty-body hash of relaxed is sha256("").
+	sum := sha256.Sum256(canonBody([]byte("\r\n\r\n"), DKIMCanonRelaxed))
+	expectEq(t, "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=", base64.StdEncoding.EncodeToString(sum[:]))
+	s1 := sha1.Sum(canonBody(nil, DKIMCanonSimple))
+	expectEq(t, "uoq1oCgLlTqpdDX/iUbLy7J1Wic=", base64.StdEncoding.EncodeToString(s1[:]))
+}
+
+func TestDKIMVerify(t *testing.T) {
+	testKeys(t)
+	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+	z := newFakeZone()
+	z.txt["rsa._domainkey.example.com"] = []string{dkimKeyRecord(t, testRSA2048.Public(), "")}
+	z.txt["small._domainkey.example.com"] = []string{dkimKeyRecord(t, testRSA1024.Public(), "t=y; ")}
+	z.txt["ed._domainkey.example.com"] = []string{dkimKeyRecord(t, testEd.Public(), "")}
+	z.txt["rotated._domainkey.example.com"] = []string{dkimKeyRecord(t, testRSAOther.Public(), "")}
+	z.txt["revoked._domainkey.example.com"] = []string{"v=DKIM1; k=rsa; p="}
+	z.txt["edonly._domainkey.example.com"] = []string{dkimKeyRecord(t, testEd.Public(), "")}
+	z.txt["strict._domainkey.example.com"] = []string{dkimKeyRecord(t, testRSA2048.Public(), "t=s; ")}
+	z.fail["slow._domainkey.example.com"] = ErrTimeout
+
+	base := testSigner{domain: "example.com", selector: "rsa", key: testRSA2048, algo: "rsa-sha256", canon: "relaxed/relaxed", headers: "from:to:subject:date:message-id", bodyLen: -1}
+	with := func(f func(*testSigner)) testSigner { s := base; f(&s); return s }
+
+	tests := []struct {
+		name     string
+		msg      func() string
+		want     []DKIMResult
+		reason   string // substring of the first result's reason
+		noteLike string // substring of a note of the first result
+	}{
+		{name: "rsa-sha256 relaxed/relaxed passes", msg: func() string { return base.sign(t, testMessage) }, want: []DKIMResult{DKIMPass}},
+		{name: "rsa-sha256 simple/simple passes", msg: func() string {
+			return with(func(s *testSigner) { s.canon = "simple/simple" }).sign(t, testMessage)
+		}, want: []DKIMResult{DKIMPass}},
+		{name: "relaxed/simple passes", msg: func() string {
+			return with(func(s *testSigner) { s.canon = "relaxed/simple" }).sign(t, testMessage)
+		}, want: []DKIMResult{DKIMPass}},
+		{name: "ed25519-sha256 passes", msg: func() string {
+			return with(func(s *testSigner) { s.key, s.algo, s.selector = testEd, "ed25519-sha256", "ed" }).sign(t, testMessage)
+		}, want: []DKIMResult{DKIMPass}},
+		{name: "a body altered after signing fails the body hash", msg: func() string {
+			return strings.Replace(base.sign(t, testMessage), "this is the body", "this is the b0dy", 1)
+		}, want: []DKIMResult{DKIMFail}, reason: "body hash"},
+		{name: "a signed header altered after signing fails", msg: func() string {
+			return strings.Replace(base.sign(t, testMessage), "Hello", "Jello", 1)
+		}, want: []DKIMResult{DKIMFail}, reason: "did not verify"},
+		{name: "an unsigned header added after signing still passes", msg: func() string {
+			return "X-Mailer: later\r\n" + base.sign(t, testMessage)
+		}, want: []DKIMResult{DKIMPass}},
+		{name: "a second From added above passes without oversigning, and is noted", msg: func() string {
+			return "From: mallory@evil.example\r\n" + base.sign(t, testMessage)
+		}, want: []DKIMResult{DKIMPass}, noteLike: "2 From header fields"},
+		{name: "a second From added above fails when From is oversigned", msg: func() string {
+			return "From: mallory@evil.example\r\n" + with(func(s *testSigner) { s.headers = "from:from:to:subject" }).sign(t, testMessage)
+		}, want: []DKIMResult{DKIMFail}},
+		{name: "relaxed survives whitespace changes in headers", msg: func() string {
+			return strings.Replace(base.sign(t, testMessage), "Subject:  Hello   there", "Subject: Hello \t there", 1)
+		}, want: []DKIMResult{DKIMPass}},
+		{name: "simple does not survive whitespace changes in headers", msg: func() string {
+			s := with(func(s *testSigner) { s.canon = "simple/simple" }).sign(t, testMessage)
+			return strings.Replace(s, "Subject:  Hello   there", "Subject: Hello there", 1)
+		}, want: []DKIMResult{DKIMFail}},
+		{name: "a key rotated in DNS fails as wrong key", msg: func() string {
+			return with(func(s *testSigner) { s.selector = "rotated" }).sign(t, testMessage)
+		}, want: []DKIMResult{DKIMFail}, reason: "did not verify"},
+		{name: "an expired signature is a permerror", msg: func() string {
+			return with(func(s *testSigner) { s.expires = now.Add(-time.Hour) }).sign(t, testMessage)
+		}, want: []DKIMResult{DKIMPermError}, reason: "expired"},
+		{name: "a signature expiring later passes", msg: func() string {
+			return with(func(s *testSigner) { s.expires = now.Add(time.Hour) }).sign(t, testMessage)
+		}, want: []DKIMResult{DKIMPass}},
+		{name: "a revoked key is a permerror", msg: func() string {
+			return with(func(s *testSigner) { s.selector = "revoked" }).sign(t, testMessage)
+		}, want: []DKIMResult{DKIMPermError}, reason: "revoked"},
+		{name: "a missing key is a permerror", msg: func() string {
+			return with(func(s *testSigner) { s.selector = "nokey" }).sign(t, testMessage)
+		}, want: []DKIMResult{DKIMPermError}, reason: "no DKIM key"},
+		{name: "a key lookup timeout is a temperror", msg: func() string {
+			return with(func(s *testSigner) { s.selector = "slow" }).sign(t, testMessage)
+		}, want: []DKIMResult{DKIMTempError}},
+		{name: "an rsa key record used for ed25519 is a permerror", msg: func() string {
+			return with(func(s *testSigner) { s.selector = "edonly" }).sign(t, testMessage)
+		}, want: []DKIMResult{DKIMPermError}, reason: "does not match"},
+		{name: "rsa-sha1 is refused per RFC 8301", msg: func() string {
+			return with(func(s *testSigner) { s.algo = "rsa-sha1" }).sign(t, testMessage)
+		}, want: []DKIMResult{DKIMFail}, reason: "RFC 8301"},
+		{name: "a 1024-bit testing key passes with notes", msg: func() string {
+			return with(func(s *testSigner) { s.key, s.selector = testRSA1024, "small" }).sign(t, testMessage)
+		}, want: []DKIMResult{DKIMPass}, noteLike: "below the recommended 2048"},
+		{name: "l= passes even with content appended, and is noted", msg: func() string {
+			return with(func(s *testSigner) { s.bodyLen = 10 }).sign(t, testMessage) + "Click here: http://evil.example/\r\n"
+		}, want: []DKIMResult{DKIMPass}, noteLike: "unsigned"},
+		{name: "t=s keys refuse a subdomain identity", msg: func() string {
+			return with(func(s *testSigner) { s.selector, s.identity = "strict", "@news.example.com" }).sign(t, testMessage)
+		}, want: []DKIMResult{DKIMPermError}, reason: "t=s"},
+		{name: "two signatures are reported separately, top first", msg: func() string {
+			inner := with(func(s *testSigner) { s.selector = "rotated" }).sign(t, testMessage)
+			return with(func(s *testSigner) { s.key, s.algo, s.selector = testEd, "ed25519-sha256", "ed" }).sign(t, strings.ReplaceAll(inner, "\r\n", "\n"))
+		}, want: []DKIMResult{DKIMPass, DKIMFail}},
+		{name: "a signature with a syntax error is neutral", msg: func() string {
+			return "DKIM-Signature: v=1; a=rsa-sha256; d=example.com\r\n" + strings.ReplaceAll(testMessage, "\n", "\r\n")
+		}, want: []DKIMResult{DKIMNeutral}, reason: "required tag missing"},
+		{name: "an unsigned message has no results", msg: func() string { return testMessage }, want: nil},
+		{name: "a message with bare LF line endings verifies", msg: func() string {
+			return strings.ReplaceAll(base.sign(t, testMessage), "\r\n", "\n")
+		}, want: []DKIMResult{DKIMPass}},
+	}
+	v := &DKIMVerifier{Resolver: z, Now: func() time.Time { return now }}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := v.Verify(context.Background(), strings.NewReader(tt.msg()))
+			expectNoErr(t, err)
+			var got []DKIMResult
+			for _, r := range res {
+				got = append(got, r.Result)
+			}
+			expectEq(t, got, tt.want, fmt.Sprintf("results %+v", res))
+			if tt.reason != "" {
+				expectContains(t, res[0].Reason, tt.reason)
+			}
+			if tt.noteLike != "" {
+				expectContains(t, strings.Join(res[0].Notes, "\n"), tt.noteLike)
+			}
+		})
+	}
+}
+
+func TestDKIMVerifyLimitsSignatures(t *testing.T) {
+	z := newFakeZone()
+	var b strings.Builder
+	for range 12 {
+		b.WriteString("DKIM-Signature: v=1; a=rsa-sha256; d=example.com; s=x; h=from; bh=; b=\r\n")
+	}
+	b.WriteString("From: a@example.com\r\n\r\nbody\r\n")
+	res, err := (&DKIMVerifier{Resolver: z, MaxSignatures: 3}).Verify(context.Background(), strings.NewReader(b.String()))
+	expectNoErr(t, err)
+	expectEq(t, len(res), 12)
+	expectEq(t, DKIMPermError, res[11].Result)
+	expectContains(t, res[11].Reason, "more than 3")
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	expectEq(t, 1, z.calls, "one key lookup for the same selector, none beyond the cap")
+
+	_, err = (&DKIMVerifier{Resolver: z, MaxMessageBytes: 10}).Verify(context.Background(), strings.NewReader(b.String()))
+	expectErrIs(t, err, ErrMessageTooLarge)
+}
+
+func TestParseDKIMKey(t *testing.T) {
+	testKeys(t)
+	rsaRec := dkimKeyRecord(t, testRSA2048.Public(), "")
+	pkcs1 := "k=rsa; p=" + base64.StdEncoding.EncodeToString(x509.MarshalPKCS1PublicKey(&testRSA1024.PublicKey))
+	tests := []struct {
+		name    string
+		in      string
+		bits    int
+		typ     DKIMKeyType
+		revoked bool
+		testing bool
+		strict  bool
+		err     error
+	}{
+		{name: "an RSA SubjectPublicKeyInfo key", in: rsaRec, bits: 2048, typ: DKIMKeyRSA},
+		{name: "a bare PKCS#1 RSA key", in: pkcs1, bits: 1024, typ: DKIMKeyRSA},
+		{name: "an ed25519 key", in: dkimKeyRecord(t, testEd.Public(), ""), bits: 256, typ: DKIMKeyEd25519},
+		{name: "empty p= is a revoked key", in: "v=DKIM1; p=", typ: DKIMKeyRSA, revoked: true},
+		{name: "t=y:s sets both flags", in: "v=DKIM1; t=y:s; p=", typ: DKIMKeyRSA, revoked: true, testing: true, strict: true},
+		{name: "p= with folding whitespace", in: rsaRec[:len(rsaRec)-20] + " \r\n\t" + rsaRec[len(rsaRec)-20:], bits: 2048, typ: DKIMKeyRSA},
+		{name: "v= not first is a syntax error", in: "k=rsa; v=DKIM1; p=", err: ErrDKIMKeySyntax},
+		{name: "v=DKIM2 is a syntax error", in: "v=DKIM2; p=", err: ErrDKIMKeySyntax},
+		{name: "missing p= is a syntax error", in: "v=DKIM1; k=rsa", err: ErrDKIMKeySyntax},
+		{name: "bad base64 is a syntax error", in: "v=DKIM1; p=!!!", err: ErrDKIMKeySyntax},
+		{name: "an unknown key type is unsupported", in: "v=DKIM1; k=dsa; p=AAAA", err: ErrDKIMKeyUnsupported},
+		{name: "a short ed25519 key is a syntax error", in: "k=ed25519; p=AAAA", err: ErrDKIMKeySyntax},
+		{name: "a duplicate tag is a syntax error", in: "v=DKIM1; p=; p=", err: ErrDKIMKeySyntax},
+		{name: "a tag without = is a syntax error", in: "v=DKIM1; junk; p=", err: ErrDKIMKeySyntax},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			k, err := ParseDKIMKey(tt.in)
+			if tt.err != nil {
+				expectErrIs(t, err, tt.err)
+				var ke *DKIMKeyError
+				if !errors.As(err, &ke) {
+					t.Fatalf("%v is not a *DKIMKeyError", err)
+				}
+				return
+			}
+			expectNoErr(t, err)
+			expectEq(t, tt.typ, k.Type)
+			expectEq(t, tt.bits, k.Bits)
+			expectEq(t, tt.revoked, k.Revoked)
+			expectEq(t, tt.testing, k.Testing)
+			expectEq(t, tt.strict, k.Strict)
+			expectEq(t, tt.revoked, k.PublicKey == nil)
+		})
+	}
+}
+
+func TestParseDKIMSignatureErrors(t *testing.T) {
+	good := "v=1; a=rsa-sha256; d=example.com; s=sel; h=from:to; bh=AAAA; b=AAAA"
+	sig, err := ParseDKIMSignature(good)
+	expectNoErr(t, err)
+	expectEq(t, "@example.com", sig.Identity)
+	expectEq(t, []string{"from", "to"}, sig.Headers)
+	expectEq(t, int64(-1), sig.BodyLength)
+	expectEq(t, DKIMCanonSimple, sig.BodyCan)
+
+	for _, tc := range []struct{ in, tag string }{
+		{"v=1; a=rsa-sha256; d=example.com; s=sel; h=to; bh=AAAA; b=AAAA", "h"},
+		{"v=2; a=rsa-sha256; d=example.com; s=sel; h=from; bh=AAAA; b=AAAA", "v"},
+		{"v=1; a=rsa-sha256; d=example.com; s=sel; h=from; bh=AAAA", "b"},
+		{good + "; i=joe@example.net", "i"},
+		{good + "; l=-1", "l"},
+		{good + "; c=fancy/simple", "c"},
+		{good + "; t=200; x=100", "x"},
+		{good + "; q=https", "q"},
+		{"v=1; a=rsa; d=example.com; s=sel; h=from; bh=AAAA; b=AAAA", "a"},
+	} {
+		_, err := ParseDKIMSignature(tc.in)
+		var se *DKIMSignatureError
+		if !errors.As(err, &se) {
+			t.Fatalf("%q: %v is not a *DKIMSignatureError", tc.in, err)
+		}
+		expectEq(t, tc.tag, se.Tag, tc.in)
+		expectErrIs(t, err, ErrDKIMSignatureSyntax)
+	}
+}
+
+func TestLookupDKIMKeyKeepsTimeoutApartFromMissing(t *testing.T) {
+	z := newFakeZone()
+	z.fail["slow._domainkey.example.com"] = ErrTimeout
+	_, err := LookupDKIMKey(context.Background(), z, "slow", "example.com")
+	expectErrIs(t, err, ErrTimeout)
+	if errors.Is(err, ErrDKIMKeyMissing) {
+		t.Fatalf("timeout reported as missing key: %v", err)
+	}
+	_, err = LookupDKIMKey(context.Background(), z, "none", "example.com")
+	expectErrIs(t, err, ErrDKIMKeyMissing)
+}
+
+func TestStripSigValueKeepsBH(t *testing.T) {
+	got := stripSigValue([]byte("DKIM-Signature: a=x; bh=abc; b=sig\r\n\tmore; d=y\r\n"))
+	expectEq(t, "DKIM-Signature: a=x; bh=abc; b=; d=y\r\n", string(got))
+	got = stripSigValue([]byte("DKIM-Signature: bh=abc; b=sig\r\n"))
+	expectEq(t, "DKIM-Signature: bh=abc; b=\r\n", string(got))
+	if !bytes.HasPrefix(got, []byte("DKIM-Signature:")) {
+		t.Fatal("header name lost")
+	}
+}
+
+// Small assertion helpers (testify is not in go.mod's requirement graph).
+
+func expectEq(t testing.TB, got, want any, msg ...any) {
+	t.Helper()
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %#v, want %#v %s", got, want, fmt.Sprint(msg...))
+	}
+}
+
+func expectNoErr(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("unexpected error: %v", err)
+	}
+}
+
+func expectErrIs(t testing.TB, err, target error) {
+	t.Helper()
+	if !errors.Is(err, target) {
+		t.Fatalf("error %v is not %v", err, target)
+	}
+}
+
+func expectContains(t testing.TB, s, sub string) {
+	t.Helper()
+	if !strings.Contains(s, sub) {
+		t.Fatalf("%q does not contain %q", s, sub)
+	}
+}

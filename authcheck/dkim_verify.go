@@ -1,0 +1,460 @@
+// DKIM signature verification on a whole message (RFC 6376 §6): header and
+// body canonicalisation, rsa-sha256 and ed25519-sha256 (RFC 8463), with
+// rsa-sha1 and short keys refused per RFC 8301.
+
+package authcheck
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"crypto/ed25519"
+	"crypto/rsa"
+	"crypto/sha1"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+)
+
+// DKIMResult is the outcome of verifying one signature; the values are the
+// RFC 8601 §2.7.1 result tokens.
+type DKIMResult string
+
+const (
+	DKIMNone      DKIMResult = "none"      // RFC 8601 §2.7.1: the message was not signed
+	DKIMPass      DKIMResult = "pass"      // signature verified
+	DKIMFail      DKIMResult = "fail"      // signature or body hash did not verify, or was refused (RFC 8301)
+	DKIMNeutral   DKIMResult = "neutral"   // the signature had syntax errors
+	DKIMTempError DKIMResult = "temperror" // key lookup failed temporarily
+	DKIMPermError DKIMResult = "permerror" // no usable key, expired signature, key/signature mismatch
+)
+
+// DKIMVerification is the result for one DKIM-Signature header.
+type DKIMVerification struct {
+	Result    DKIMResult
+	Reason    string         // why, when not pass
+	Domain    string         // d=, when readable
+	Selector  string         // s=, when readable
+	Signature *DKIMSignature // nil when the header did not parse
+	Key       *DKIMKey       // the key used, when fetched
+	Err       error          // the underlying error, if any
+	// Notes are risks that do not change the result: l= leaving part of
+	// the body unsigned (RFC 6376 §8.2), a key in testing mode, a key
+	// below 2048 bits.
+	Notes []string
+	// UnsignedBodyBytes counts canonical body bytes beyond l= (0 without l=).
+	UnsignedBodyBytes int64
+}
+
+// LogValue implements slog.LogValuer.
+func (v DKIMVerification) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("result", string(v.Result)), slog.String("d", v.Domain),
+		slog.String("s", v.Selector), slog.String("reason", v.Reason))
+}
+
+// DKIMVerifier verifies DKIM signatures. The zero value is not usable; set
+// Resolver. It is safe for concurrent use if the Resolver is.
+type DKIMVerifier struct {
+	Resolver Resolver
+	// Now is the clock used for x= expiry; time.Now when nil.
+	Now func() time.Time
+	// MaxSignatures caps the signatures verified per message (default 10);
+	// further ones get permerror, so a message cannot make us do unbounded
+	// key lookups.
+	MaxSignatures int
+	// MaxMessageBytes caps the message read (default 64 MiB).
+	MaxMessageBytes int64
+}
+
+// ErrMessageTooLarge is returned when a message exceeds MaxMessageBytes.
+var ErrMessageTooLarge = errors.New("message too large")
+
+// VerifyDKIM verifies every DKIM-Signature of the message read from msg
+// with a default DKIMVerifier. See DKIMVerifier.Verify.
+func VerifyDKIM(ctx context.Context, r Resolver, msg io.Reader) ([]DKIMVerification, error) {
+	return (&DKIMVerifier{Resolver: r}).Verify(ctx, msg)
+}
+
+// Verify reads a whole RFC 5322 message (CRLF or bare LF line endings) and
+// verifies each DKIM-Signature header field, top first. A message with no
+// signature gives an empty slice (RFC 8601 result none). The error is non-nil
+// only when the message cannot be read.
+func (v *DKIMVerifier) Verify(ctx context.Context, msg io.Reader) ([]DKIMVerification, error) {
+	limit := v.MaxMessageBytes
+	if limit <= 0 {
+		limit = 64 << 20
+	}
+	data, err := io.ReadAll(io.LimitReader(msg, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("dkim: reading message: %w", err)
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("dkim: %w (over %d bytes)", ErrMessageTooLarge, limit)
+	}
+	m := splitDKIMMessage(data)
+	maxSigs := v.MaxSignatures
+	if maxSigs <= 0 {
+		maxSigs = 10
+	}
+	now := time.Now
+	if v.Now != nil {
+		now = v.Now
+	}
+	keys := map[string]dkimKeyResult{}
+	var out []DKIMVerification
+	for i, f := range m.headers {
+		if !strings.EqualFold(f.name, "DKIM-Signature") {
+			continue
+		}
+		if len(out) >= maxSigs {
+			out = append(out, DKIMVerification{Result: DKIMPermError, Reason: fmt.Sprintf("more than %d signatures", maxSigs)})
+			continue
+		}
+		out = append(out, v.verifyOne(ctx, m, i, now(), keys))
+	}
+	return out, nil
+}
+
+type dkimKeyResult struct {
+	key *DKIMKey
+	err error
+}
+
+func (v *DKIMVerifier) verifyOne(ctx context.Context, m dkimMessage, idx int, now time.Time, keys map[string]dkimKeyResult) DKIMVerification {
+	f := m.headers[idx]
+	sig, err := ParseDKIMSignature(f.value())
+	if err != nil {
+		// RFC 8601 §2.7.1: neutral is for signatures with syntax errors.
+		return DKIMVerification{Result: DKIMNeutral, Reason: err.Error(), Err: err}
+	}
+	res := DKIMVerification{Domain: sig.Domain, Selector: sig.Selector, Signature: sig}
+	fail := func(r DKIMResult, e error, format string, a ...any) DKIMVerification {
+		res.Result, res.Err, res.Reason = r, e, fmt.Sprintf(format, a...)
+		return res
+	}
+	if sig.KeyType != DKIMKeyRSA && sig.KeyType != DKIMKeyEd25519 || sig.Hash != "sha256" && sig.Hash != "sha1" ||
+		sig.KeyType == DKIMKeyEd25519 && sig.Hash != "sha256" {
+		return fail(DKIMPermError, nil, "unsupported algorithm %q", sig.Algorithm)
+	}
+	// RFC 6376 §6.1.1: verifiers MAY consider an expired signature invalid; we do.
+	if !sig.Expiration.IsZero() && now.After(sig.Expiration) {
+		return fail(DKIMPermError, nil, "signature expired at %s", sig.Expiration.Format(time.RFC3339))
+	}
+	kname := DKIMKeyName(sig.Selector, sig.Domain)
+	kr, ok := keys[kname]
+	if !ok {
+		kr.key, kr.err = LookupDKIMKey(ctx, v.Resolver, sig.Selector, sig.Domain)
+		keys[kname] = kr
+	}
+	if kr.err != nil {
+		if errors.Is(kr.err, ErrDKIMKeyMissing) || errors.Is(kr.err, ErrDKIMKeySyntax) || errors.Is(kr.err, ErrDKIMKeyUnsupported) {
+			return fail(DKIMPermError, kr.err, "%v", kr.err)
+		}
+		// RFC 6376 §6.1.2 step 2: a DNS failure is TEMPFAIL.
+		return fail(DKIMTempError, kr.err, "key lookup: %v", kr.err)
+	}
+	key := kr.key
+	res.Key = key
+	if key.Revoked {
+		return fail(DKIMPermError, ErrDKIMKeyRevoked, "key %s revoked (empty p=)", kname)
+	}
+	if key.Type != sig.KeyType {
+		return fail(DKIMPermError, nil, "key type %s does not match a=%s", key.Type, sig.Algorithm)
+	}
+	if !key.allowsHash(sig.Hash) {
+		return fail(DKIMPermError, nil, "key h= does not allow %s", sig.Hash)
+	}
+	if !key.allowsEmail() {
+		return fail(DKIMPermError, nil, "key s= does not allow email")
+	}
+	if key.Strict {
+		at := strings.LastIndexByte(sig.Identity, '@')
+		if !strings.EqualFold(strings.TrimSuffix(sig.Identity[at+1:], "."), sig.Domain) {
+			return fail(DKIMPermError, nil, "key t=s forbids i= subdomain %s", sig.Identity)
+		}
+	}
+	if n := countHeaders(m.headers, "From"); n > 1 {
+		// RFC 6376 §8.15: an added From above the signed one is what a
+		// recipient sees; only oversigning (from:from) prevents it.
+		res.Notes = append(res.Notes, fmt.Sprintf("message has %d From header fields; only one is covered unless From is oversigned (RFC 6376 §8.15)", n))
+	}
+	if key.Testing {
+		res.Notes = append(res.Notes, "key is in testing mode (t=y): receivers may treat failures as unsigned")
+	}
+
+	// Body hash (RFC 6376 §3.7).
+	body := canonBody(m.body, sig.BodyCan)
+	if sig.BodyLength >= 0 {
+		if sig.BodyLength > int64(len(body)) {
+			return fail(DKIMPermError, nil, "l=%d is longer than the %d-byte canonical body", sig.BodyLength, len(body))
+		}
+		res.UnsignedBodyBytes = int64(len(body)) - sig.BodyLength
+		body = body[:sig.BodyLength]
+		res.Notes = append(res.Notes, fmt.Sprintf("l= signs only %d body bytes (%d unsigned): content can be appended (RFC 6376 §8.2)", sig.BodyLength, res.UnsignedBodyBytes))
+	}
+	hf := dkimHash(sig.Hash)
+	hf.Write(body)
+	if !bytes.Equal(hf.Sum(nil), sig.BodyHash) {
+		return fail(DKIMFail, nil, "body hash mismatch (bh=)")
+	}
+
+	// Header hash (RFC 6376 §3.7, §5.4.2).
+	hf = dkimHash(sig.Hash)
+	writeSignedHeaders(hf, m.headers, sig, idx)
+	digest := hf.Sum(nil)
+	switch k := key.PublicKey.(type) {
+	case *rsa.PublicKey:
+		ch := crypto.SHA256
+		if sig.Hash == "sha1" {
+			ch = crypto.SHA1
+		}
+		if err := rsa.VerifyPKCS1v15(k, ch, digest, sig.Signature); err != nil {
+			return fail(DKIMFail, err, "signature did not verify")
+		}
+		// RFC 8301 §3.2: keys under 1024 bits MUST NOT be considered valid.
+		if key.Bits < DKIMMinRSABits {
+			return fail(DKIMFail, nil, "RSA key of %d bits is below the %d-bit minimum (RFC 8301 §3.2)", key.Bits, DKIMMinRSABits)
+		}
+		if key.Bits < DKIMRecommendedRSABits {
+			res.Notes = append(res.Notes, fmt.Sprintf("RSA key of %d bits is below the recommended %d (RFC 8301 §3.2)", key.Bits, DKIMRecommendedRSABits))
+		}
+	case ed25519.PublicKey:
+		// RFC 8463 §3: Ed25519 signs the SHA-256 hash of the header data.
+		if !ed25519.Verify(k, digest, sig.Signature) {
+			return fail(DKIMFail, nil, "signature did not verify")
+		}
+	default:
+		return fail(DKIMPermError, nil, "unusable key")
+	}
+	// RFC 8301 §3.1: verifiers MUST NOT consider rsa-sha1 signatures valid.
+	if sig.Hash == "sha1" {
+		return fail(DKIMFail, nil, "rsa-sha1 verifies but is refused (RFC 8301 §3.1)")
+	}
+	res.Result = DKIMPass
+	return res
+}
+
+func dkimHash(name string) hash.Hash {
+	if name == "sha1" {
+		return sha1.New()
+	}
+	return sha256.New()
+}
+
+// writeSignedHeaders feeds the canonical signed header fields to w, then the
+// signature's own header field with b= emptied and no trailing CRLF
+// (RFC 6376 §3.7).
+func writeSignedHeaders(w io.Writer, headers []dkimHeader, sig *DKIMSignature, sigIdx int) {
+	used := make([]bool, len(headers))
+	var buf []byte
+	for _, name := range sig.Headers {
+		// RFC 6376 §5.4.2: take instances from the bottom up; a name with
+		// no unused instance contributes nothing.
+		for i := len(headers) - 1; i >= 0; i-- {
+			if used[i] || !strings.EqualFold(headers[i].name, name) {
+				continue
+			}
+			used[i] = true
+			buf = canonHeader(buf[:0], headers[i].raw, sig.HeaderCan)
+			w.Write(buf)
+			break
+		}
+	}
+	self := stripSigValue(headers[sigIdx].raw)
+	buf = canonHeader(buf[:0], self, sig.HeaderCan)
+	w.Write(bytes.TrimSuffix(buf, []byte("\r\n")))
+}
+
+func countHeaders(hs []dkimHeader, name string) int {
+	n := 0
+	for _, h := range hs {
+		if strings.EqualFold(h.name, name) {
+			n++
+		}
+	}
+	return n
+}
+
+// stripSigValue empties the b= tag of a raw DKIM-Signature header field.
+func stripSigValue(raw []byte) []byte {
+	colon := bytes.IndexByte(raw, ':')
+	out := append([]byte(nil), raw[:colon+1]...)
+	rest := raw[colon+1:]
+	for len(rest) > 0 {
+		semi := bytes.IndexByte(rest, ';')
+		var spec []byte
+		if semi < 0 {
+			spec, rest = rest, nil
+		} else {
+			spec, rest = rest[:semi+1], rest[semi+1:]
+		}
+		eq := bytes.IndexByte(spec, '=')
+		if eq >= 0 && string(bytes.TrimSpace(spec[:eq])) == "b" {
+			out = append(out, spec[:eq+1]...)
+			if semi >= 0 {
+				out = append(out, ';')
+			} else if bytes.HasSuffix(spec, []byte("\r\n")) {
+				out = append(out, "\r\n"...)
+			}
+			continue
+		}
+		out = append(out, spec...)
+	}
+	return out
+}
+
+// canonHeader appends the canonical form of one raw header field (name,
+// colon, value, CRLF) to dst.
+func canonHeader(dst, raw []byte, c DKIMCanon) []byte {
+	if c == DKIMCanonSimple {
+		// RFC 6376 §3.4.1: unchanged.
+		return append(dst, raw...)
+	}
+	// RFC 6376 §3.4.2: lowercase the name, unfold, compress WSP, trim the
+	// value, no WSP around the colon.
+	colon := bytes.IndexByte(raw, ':')
+	name := bytes.TrimRight(raw[:colon], " \t")
+	for _, b := range name {
+		if b >= 'A' && b <= 'Z' {
+			b += 'a' - 'A'
+		}
+		dst = append(dst, b)
+	}
+	dst = append(dst, ':')
+	dst = appendCompressedWSP(dst, raw[colon+1:])
+	return append(dst, '\r', '\n')
+}
+
+// appendCompressedWSP appends v with CR and LF removed, WSP runs turned into
+// one space and leading and trailing WSP dropped.
+func appendCompressedWSP(dst, v []byte) []byte {
+	space := false
+	started := false
+	for _, b := range v {
+		switch b {
+		case '\r', '\n':
+			continue
+		case ' ', '\t':
+			space = true
+			continue
+		}
+		if space && started {
+			dst = append(dst, ' ')
+		}
+		space = false
+		started = true
+		dst = append(dst, b)
+	}
+	return dst
+}
+
+// canonBody returns the canonical body (RFC 6376 §3.4.3, §3.4.4). The body
+// has CRLF line endings.
+func canonBody(body []byte, c DKIMCanon) []byte {
+	if c == DKIMCanonSimple {
+		// Remove trailing empty lines; an empty body becomes one CRLF.
+		b := body
+		for bytes.HasSuffix(b, []byte("\r\n")) {
+			b = b[:len(b)-2]
+		}
+		out := make([]byte, 0, len(b)+2)
+		out = append(out, b...)
+		return append(out, '\r', '\n')
+	}
+	out := make([]byte, 0, len(body))
+	for len(body) > 0 {
+		line := body
+		if i := bytes.Index(body, []byte("\r\n")); i >= 0 {
+			line, body = body[:i], body[i+2:]
+		} else {
+			body = nil
+		}
+		// Compress WSP runs, drop trailing WSP.
+		space := false
+		for _, b := range line {
+			if b == ' ' || b == '\t' {
+				space = true
+				continue
+			}
+			if space {
+				out = append(out, ' ')
+				space = false
+			}
+			out = append(out, b)
+		}
+		out = append(out, '\r', '\n')
+	}
+	for bytes.HasSuffix(out, []byte("\r\n")) {
+		out = out[:len(out)-2]
+	}
+	if len(out) > 0 {
+		out = append(out, '\r', '\n')
+	}
+	return out
+}
+
+// dkimHeader is one raw header field including its folding and final CRLF.
+type dkimHeader struct {
+	name string
+	raw  []byte
+}
+
+func (h dkimHeader) value() string {
+	i := bytes.IndexByte(h.raw, ':')
+	return string(h.raw[i+1:])
+}
+
+type dkimMessage struct {
+	headers []dkimHeader
+	body    []byte
+}
+
+// splitDKIMMessage turns bare LF into CRLF and splits the header fields from the
+// body. Lines of the header without a colon are skipped.
+func splitDKIMMessage(data []byte) dkimMessage {
+	if bytes.IndexByte(data, '\n') >= 0 && !bytes.Contains(data, []byte("\r\n")) {
+		data = bytes.ReplaceAll(data, []byte("\n"), []byte("\r\n"))
+	} else if bytes.Count(data, []byte("\n")) != bytes.Count(data, []byte("\r\n")) {
+		// Mixed endings: normalise lone LFs.
+		var b bytes.Buffer
+		for i, c := range data {
+			if c == '\n' && (i == 0 || data[i-1] != '\r') {
+				b.WriteByte('\r')
+			}
+			b.WriteByte(c)
+		}
+		data = b.Bytes()
+	}
+	var m dkimMessage
+	for len(data) > 0 {
+		if bytes.HasPrefix(data, []byte("\r\n")) {
+			m.body = data[2:]
+			return m
+		}
+		end := 0
+		for {
+			i := bytes.Index(data[end:], []byte("\r\n"))
+			if i < 0 {
+				end = len(data)
+				break
+			}
+			end += i + 2
+			if end >= len(data) || (data[end] != ' ' && data[end] != '\t') {
+				break
+			}
+		}
+		raw := data[:end]
+		data = data[end:]
+		colon := bytes.IndexByte(raw, ':')
+		if colon <= 0 || raw[0] == ' ' || raw[0] == '\t' {
+			continue
+		}
+		m.headers = append(m.headers, dkimHeader{name: string(bytes.TrimRight(raw[:colon], " \t")), raw: raw})
+	}
+	return m
+}
