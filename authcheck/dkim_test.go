@@ -19,7 +19,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
 )
 
 // fakeZone is a map-backed Resolver for unit tests that do not exercise the
