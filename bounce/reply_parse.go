@@ -40,20 +40,7 @@ func ParseReply(s string) (Reply, error) {
 		return Reply{}, &ParseError{What: "reply", Err: ErrEmptyReply}
 	}
 	r.Raw = s
-	hasNewline := false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '\n' || c == '\r':
-			hasNewline = true
-		case c < 0x20 && c != '\t', c == 0x7f:
-			r.Flags |= FlagControlChars
-		case c >= 0x80:
-			if r.Flags&FlagInvalidUTF8 == 0 && !utf8.ValidString(s) {
-				r.Flags |= FlagInvalidUTF8
-			}
-		}
-	}
+	hasNewline := r.scanBytes(s)
 
 	body := r.unwrap(s)
 
@@ -63,7 +50,9 @@ func ParseReply(s string) (Reply, error) {
 	if ci < 0 {
 		si, st, n := findStatus(body, 0)
 		if si < 0 {
-			r.Flags |= FlagNoReply
+			if !r.Status.IsValid() { // a Sendmail dsn= may have given one
+				r.Flags |= FlagNoReply
+			}
 			r.Text = body
 			if hasNewline {
 				r.Text = joinLines(body)
@@ -83,20 +72,17 @@ func ParseReply(s string) (Reply, error) {
 		r.Flags |= FlagMultiline
 	}
 	rest = trimSep(rest)
+	if len(rest) > 1 && rest[0] == '#' && isDigit(rest[1]) {
+		rest = rest[1:] // "550 #5.7.1 ..."
+	}
+	statusStr := "" // the status as written, to strip repeated continuation prefixes
 	if st, n := scanStatus(rest); n > 0 && statusEnds(rest, n) {
 		r.Status = st
+		statusStr = rest[:n]
 		rest = trimSep(rest[n:])
 	}
 	r.Text = rest
 	codeStr := body[ci : ci+3]
-	statusStr := ""
-	if r.Status.IsValid() {
-		// The status as written, for stripping repeated continuation prefixes.
-		at := strings.Index(body[ci+3:], r.Status.String())
-		if at >= 0 {
-			statusStr = body[ci+3+at : ci+3+at+len(r.Status.String())]
-		}
-	}
 	r.finishText(prefix, hasNewline || r.Flags&FlagMultiline != 0, codeStr, statusStr)
 	if !r.Status.IsValid() {
 		// A status later in the text: "553 Mail from x not allowed - 5.7.1 [BL23]",
@@ -121,6 +107,47 @@ func ParseReply(s string) (Reply, error) {
 	return r, err
 }
 
+// scanBytes sets the flags for control characters and invalid UTF-8 and
+// reports whether s has line breaks. It looks at 8 bytes at a time: real
+// replies are printable ASCII, so the slow path is rare.
+func (r *Reply) scanBytes(s string) (hasNewline bool) {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		_ = s[i+7]
+		w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		// Any byte >= 0x80, < 0x20 or == 0x7f sends the word to the slow path.
+		if (w|(w-lo*0x20)|(w+lo*0x01))&hi == 0 {
+			continue
+		}
+		if r.scanSlow(s[i:i+8], s) {
+			hasNewline = true
+		}
+	}
+	if r.scanSlow(s[i:], s) {
+		hasNewline = true
+	}
+	return hasNewline
+}
+
+func (r *Reply) scanSlow(chunk, all string) (hasNewline bool) {
+	for i := 0; i < len(chunk); i++ {
+		c := chunk[i]
+		switch {
+		case c == '\n' || c == '\r':
+			hasNewline = true
+		case c < 0x20 && c != '\t', c == 0x7f:
+			r.Flags |= FlagControlChars
+		case c >= 0x80:
+			if r.Flags&FlagInvalidUTF8 == 0 && !utf8.ValidString(all) {
+				r.Flags |= FlagInvalidUTF8
+			}
+		}
+	}
+	return hasNewline
+}
+
 // finishText cleans r.Text once the code is known: quotes and trailers of the
 // wrapper, continuation prefixes of multi-line replies, the stage trailer.
 func (r *Reply) finishText(prefix string, multiline bool, code, status string) {
@@ -142,10 +169,12 @@ func (r *Reply) finishText(prefix string, multiline bool, code, status string) {
 		}
 	}
 	// Postfix: "... (in reply to end of DATA command)".
-	if i := strings.LastIndex(t, "(in reply to "); i >= 0 {
-		if st := stageFromInReplyTo(t[i+len("(in reply to "):]); st != StageUnknown {
-			r.Stage = st
-			t = trimRightSpace(t[:i])
+	if tt := trimRightSpace(t); strings.HasSuffix(tt, ")") {
+		if i := strings.LastIndexByte(tt, '('); i >= 0 && strings.HasPrefix(tt[i:], "(in reply to ") {
+			if st := stageFromInReplyTo(tt[i+len("(in reply to "):]); st != StageUnknown {
+				r.Stage = st
+				t = trimRightSpace(tt[:i])
+			}
 		}
 	}
 	if multiline {
@@ -174,13 +203,18 @@ func (r *Reply) unwrap(s string) string {
 			s = trimSpace(s[n+1:])
 			continue
 		}
-		if i := strings.Index(s, " said:"); i >= 0 && i < 512 {
-			// Postfix: "host H[IP] said: REPLY".
-			r.hostFrom(s[:i])
-			s = trimSpace(s[i+len(" said:"):])
-			continue
+		if startsWithCode(s) {
+			break // the common case: nothing (more) to unwrap
 		}
-		if i := indexFold(s, "SMTP error from remote mail"); i >= 0 && i < 512 {
+		if hasPrefixFold(s, "host ") {
+			// Postfix: "host H[IP] said: REPLY".
+			if i := strings.Index(s[:min(len(s), 600)], " said:"); i >= 0 {
+				r.hostFrom(s[:i])
+				s = trimSpace(s[i+len(" said:"):])
+				continue
+			}
+		}
+		if i := strings.Index(s[:min(len(s), 600)], "SMTP error from remote mail"); i >= 0 {
 			// Exim: "[host H [IP]: ]SMTP error from remote mail server after STAGE: REPLY".
 			r.hostFrom(s[:i])
 			rest := s[i:]
@@ -193,6 +227,12 @@ func (r *Reply) unwrap(s string) string {
 				}
 			}
 			s = rest
+			continue
+		}
+		if i := strings.Index(s, " said:"); i >= 0 && i < 600 {
+			// Postfix text inside another wrapper.
+			r.hostFrom(s[:i])
+			s = trimSpace(s[i+len(" said:"):])
 			continue
 		}
 		if i := strings.Index(s, "stat="); i >= 0 {
@@ -233,7 +273,7 @@ func (r *Reply) unwrap(s string) string {
 		// Local errors name the host too: "connect to H[IP]:25: Connection refused",
 		// "lost connection with H[IP] while ...", "conversation with H[IP] timed out".
 		for _, kw := range [...]string{"connect to ", "connection with ", "conversation with "} {
-			if i := strings.Index(s, kw); i >= 0 && i < 64 {
+			if i := strings.Index(s[:min(len(s), 64+len(kw))], kw); i >= 0 {
 				r.hostFrom(s[i+len(kw):])
 				break
 			}
@@ -242,10 +282,19 @@ func (r *Reply) unwrap(s string) string {
 	return s
 }
 
+// startsWithCode reports whether s starts with a basic reply code followed
+// by a space, a hyphen or nothing.
+func startsWithCode(s string) bool {
+	if len(s) < 3 || s[0] < '2' || s[0] > '5' || !isDigit(s[1]) || !isDigit(s[2]) {
+		return false
+	}
+	return len(s) == 3 || s[3] == ' ' || s[3] == '-' || s[3] == '\t' || s[3] == '\r' || s[3] == '\n'
+}
+
 // hostFrom reads "[host ]H[IP]" or "H [IP]" or "H." from the start of s.
 func (r *Reply) hostFrom(s string) {
 	s = trimSpace(s)
-	if i := strings.LastIndex(s, "host "); i >= 0 {
+	if i := strings.Index(s, "host "); i >= 0 {
 		s = s[i+len("host "):]
 	}
 	end := 0
@@ -302,7 +351,8 @@ func findBasicCode(s string) (int, byte) {
 	for i := 0; i+3 <= len(s); i++ {
 		c := s[i]
 		if c == '<' {
-			if j := strings.IndexByte(s[i:], '>'); j > 0 {
+			// Skip an address, which holds no spaces; "< #5.0.0 smtp; 550 ...>" is not one.
+			if j := strings.IndexAny(s[i:], "> "); j > 0 && s[i+j] == '>' {
 				i += j
 				continue
 			}

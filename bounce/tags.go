@@ -34,6 +34,12 @@ func (r *Reply) scanTags() {
 		return true
 	}
 	for i := 0; i < len(t); {
+		for i < len(t) && !tagStart[t[i]] {
+			i++
+		}
+		if i == len(t) {
+			break
+		}
 		c := t[i]
 		switch {
 		case c == '[' || c == '(':
@@ -53,7 +59,21 @@ func (r *Reply) scanTags() {
 				}
 			}
 			i++
-		case isUpper(c) || c == 'c':
+		case c == '=':
+			// GMX/web.de: "...case?c=r0201&i=ip..." gives the tag "r0201".
+			if i >= 1 && t[i-1] == 'c' && (i == 1 || isTagBoundary(t[i-2])) {
+				j := i + 1
+				for j < len(t) && !isTagEnd(t[j]) {
+					j++
+				}
+				if w := t[i+1 : j]; len(w) >= 4 && w[0] == 'r' && allDigits(w[1:]) {
+					if !add(w) {
+						return
+					}
+				}
+			}
+			i++
+		case isUpper(c):
 			if i > 0 && !isTagBoundary(t[i-1]) {
 				i++
 				continue
@@ -62,14 +82,7 @@ func (r *Reply) scanTags() {
 			for j < len(t) && !isTagEnd(t[j]) {
 				j++
 			}
-			word := t[i:j]
-			if c == 'c' {
-				if strings.HasPrefix(word, "c=r") && len(word) >= 6 && allDigits(word[3:]) {
-					if !add(word[2:]) {
-						return
-					}
-				}
-			} else if isWordTag(word) {
+			if word := t[i:j]; isWordTag(word) {
 				if !add(word) {
 					return
 				}
@@ -83,6 +96,15 @@ func (r *Reply) scanTags() {
 		}
 	}
 }
+
+// tagStart marks the bytes a tag can start at ('[', '(', 'A'-'Z', and '=' for "c=r0201").
+var tagStart = func() (t [256]bool) {
+	t['['], t['('], t['='] = true, true, true
+	for c := 'A'; c <= 'Z'; c++ {
+		t[c] = true
+	}
+	return t
+}()
 
 func isTagBoundary(c byte) bool {
 	return c == ' ' || c == '\t' || c == '&' || c == '?' || c == ';' || c == ',' || c == '-' || c == ':' || c == '='
@@ -109,7 +131,8 @@ func isBracketTag(s string, paren bool) bool {
 			digit = true
 		case c == ':':
 			colon = true
-		case c == '_' || c == '-':
+		case c == '_':
+		case c == '-' && !paren: // in parentheses a hyphen marks a server ID: (BAY004-MC1F18)
 		default:
 			return false
 		}

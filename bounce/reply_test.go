@@ -1,0 +1,254 @@
+package bounce
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+)
+
+type replyCase struct {
+	In     string   `json:"in"`
+	Code   int      `json:"code"`
+	Status string   `json:"status"`
+	Tags   []string `json:"tags"`
+	Stage  string   `json:"stage"`
+	Host   string   `json:"host"`
+	IP     string   `json:"ip"`
+	Text   string   `json:"text"` // expected prefix of Reply.Text
+	Flags  []string `json:"flags"`
+}
+
+func loadReplyCases(t testing.TB) []replyCase {
+	t.Helper()
+	f, err := os.Open("testdata/replies.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var cases []replyCase
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var c replyCase
+		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
+			t.Fatalf("testdata/replies.jsonl: %v", err)
+		}
+		cases = append(cases, c)
+	}
+	return cases
+}
+
+func TestParseReplyReadsRealReplyShapes(t *testing.T) {
+	cases := loadReplyCases(t)
+	if len(cases) < 60 {
+		t.Fatalf("only %d reply cases; the table must cover at least 60 real shapes", len(cases))
+	}
+	for _, c := range cases {
+		t.Run(c.In[:min(len(c.In), 48)], func(t *testing.T) {
+			r, err := ParseReply(c.In)
+			if err != nil {
+				t.Fatalf("ParseReply: %v", err)
+			}
+			if r.Code != c.Code {
+				t.Errorf("Code = %d, want %d", r.Code, c.Code)
+			}
+			if got := r.Status.String(); got != c.Status {
+				t.Errorf("Status = %q, want %q", got, c.Status)
+			}
+			var tags []string
+			for _, tg := range r.Tags {
+				if tg != "" {
+					tags = append(tags, tg)
+				}
+			}
+			if !slices.Equal(tags, c.Tags) && !(len(tags) == 0 && len(c.Tags) == 0) {
+				t.Errorf("Tags = %q, want %q", tags, c.Tags)
+			}
+			if string(r.Stage) != c.Stage {
+				t.Errorf("Stage = %q, want %q", r.Stage, c.Stage)
+			}
+			if r.RemoteHost != c.Host {
+				t.Errorf("RemoteHost = %q, want %q", r.RemoteHost, c.Host)
+			}
+			if ip := ipString(r); ip != c.IP {
+				t.Errorf("RemoteIP = %q, want %q", ip, c.IP)
+			}
+			if !strings.HasPrefix(r.Text, c.Text) {
+				t.Errorf("Text = %q, want prefix %q", r.Text, c.Text)
+			}
+			if strings.Contains(r.Text, "(in reply to") || strings.ContainsAny(r.Text, "\r\n") {
+				t.Errorf("Text kept wrapper or line breaks: %q", r.Text)
+			}
+			want := map[string]bool{}
+			for _, f := range c.Flags {
+				want[f] = true
+			}
+			if got := r.Flags.Has(FlagClassMismatch); got != want["mismatch"] {
+				t.Errorf("FlagClassMismatch = %v, want %v", got, want["mismatch"])
+			}
+			if got := r.Flags.Has(FlagNoReply); got != want["noreply"] {
+				t.Errorf("FlagNoReply = %v, want %v", got, want["noreply"])
+			}
+			if got := r.Flags.Has(FlagMultiline); got != want["multiline"] {
+				t.Errorf("FlagMultiline = %v, want %v", got, want["multiline"])
+			}
+			if got := r.DiagnosticType != ""; got != want["dsn"] {
+				t.Errorf("DiagnosticType = %q, want set=%v", r.DiagnosticType, want["dsn"])
+			}
+		})
+	}
+}
+
+func ipString(r Reply) string {
+	if !r.RemoteIP.IsValid() {
+		return ""
+	}
+	return r.RemoteIP.String()
+}
+
+func TestParseReplyKeepsContradictingClassesAndFlagsThem(t *testing.T) {
+	for _, in := range []string{"421 5.7.32 blocked", "452 5.2.2 over quota", "550 4.7.1 try later"} {
+		r, err := ParseReply(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !r.Flags.Has(FlagClassMismatch) {
+			t.Errorf("%q: FlagClassMismatch not set", in)
+		}
+		if r.Code/100 == r.Status.Class() {
+			t.Errorf("%q: classes made to agree: %d %s", in, r.Code, r.Status)
+		}
+		if r.Class() != r.Code/100 {
+			t.Errorf("%q: Class() = %d, want the basic code's class", in, r.Class())
+		}
+	}
+}
+
+func TestParseReplyBadInput(t *testing.T) {
+	t.Run("empty input is ErrEmptyReply", func(t *testing.T) {
+		for _, in := range []string{"", "   ", "\r\n\t"} {
+			_, err := ParseReply(in)
+			if !errors.Is(err, ErrEmptyReply) {
+				t.Errorf("ParseReply(%q) err = %v, want ErrEmptyReply", in, err)
+			}
+			var pe *ParseError
+			if !errors.As(err, &pe) {
+				t.Errorf("ParseReply(%q) err is not a *ParseError", in)
+			}
+		}
+	})
+	t.Run("over MaxReplyLen gives ErrReplyTooLong and the parsed prefix", func(t *testing.T) {
+		in := "550 5.1.1 " + strings.Repeat("x", 1<<20)
+		r, err := ParseReply(in)
+		if !errors.Is(err, ErrReplyTooLong) {
+			t.Fatalf("err = %v, want ErrReplyTooLong", err)
+		}
+		if r.Code != 550 || r.Status.String() != "5.1.1" || !r.Flags.Has(FlagTruncated) {
+			t.Errorf("partial reply = %d %s flags %b", r.Code, r.Status, r.Flags)
+		}
+		if len(r.Raw) > MaxReplyLen {
+			t.Errorf("Raw is %d bytes, over MaxReplyLen", len(r.Raw))
+		}
+	})
+	t.Run("garbage and impossible codes give a reply without a code", func(t *testing.T) {
+		for _, in := range []string{"999 no such class", "5.999.1 what", "hello world", "\x00\x01\x02", "\xff\xfe 550x", "4.16.55.1 yahoo id"} {
+			r, err := ParseReply(in)
+			if err != nil {
+				t.Errorf("ParseReply(%q) err = %v", in, err)
+				continue
+			}
+			if r.HasCode() {
+				t.Errorf("ParseReply(%q) found a code: %d %s", in, r.Code, r.Status)
+			}
+			if !r.Flags.Has(FlagNoReply) {
+				t.Errorf("ParseReply(%q) did not set FlagNoReply", in)
+			}
+		}
+	})
+	t.Run("NUL bytes and invalid UTF-8 are flagged, not fatal", func(t *testing.T) {
+		r, err := ParseReply("550 5.1.1 bad\x00user \xff")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Code != 550 || !r.Flags.Has(FlagControlChars) || !r.Flags.Has(FlagInvalidUTF8) {
+			t.Errorf("got code %d flags %b", r.Code, r.Flags)
+		}
+	})
+}
+
+func TestParseReplyInconsistentContinuationIsFlagged(t *testing.T) {
+	r, err := ParseReply("550-5.7.1 first line\r\n551 5.7.1 second line")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Code != 550 {
+		t.Errorf("Code = %d, want 550 (the first line's)", r.Code)
+	}
+	if !strings.Contains(r.Text, "first line") || !strings.Contains(r.Text, "second line") {
+		t.Errorf("Text = %q lost a line", r.Text)
+	}
+}
+
+func TestParseReplyIsDeterministic(t *testing.T) {
+	for _, c := range loadReplyCases(t) {
+		a, _ := ParseReply(c.In)
+		b, _ := ParseReply(c.In)
+		if a != b {
+			t.Errorf("two parses of %q differ", c.In)
+		}
+	}
+}
+
+const (
+	cs01Postfix = "host mx01.mail.icloud.com[17.57.154.6] said: 554 5.7.1 [CS01] Message rejected due to local policy. Please visit https://support.apple.com/en-us/HT204137 (in reply to end of DATA command)"
+	gmail3Lines = "550-5.7.26 This mail has been blocked because the sender is\r\n550-5.7.26 unauthenticated. Gmail requires all senders to authenticate with\r\n550 5.7.26 either SPF or DKIM. - gsmtp"
+)
+
+func TestParseReplySingleLineDoesNotAllocate(t *testing.T) {
+	for _, in := range []string{
+		cs01Postfix,
+		"554 5.7.1 [CS01] Message rejected due to local policy",
+		"smtp; 550 5.1.1 <bob@example.com>: Recipient address rejected: User unknown in virtual mailbox table",
+		"Remote Server returned '550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup'",
+	} {
+		allocs := testing.AllocsPerRun(100, func() {
+			r, _ := ParseReply(in)
+			if r.Code == 0 {
+				panic("no code")
+			}
+		})
+		if allocs != 0 {
+			t.Errorf("ParseReply(%.40q) allocates %v times, want 0", in, allocs)
+		}
+	}
+}
+
+func BenchmarkParseReply(b *testing.B) {
+	b.Run("cs01-postfix", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			r, _ := ParseReply(cs01Postfix)
+			_ = r
+		}
+	})
+	b.Run("gmail-3-lines", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			r, _ := ParseReply(gmail3Lines)
+			_ = r
+		}
+	})
+	b.Run("testdata-mix", func(b *testing.B) {
+		cases := loadReplyCases(b)
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			r, _ := ParseReply(cases[i%len(cases)].In)
+			_ = r
+			i++
+		}
+	})
+}
