@@ -1,0 +1,95 @@
+package bounce
+
+// This file recognises the two kinds of automatic mail that are not bounces:
+// RFC 5965 feedback (complaint) reports and RFC 3834 automatic replies.
+
+import (
+	"net/netip"
+	"strings"
+)
+
+// readFeedback reads an RFC 5965 §3 message/feedback-report part. Each
+// Original-Rcpt-To (or, when absent, the original's To) becomes a Record
+// carrying the feedback type.
+func readFeedback(rep *Report, p *part) {
+	rep.Kind = KindFeedback
+	rep.Format = "arf"
+	st := &mimeState{lim: Limits{}.withDefaults()}
+	h, _ := st.readHeader(normalizeEOL(p.body), false)
+	fb := &Feedback{Fields: h}
+	for _, f := range h {
+		v := strings.TrimSpace(f.Value)
+		switch strings.ToLower(f.Name) {
+		case "feedback-type":
+			fb.Type = strings.ToLower(v)
+		case "user-agent":
+			fb.UserAgent = v
+		case "version":
+			fb.Version = v
+		case "source-ip":
+			if a, err := netip.ParseAddr(strings.Trim(strings.Fields(v + " ")[0], "[]")); err == nil {
+				fb.SourceIP = a
+			}
+		case "original-mail-from":
+			fb.OriginalMailFrom = bareAddress(v)
+		case "original-rcpt-to", "removal-recipient":
+			if a := bareAddress(v); a != "" {
+				fb.OriginalRcptTo = append(fb.OriginalRcptTo, a)
+			}
+		case "arrival-date", "received-date":
+			fb.ArrivalDate = parseDate(v)
+		case "reporting-mta":
+			fb.ReportingMTA = typedValue(v)
+		case "reported-domain":
+			fb.ReportedDomain = append(fb.ReportedDomain, v)
+		case "reported-uri":
+			fb.ReportedURI = append(fb.ReportedURI, v)
+		case "auth-failure":
+			fb.AuthFailure = v
+		}
+	}
+	if fb.Type == "" {
+		fb.Type = "other"
+	}
+	rep.Feedback = fb
+	rcpts := fb.OriginalRcptTo
+	if len(rcpts) == 0 && rep.Original != nil {
+		rcpts = rep.Original.To
+	}
+	for _, a := range rcpts {
+		rep.Records = append(rep.Records, Record{Recipient: a, FeedbackType: fb.Type, Fields: h})
+	}
+}
+
+// isAutoReply reports whether the header marks an RFC 3834 automatic reply:
+// Auto-Submitted: auto-replied (§5.1), or the older vendor markers
+// (X-Autoreply, X-Autorespond, Precedence: auto_reply) and the subject
+// prefixes that Exchange, Gmail and vacation(1) use.
+func isAutoReply(h Header) bool {
+	if strings.HasPrefix(strings.ToLower(strings.TrimSpace(h.Get("Auto-Submitted"))), "auto-replied") {
+		return true
+	}
+	if h.Has("X-Autoreply") || h.Has("X-Autorespond") || h.Has("X-Autoresponse") ||
+		strings.EqualFold(strings.TrimSpace(h.Get("Precedence")), "auto_reply") {
+		return true
+	}
+	subj := strings.ToLower(strings.TrimSpace(h.Get("Subject")))
+	for _, p := range [...]string{"auto:", "automatic reply", "autoreply", "auto reply", "auto-reply", "out of office",
+		"out of the office", "away from", "vacation", "réponse automatique", "automatische antwort", "abwesenheit",
+		"respuesta automática", "risposta automatica", "自動応答", "自动回复"} {
+		if strings.HasPrefix(subj, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// readAutoReply records the replier (the From of the auto-reply) as the one
+// recipient: the message says that address is away.
+func readAutoReply(rep *Report) {
+	rep.Kind = KindAutoReply
+	rep.Format = "rfc3834"
+	if a := listAddresses(rep.Header.Get("From")); len(a) > 0 {
+		rep.Records = append(rep.Records, Record{Recipient: a[0]})
+	}
+}

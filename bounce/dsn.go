@@ -1,0 +1,380 @@
+package bounce
+
+// This file reads the message/delivery-status body of RFC 3464 §2 (and the
+// message/global-delivery-status of RFC 6533 §6): one group of per-message
+// fields, then one group per recipient. Real DSNs bend the grammar (groups not
+// separated by blank lines, several Final-Recipient fields in one group), so
+// groups are split on the recipient fields as well as on blank lines.
+
+import (
+	"net/mail"
+	"strings"
+	"time"
+)
+
+// readDSN appends the groups of one delivery-status body to rep.
+func readDSN(rep *Report, body []byte) {
+	st := &mimeState{lim: Limits{}.withDefaults()}
+	rest := normalizeEOL(body)
+	var blocks []Header
+	for len(rest) > 0 {
+		// Skip blank lines between groups.
+		for len(rest) > 0 && (rest[0] == '\n' || rest[0] == ' ' || rest[0] == '\t') {
+			i := 0
+			for i < len(rest) && (rest[i] == ' ' || rest[i] == '\t') {
+				i++
+			}
+			if i < len(rest) && rest[i] != '\n' {
+				break
+			}
+			if i == len(rest) {
+				rest = nil
+				break
+			}
+			rest = rest[i+1:]
+		}
+		if len(rest) == 0 || len(rest) > 2 && rest[0] == '-' && rest[1] == '-' {
+			// A MIME delimiter: a broken boundary parameter let the
+			// next part run into this one.
+			break
+		}
+		h, next := st.readHeader(rest, false)
+		if len(h) == 0 {
+			// A line that is not a field: skip it.
+			i := 0
+			for i < len(rest) && rest[i] != '\n' {
+				i++
+			}
+			if i >= len(rest) {
+				break
+			}
+			next = rest[i+1:]
+		}
+		blocks = append(blocks, h)
+		rest = next
+	}
+	rep.Kind = KindDeliveryStatus
+	for _, b := range blocks {
+		for _, seg := range splitGroups(b) {
+			if !isRecipientGroup(seg) {
+				readPerMessage(rep, seg)
+				continue
+			}
+			if r, ok := readRecipientGroup(seg); ok {
+				rep.Records = append(rep.Records, r)
+			}
+		}
+	}
+}
+
+// splitGroups splits one block of fields where a second recipient begins.
+// RFC 3464 §2.3 puts Original-Recipient before Final-Recipient; Postfix and
+// others write them the other way round, so the order of the first pair
+// decides which field opens a group.
+func splitGroups(h Header) []Header {
+	var out []Header
+	start := 0
+	hasFinal, hasOrig, decided, origFirst, hasRcpt := false, false, false, false, false
+	cut := func(i int) {
+		if i > start {
+			out = append(out, h[start:i])
+			start = i
+		}
+		hasFinal, hasOrig = false, false
+	}
+	for i, f := range h {
+		n := strings.ToLower(f.Name)
+		if n != "final-recipient" && n != "original-recipient" {
+			continue
+		}
+		if !hasRcpt && i > start && !isRecipientGroup(h[start:i]) {
+			// Per-message fields run straight into the first group.
+			cut(i)
+		}
+		hasRcpt = true
+		if !decided {
+			decided, origFirst = true, n == "original-recipient"
+		}
+		if n == "original-recipient" {
+			if hasOrig || origFirst && hasFinal {
+				cut(i)
+			}
+			hasOrig = true
+		} else {
+			if hasFinal {
+				cut(i)
+			}
+			hasFinal = true
+		}
+	}
+	return append(out, h[start:])
+}
+
+func isRecipientGroup(h Header) bool {
+	for _, f := range h {
+		switch strings.ToLower(f.Name) {
+		case "final-recipient", "original-recipient", "action", "status", "diagnostic-code", "x-actual-recipient":
+			return true
+		}
+	}
+	return false
+}
+
+func readPerMessage(rep *Report, h Header) {
+	for _, f := range h {
+		rep.Fields = append(rep.Fields, f)
+		switch strings.ToLower(f.Name) {
+		case "reporting-mta":
+			rep.ReportingMTA = typedValue(f.Value)
+		case "dsn-gateway":
+			rep.DSNGateway = typedValue(f.Value)
+		case "received-from-mta":
+			rep.ReceivedFromMTA = typedValue(f.Value)
+		case "original-envelope-id":
+			rep.OriginalEnvelopeID = f.Value
+		case "arrival-date":
+			rep.ArrivalDate = parseDate(f.Value)
+		}
+	}
+}
+
+// readRecipientGroup reads one per-recipient group (RFC 3464 §2.3).
+func readRecipientGroup(h Header) (Record, bool) {
+	r := Record{Fields: h}
+	var actual string
+	for _, f := range h {
+		v := f.Value
+		switch strings.ToLower(f.Name) {
+		case "final-recipient":
+			if r.Recipient == "" {
+				r.Recipient = bareAddress(typedValue(v))
+			}
+		case "original-recipient":
+			if r.OriginalRecipient == "" {
+				r.OriginalRecipient = bareAddress(typedValue(v))
+			}
+		case "x-actual-recipient":
+			actual = bareAddress(typedValue(v))
+		case "action":
+			r.Action = parseAction(v)
+		case "status":
+			if st, n := scanStatus(strings.TrimSpace(v)); n > 0 {
+				r.Status = st
+			}
+		case "remote-mta":
+			r.RemoteMTA = typedValue(v)
+		case "diagnostic-code":
+			r.Diagnostic, r.DiagnosticType = splitType(v)
+			r.Reply = parseDiagnostic(v, r.Diagnostic)
+		case "last-attempt-date":
+			r.LastAttemptDate = parseDate(v)
+		case "will-retry-until":
+			r.WillRetryUntil = parseDate(v)
+		case "final-log-id":
+			r.FinalLogID = strings.TrimSpace(v)
+		}
+	}
+	if r.Recipient == "" {
+		r.Recipient = r.OriginalRecipient
+	}
+	if r.Recipient == "" {
+		r.Recipient = actual
+	}
+	return r, r.Recipient != ""
+}
+
+// parseDiagnostic reads the reply of a Diagnostic-Code value (full, with its
+// type) with ParseReply; when that finds no code it retries from the first
+// reply code in the text, so wrapper text before the code does not hide it.
+func parseDiagnostic(full, text string) Reply {
+	rep, _ := ParseReply(full)
+	if rep.HasCode() {
+		return rep
+	}
+	if text != full {
+		if r2, err := ParseReply(text); err == nil {
+			rep = r2
+			if rep.HasCode() {
+				return rep
+			}
+		}
+	}
+	if i := indexReplyCode(text); i > 0 {
+		if r2, err := ParseReply(text[i:]); err == nil && r2.HasCode() {
+			return r2
+		}
+	}
+	return rep
+}
+
+// typedValue strips the RFC 3464 type of a "type; value" field ("rfc822;",
+// "dns;", "smtp;").
+func typedValue(v string) string {
+	val, _ := splitType(v)
+	return val
+}
+
+// splitType splits "type; value" into value and type. A value without a
+// semicolon near its start has no type.
+func splitType(v string) (value, typ string) {
+	v = strings.TrimSpace(v)
+	i := strings.IndexByte(v, ';')
+	if i <= 0 || i > 32 || strings.ContainsAny(v[:i], " \t<>@") {
+		return v, ""
+	}
+	return strings.TrimSpace(v[i+1:]), strings.TrimSpace(v[:i])
+}
+
+func parseAction(v string) Action {
+	v = strings.ToLower(strings.TrimSpace(v))
+	if i := strings.IndexAny(v, " \t(;"); i >= 0 {
+		v = v[:i]
+	}
+	switch v {
+	case "failed", "failure", "fail":
+		return ActionFailed
+	case "delayed", "delay":
+		return ActionDelayed
+	case "delivered":
+		return ActionDelivered
+	case "relayed":
+		return ActionRelayed
+	case "expanded":
+		return ActionExpanded
+	}
+	return Action(v)
+}
+
+func parseDate(v string) time.Time {
+	t, err := mail.ParseDate(strings.TrimSpace(v))
+	if err != nil {
+		return time.Time{}
+	}
+	return t
+}
+
+// bareAddress returns the address in s: the text inside <>, else the first
+// word holding an @, with quotes and trailing punctuation removed. It returns
+// s trimmed when no @ is found (some MTAs give local parts only).
+func bareAddress(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '<'); i >= 0 {
+		if j := strings.IndexByte(s[i:], '>'); j > 0 {
+			in := strings.TrimSpace(s[i+1 : i+j])
+			if strings.Contains(in, "@") {
+				return cleanAddr(in)
+			}
+		}
+	}
+	if a, _, _ := findAddress(s, 0); a != "" {
+		return a
+	}
+	return strings.Trim(s, `<>"' `)
+}
+
+func cleanAddr(a string) string {
+	a = strings.Trim(a, "<>\"'()[],;:. \t")
+	if strings.HasPrefix(strings.ToLower(a), "mailto:") {
+		a = a[7:]
+	}
+	return a
+}
+
+// indexReplyCode returns the index of the first SMTP reply code (RFC 5321
+// §4.2: three digits 2xx-5xx followed by space, hyphen or end) or enhanced
+// status code standing as a word in s, or -1.
+func indexReplyCode(s string) int {
+	for i := 0; i+3 <= len(s); i++ {
+		c := s[i]
+		if c != '2' && c != '4' && c != '5' {
+			continue
+		}
+		if i > 0 {
+			p := s[i-1]
+			if p >= '0' && p <= '9' || p >= 'a' && p <= 'z' || p >= 'A' && p <= 'Z' || p == '.' || p == '-' || p == '_' || p == '/' || p == '=' || p == '+' || p == '#' {
+				continue
+			}
+		}
+		if s[i+1] >= '0' && s[i+1] <= '9' && s[i+2] >= '0' && s[i+2] <= '9' {
+			if i+3 == len(s) || s[i+3] == ' ' || s[i+3] == '-' || s[i+3] == '\t' || s[i+3] == '\n' {
+				return i
+			}
+			continue
+		}
+		if _, n := scanStatus(s[i:]); n > 0 {
+			if i+n == len(s) || !(s[i+n] >= '0' && s[i+n] <= '9') && s[i+n] != '.' {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// stageFromText reads the SMTP stage from wrapper text such as "in reply to
+// RCPT TO command" (Postfix), "after RCPT TO:" (Exim), "RCPT TO response"
+// (qmail), "did not like our final DATA" (dma).
+func stageFromText(s string) Stage {
+	if s == "" {
+		return StageUnknown
+	}
+	u := strings.ToUpper(s)
+	type hint struct {
+		text  string
+		stage Stage
+	}
+	for _, h := range [...]hint{
+		{"END OF DATA", StageEndOfData},
+		{"FINAL DATA", StageEndOfData},
+		{"AFTER DATA", StageEndOfData},
+		{"RCPT TO", StageRCPT},
+		{"RCPT COMMAND", StageRCPT},
+		{"MAIL FROM", StageMAIL},
+		{"MAIL COMMAND", StageMAIL},
+		{"DATA COMMAND", StageDATA},
+		{"EHLO", StageHELO},
+		{"HELO", StageHELO},
+		{"STARTTLS", StageSTARTTLS},
+		{"AFTER INITIAL CONNECTION", StageConnect},
+		{"GREETING", StageConnect},
+	} {
+		if strings.Contains(u, h.text) {
+			return h.stage
+		}
+	}
+	return StageUnknown
+}
+
+// fillFromText completes DSN records from the human-readable part: a record
+// without a Diagnostic-Code takes the text the notice gives for its
+// recipient (Exchange, Office 365 and Gmail put the remote reply only
+// there).
+func fillFromText(rep *Report, notice string) {
+	need := false
+	for _, r := range rep.Records {
+		if r.Diagnostic == "" || !r.Reply.HasCode() {
+			need = true
+		}
+	}
+	if !need || notice == "" {
+		return
+	}
+	var tmp Report
+	tmp.Header = rep.Header
+	tmp.Original = rep.Original
+	readTextBounce(&tmp, notice)
+	for i := range rep.Records {
+		r := &rep.Records[i]
+		for _, t := range tmp.Records {
+			if !strings.EqualFold(t.Recipient, r.Recipient) || t.Diagnostic == "" {
+				continue
+			}
+			if r.Diagnostic == "" {
+				r.Diagnostic = t.Diagnostic
+				r.Reply = t.Reply
+			} else if !r.Reply.HasCode() && t.Reply.HasCode() {
+				r.Reply = t.Reply
+			}
+			break
+		}
+	}
+}

@@ -1,0 +1,556 @@
+package bounce
+
+// This file reads the plain-text bounce formats that most MTAs send instead
+// of (or beside) an RFC 3464 report: Postfix, Sendmail, Exim, qmail, dma,
+// OpenSMTPD, Gmail, Yahoo, Exchange 2003, Notes, and the many that copy one
+// of them. They share one shape: an explanation, then for each failed
+// recipient its address on a line of its own (or after "to", "recipient",
+// "address" ...) followed by the remote server's reply, then a copy of the
+// original message after a separator line. The reader follows that shape
+// rather than any vendor's exact wording.
+
+import (
+	"html"
+	"net/mail"
+	"strings"
+)
+
+// noticeText joins the human-readable parts and cuts it where the copy of
+// the original message begins. It returns the explanation and the quoted
+// original (empty when none was found).
+func noticeText(texts []*part) (notice string, quoted string) {
+	var b strings.Builder
+	hasPlain := false
+	for _, p := range texts {
+		if p.ctype == "text/plain" {
+			hasPlain = true
+		}
+	}
+	for _, p := range texts {
+		if hasPlain && p.ctype != "text/plain" {
+			continue
+		}
+		t := p.text()
+		if p.ctype == "text/html" {
+			t = stripHTML(t)
+		}
+		if b.Len() > 0 {
+			b.WriteString("\n\n")
+		}
+		b.WriteString(t)
+	}
+	return cutOriginal(b.String())
+}
+
+// stripHTML reduces HTML to text lines: block ends become line breaks, tags
+// go, entities are decoded.
+func stripHTML(s string) string {
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(s, '<')
+		if i < 0 {
+			b.WriteString(s)
+			break
+		}
+		b.WriteString(s[:i])
+		j := strings.IndexByte(s[i:], '>')
+		if j < 0 {
+			break
+		}
+		tag := strings.ToLower(s[i+1 : i+j])
+		if strings.HasPrefix(tag, "br") || strings.HasPrefix(tag, "/p") || strings.HasPrefix(tag, "/div") ||
+			strings.HasPrefix(tag, "/tr") || strings.HasPrefix(tag, "p") && (len(tag) == 1 || tag[1] == ' ') ||
+			strings.HasPrefix(tag, "/h") || strings.HasPrefix(tag, "/li") || strings.HasPrefix(tag, "/table") {
+			b.WriteByte('\n')
+		} else if strings.HasPrefix(tag, "/td") {
+			b.WriteByte(' ')
+		}
+		s = s[i+j+1:]
+	}
+	return html.UnescapeString(b.String())
+}
+
+// cutOriginal finds where a text bounce starts quoting the original message:
+// a separator line naming it ("--- Below this line is a copy of the
+// message.", "------ This is a copy of the message, including all the
+// headers. ------", "Original message follows.", ...) or, failing that, the
+// first run of three header lines.
+func cutOriginal(s string) (notice, quoted string) {
+	pos := 0
+	run, runStart := 0, -1
+	for pos < len(s) {
+		end := strings.IndexByte(s[pos:], '\n')
+		next := len(s)
+		line := s[pos:]
+		if end >= 0 {
+			line = s[pos : pos+end]
+			next = pos + end + 1
+		}
+		if isOriginalMarker(line) {
+			return s[:pos], s[next:]
+		}
+		switch {
+		case isHeaderLine(line) && (run > 0 || isOriginalHeaderStart(line)):
+			if run == 0 {
+				runStart = pos
+			}
+			run++
+		case run > 0 && line != "" && (line[0] == ' ' || line[0] == '\t'):
+			// continuation line inside the run
+		default:
+			run = 0
+		}
+		if run >= 3 {
+			return s[:runStart], s[runStart:]
+		}
+		pos = next
+	}
+	return s, ""
+}
+
+// isHeaderLine reports whether line looks like "Name: value".
+func isHeaderLine(line string) bool {
+	i := strings.IndexByte(line, ':')
+	if i <= 0 || i > 60 {
+		return false
+	}
+	for k := 0; k < i; k++ {
+		c := line[k]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// isOriginalHeaderStart: the fields a returned message's header starts with
+// (DSN fields such as Final-Recipient are not among them).
+func isOriginalHeaderStart(line string) bool {
+	n := strings.ToLower(line[:strings.IndexByte(line, ':')])
+	switch n {
+	case "return-path", "received", "from", "to", "subject", "date", "message-id", "dkim-signature",
+		"mime-version", "delivered-to", "reply-to", "content-type", "authentication-results",
+		"arc-seal", "arc-message-signature", "arc-authentication-results", "envelope-to", "sender",
+		"domainkey-signature", "x-received", "x-google-smtp-source", "x-originating-ip", "x-envelope-from",
+		"x-envelope-to", "cc", "in-reply-to", "references", "user-agent", "x-mailer", "thread-index",
+		"received-spf", "x-ms-exchange-organization-authas":
+		return true
+	}
+	return false
+}
+
+// isOriginalMarker reports whether line announces the copy of the original.
+func isOriginalMarker(line string) bool {
+	t := strings.TrimSpace(line)
+	if len(t) < 8 || len(t) > 120 {
+		return false
+	}
+	l := strings.ToLower(t)
+	dashed := strings.IndexFunc(t, func(r rune) bool { return r != '-' && r != '=' && r != '*' && r != '_' && r != ' ' && r != '#' }) >= 2
+	if dashed {
+		for _, k := range [...]string{"original", "copy of", "unsent message", "returned message", "header", "undelivered message", "rejected message", "message text follows", "bounced e-mail"} {
+			if strings.Contains(l, k) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, k := range [...]string{
+		"below this line is a copy of the message",
+		"original message follows",
+		"message headers follow",
+		"below is a copy of the original message",
+		"included is a copy of the message header",
+		"original message:",
+		"the header of the original message is following",
+		"headers of the original message",
+		"original message headers:",
+		"the original message headers are included as attachment",
+		"bounced e-mail:",
+		"your original message follows",
+		"here is a copy of the first part of the message",
+		"the text you sent follows:",
+		"------ original message",
+		"this is a copy of the headers",
+	} {
+		if strings.HasPrefix(l, k) {
+			return true
+		}
+	}
+	return false
+}
+
+// isBounceMessage reports whether a message without a report part is a
+// non-delivery notice: it is sent by the mail system (RFC 5321 §4.5.5 null
+// sender, MAILER-DAEMON, postmaster) or says so in its subject, or carries
+// Exim's X-Failed-Recipients.
+func isBounceMessage(h Header, notice string) bool {
+	if h.Has("X-Failed-Recipients") {
+		return true
+	}
+	from := strings.ToLower(h.Get("From"))
+	for _, k := range [...]string{"mailer-daemon", "mailer_daemon", "mail-daemon", "postmaster", "mail delivery", "maildelivery", "mail.delivery", "mail administrator", "system administrator", "ndr administrator"} {
+		if strings.Contains(from, k) {
+			return true
+		}
+	}
+	subj := strings.ToLower(h.Get("Subject"))
+	for _, k := range [...]string{"undeliver", "delivery status notification", "delivery failure", "delivery failed",
+		"failure notice", "returned mail", "mail delivery", "delivery has failed", "non-delivery", "nondelivery",
+		"non delivery", "could not be delivered", "not delivered", "mail system error", "delivery problem",
+		"error sending", "bounce", "returned to sender", "delivery notification", "mail error", "メールエラー",
+		"不達", "not member", "rejected", "mail failure", "failed delivery", "delivery error", "warning: could not",
+		"message you sent", "delayed mail"} {
+		if strings.Contains(subj, k) {
+			return true
+		}
+	}
+	return false
+}
+
+// textRcpt is a recipient found in bounce text.
+type textRcpt struct {
+	addr      string
+	line      int // line index of first mention
+	afterAddr int // byte offset in that line just after the address
+}
+
+// readTextBounce reads the recipients of a plain-text bounce from notice.
+func readTextBounce(rep *Report, notice string) {
+	if rep.Kind == KindNone {
+		rep.Kind = KindBounce
+	}
+	// An RFC 3464 report pasted into the text (Amazon WorkMail, some
+	// gateways) is read as one.
+	if i := indexDSNFields(notice); i >= 0 {
+		var tmp Report
+		readDSN(&tmp, []byte(notice[i:]))
+		if len(tmp.Records) > 0 {
+			rep.Records = append(rep.Records, tmp.Records...)
+			rep.Fields = append(rep.Fields, tmp.Fields...)
+			if rep.ReportingMTA == "" {
+				rep.ReportingMTA = tmp.ReportingMTA
+			}
+			fillFromText(rep, notice[:i])
+			return
+		}
+	}
+	exclude := senderAddresses(rep)
+	lines := strings.Split(notice, "\n")
+	var found []textRcpt
+	seen := map[string]bool{}
+	for li, line := range lines {
+		for pos := 0; pos < len(line); {
+			a, s, e := findAddress(line, pos)
+			if a == "" {
+				break
+			}
+			pos = e
+			key := strings.ToLower(a)
+			if seen[key] || exclude[key] {
+				continue
+			}
+			if !isRecipientPosition(line, s, e) {
+				continue
+			}
+			seen[key] = true
+			found = append(found, textRcpt{addr: a, line: li, afterAddr: e})
+		}
+	}
+	if len(found) == 0 {
+		// Fall back to the header Exim adds, then to the original's
+		// single recipient (Google Groups, Verizon and others name the
+		// recipient nowhere else).
+		var addrs []string
+		for _, v := range rep.Header.Values("X-Failed-Recipients") {
+			addrs = append(addrs, listAddresses(v)...)
+		}
+		if len(addrs) == 0 && rep.Original != nil {
+			if to := listAddresses(rep.Original.Header.Get("To")); len(to) == 1 {
+				addrs = to
+			}
+		}
+		diag := firstDiagnosticParagraph(lines, 0, len(lines))
+		for _, a := range addrs {
+			if exclude[strings.ToLower(a)] {
+				continue
+			}
+			rep.Records = append(rep.Records, textRecord(a, diag))
+		}
+		return
+	}
+	for i, f := range found {
+		end := len(lines)
+		if i+1 < len(found) {
+			end = found[i+1].line
+			if end == f.line {
+				end = f.line + 1
+			}
+		}
+		diag := diagnosticFor(lines, f, end)
+		rep.Records = append(rep.Records, textRecord(f.addr, diag))
+	}
+}
+
+func textRecord(addr, diag string) Record {
+	r := Record{Recipient: addr, Diagnostic: diag}
+	if diag != "" {
+		r.Reply = parseDiagnostic(diag, diag)
+		if !r.Reply.Status.IsValid() {
+			r.Status = firstStatus(diag)
+		}
+		if r.Action == ActionNone {
+			r.Action = ActionFailed
+			if r.Reply.Transient() || r.Status.Transient() {
+				r.Action = ActionDelayed
+			}
+		}
+	} else {
+		r.Action = ActionFailed
+	}
+	return r
+}
+
+// diagnosticFor collects the text a bounce gives for one recipient: the rest
+// of its line and the paragraphs after it, up to and including the first
+// paragraph that holds a reply code, never past the next recipient (end).
+func diagnosticFor(lines []string, f textRcpt, end int) string {
+	rest := strings.TrimSpace(strings.TrimLeft(lines[f.line][f.afterAddr:], ">\"':]) "))
+	if indexReplyCode(rest) >= 0 {
+		// The reply follows on the same line ("addr: 550 ...");
+		// continuation lines of the same paragraph belong to it.
+		var b strings.Builder
+		b.WriteString(rest)
+		for k := f.line + 1; k < end && strings.TrimSpace(lines[k]) != ""; k++ {
+			b.WriteByte(' ')
+			b.WriteString(strings.TrimSpace(lines[k]))
+		}
+		return collapseSpace(b.String())
+	}
+	d := firstDiagnosticParagraph(lines, f.line+1, end)
+	if d == "" {
+		// No reply code anywhere: keep the recipient's own paragraph.
+		var b strings.Builder
+		b.WriteString(rest)
+		k := f.line + 1
+		for k < end && strings.TrimSpace(lines[k]) == "" && rest == "" {
+			k++
+		}
+		for ; k < end && strings.TrimSpace(lines[k]) != ""; k++ {
+			b.WriteByte(' ')
+			b.WriteString(strings.TrimSpace(lines[k]))
+		}
+		return collapseSpace(b.String())
+	}
+	if rest != "" {
+		return collapseSpace(rest + " " + d)
+	}
+	return d
+}
+
+// firstDiagnosticParagraph returns the text from lines[from] up to the end
+// of the first paragraph holding a reply code, or "" when none does.
+func firstDiagnosticParagraph(lines []string, from, end int) string {
+	start := from
+	for start < end && strings.TrimSpace(lines[start]) == "" {
+		start++
+	}
+	for k := start; k < end; k++ {
+		if indexReplyCode(lines[k]) < 0 {
+			continue
+		}
+		stop := k
+		for stop < end && strings.TrimSpace(lines[stop]) != "" {
+			stop++
+		}
+		// Keep the lead-in only when it is short: the paragraph just
+		// before the code ("host X said:", "The error that the other
+		// server returned was:").
+		para := k
+		for para > start && strings.TrimSpace(lines[para-1]) != "" {
+			para--
+		}
+		var b strings.Builder
+		for _, l := range lines[para:stop] {
+			b.WriteString(strings.TrimSpace(l))
+			b.WriteByte(' ')
+		}
+		return collapseSpace(b.String())
+	}
+	return ""
+}
+
+func collapseSpace(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// firstStatus returns the first enhanced status code standing as a word in
+// s, including qmail's "(#5.1.1)" form.
+func firstStatus(s string) Status {
+	for i := 0; i+5 <= len(s); i++ {
+		c := s[i]
+		if c != '2' && c != '4' && c != '5' {
+			continue
+		}
+		if i > 0 {
+			p := s[i-1]
+			if p >= '0' && p <= '9' || p == '.' || p >= 'a' && p <= 'z' || p >= 'A' && p <= 'Z' {
+				continue
+			}
+		}
+		st, n := scanStatus(s[i:])
+		if n == 0 {
+			continue
+		}
+		if i+n < len(s) && (s[i+n] >= '0' && s[i+n] <= '9' || s[i+n] == '.' && i+n+1 < len(s) && s[i+n+1] >= '0' && s[i+n+1] <= '9') {
+			continue
+		}
+		return st
+	}
+	return Status{}
+}
+
+// isRecipientPosition reports whether the address at line[s:e] stands where
+// bounces put failed recipients: alone on its line (after bullets, quotes or
+// angle brackets), or after words such as "to", "recipient", "address",
+// "user".
+func isRecipientPosition(line string, s, e int) bool {
+	before := strings.TrimRight(line[:s], " \t<\"'([")
+	b := strings.TrimLeft(before, " \t*->•・")
+	if b == "" {
+		return true
+	}
+	l := strings.ToLower(b)
+	for _, suf := range [...]string{" to", " to:", "rcpt to:", "recipient", "recipient:", "recipients:", "recipient(s):",
+		"address:", "addresses:", "address(es):", " address", "user:", " user", " for", "errors:", "mailbox:",
+		"failed:", "delivery to", "destinatario:", "empfänger:", "adresse:", "recipient address:", "to :", "original-recipient:",
+		"final-recipient:", "rfc822;", "failed recipient:", "invalid recipient:", "unknown recipient:"} {
+		if strings.HasSuffix(l, suf) || l == strings.TrimSpace(suf) {
+			return true
+		}
+	}
+	return false
+}
+
+// indexDSNFields returns the offset of an RFC 3464 field block inside text,
+// or -1: a line starting "Final-Recipient:" or "Original-Recipient:" with an
+// "Action:" or "Status:" line after it. The block is taken from the
+// Reporting-MTA line when one precedes it.
+func indexDSNFields(s string) int {
+	l := strings.ToLower(s)
+	i := indexLineStart(l, "final-recipient:")
+	if j := indexLineStart(l, "original-recipient:"); j >= 0 && (i < 0 || j < i) {
+		i = j
+	}
+	if i < 0 {
+		return -1
+	}
+	if indexLineStart(l[i:], "action:") < 0 && indexLineStart(l[i:], "status:") < 0 {
+		return -1
+	}
+	if k := indexLineStart(l[:i], "reporting-mta:"); k >= 0 {
+		return k
+	}
+	return i
+}
+
+func indexLineStart(s, prefix string) int {
+	off := 0
+	for {
+		i := strings.Index(s[off:], prefix)
+		if i < 0 {
+			return -1
+		}
+		i += off
+		if i == 0 || s[i-1] == '\n' {
+			return i
+		}
+		off = i + len(prefix)
+	}
+}
+
+// senderAddresses returns the addresses a bounce names that are not failed
+// recipients: the bounce's own sender and recipient (the original sender)
+// and the original's From.
+func senderAddresses(rep *Report) map[string]bool {
+	m := map[string]bool{}
+	add := func(v string) {
+		for _, a := range listAddresses(v) {
+			m[strings.ToLower(a)] = true
+		}
+	}
+	add(rep.Header.Get("From"))
+	add(rep.Header.Get("To"))
+	if rep.Original != nil {
+		add(rep.Original.Header.Get("From"))
+		add(rep.Original.Header.Get("Return-Path"))
+		add(rep.Original.Header.Get("Sender"))
+	}
+	return m
+}
+
+// listAddresses returns the bare addresses of an address-list header value.
+func listAddresses(v string) []string {
+	if v == "" {
+		return nil
+	}
+	if l, err := mail.ParseAddressList(v); err == nil {
+		out := make([]string, 0, len(l))
+		for _, a := range l {
+			out = append(out, a.Address)
+		}
+		return out
+	}
+	var out []string
+	for pos := 0; pos < len(v); {
+		a, _, e := findAddress(v, pos)
+		if a == "" {
+			break
+		}
+		out = append(out, a)
+		pos = e
+	}
+	return out
+}
+
+func isLocalChar(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c >= 0x80 ||
+		strings.IndexByte(".!#$%&'*+/=?^_`{|}~-", c) >= 0
+}
+
+func isDomainChar(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c >= 0x80
+}
+
+// findAddress returns the first address at or after s[from:], with its
+// bounds, or "" when there is none. It reads addr-spec shapes (RFC 5322
+// §3.4.1) without quoted local parts.
+func findAddress(s string, from int) (addr string, start, end int) {
+	for from < len(s) {
+		at := strings.IndexByte(s[from:], '@')
+		if at < 0 {
+			return "", 0, 0
+		}
+		at += from
+		i := at
+		for i > 0 && isLocalChar(s[i-1]) {
+			i--
+		}
+		// Local parts do not start with quotes or dots.
+		for i < at && (s[i] == '\'' || s[i] == '.' || s[i] == '=' && i+1 < at && s[i+1] == '?') {
+			i++
+		}
+		j := at + 1
+		for j < len(s) && isDomainChar(s[j]) {
+			j++
+		}
+		for j > at+1 && (s[j-1] == '.' || s[j-1] == '-') {
+			j--
+		}
+		if i < at && j > at+1 && strings.IndexByte(s[at+1:j], '.') > 0 {
+			return s[i:j], i, j
+		}
+		from = at + 1
+	}
+	return "", 0, 0
+}

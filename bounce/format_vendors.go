@@ -1,0 +1,105 @@
+package bounce
+
+// This file names the MTA or provider that wrote a bounce (Report.Format)
+// from the marks each one leaves: its own header fields, its sender address,
+// and the fixed sentences of its notice. The name is informational; records
+// are read the same way whatever it is.
+
+import "strings"
+
+// formatSign is one mark of a format: a substring (lower case) of a header
+// field value or of the notice text.
+type formatSign struct {
+	format string
+	field  string // header field to search; "" for the notice text; "*" for the field's presence
+	text   string
+}
+
+// formatSigns are tried in order; the first match names the format. More
+// specific marks (providers) come before the MTA software they run.
+var formatSigns = [...]formatSign{
+	{"amazonses", "*", "x-ses-outgoing"},
+	{"amazonworkmail", "", "an error occurred while trying to deliver the mail to the following recipients"},
+	{"amazonses", "from", "amazonses.com"},
+	{"amazonses", "", "notificationtype"},
+	{"googlegroups", "", "google groups"},
+	{"gmail", "", "google tried to deliver your message"},
+	{"gmail", "from", "mailer-daemon@googlemail.com"},
+	{"office365", "*", "x-ms-exchange-crosstenant-originalarrivaltime"},
+	{"outlook", "from", "outlook.com"},
+	{"outlook", "from", "hotmail.com"},
+	{"exchange2007", "", "diagnostic information for administrators"},
+	{"exchange2003", "", "did not reach the following recipient"},
+	{"yahoo", "", "sorry, we were unable to deliver your message to the following address"},
+	{"yahoo", "from", "yahoo"},
+	{"mailru", "from", "mail.ru"},
+	{"yandex", "from", "yandex"},
+	{"gmx", "from", "gmx."},
+	{"zoho", "from", "zoho"},
+	{"einsundeins", "from", "kundenserver"},
+	{"mcafee", "*", "x-nai-header"},
+	{"trendmicro", "from", "interscan"},
+	{"barracuda", "", "barracuda"},
+	{"mimecast", "", "mimecast"},
+	{"messagelabs", "", "messagelabs"},
+	{"activehunter", "", "active!hunter"},
+	{"mfilter", "", "m-filter"},
+	{"imailserver", "x-mailer", "ipswitch"},
+	{"mxlogic", "", "mxl_mta"},
+	{"mailfoundry", "", "mailfoundry"},
+	{"kddi", "from", "dion.ne.jp"},
+	{"ezweb", "from", "ezweb.ne.jp"},
+	{"verizon", "from", "vzwpix.com"},
+	{"notes", "", "------- failure reasons"},
+	{"domino", "", "lotus domino"},
+	{"domino", "", "was not delivered to"},
+	{"courier", "", "courier mail server"},
+	{"opensmtpd", "", "this is the mailer-daemon, please do not reply"},
+	{"dragonfly", "", "dragonfly mail agent"},
+	{"qmail", "", "this is the qmail-send program"},
+	{"qmail", "", "i'm afraid i wasn't able to deliver your message"},
+	{"postfix", "", "this is the mail system at host"},
+	{"postfix", "", "the postfix program"},
+	{"postfix", "*", "x-postfix-queue-id"},
+	{"messagingserver", "", "messaging server"},
+	{"sendmail", "", "----- transcript of session follows -----"},
+	{"sendmail", "", "the original message was received at"},
+	{"exim", "*", "x-failed-recipients"},
+	{"exim", "", "this message was created automatically by mail delivery software"},
+	{"fml", "*", "x-ml-name"},
+}
+
+// detectFormat names the format of rep; the notice is the human-readable
+// text. Without a mark it keeps what the reader set ("rfc3464") or says
+// "text".
+func detectFormat(rep *Report, notice string) string {
+	var low string
+	for _, s := range formatSigns {
+		switch s.field {
+		case "":
+			if low == "" {
+				low = strings.ToLower(notice)
+			}
+			if strings.Contains(low, s.text) {
+				return s.format
+			}
+		case "*":
+			if rep.Header.Has(s.text) {
+				return s.format
+			}
+			for _, f := range rep.Fields {
+				if strings.EqualFold(f.Name, s.text) {
+					return s.format
+				}
+			}
+		default:
+			if strings.Contains(strings.ToLower(rep.Header.Get(s.field)), s.text) {
+				return s.format
+			}
+		}
+	}
+	if rep.Kind == KindDeliveryStatus {
+		return "rfc3464"
+	}
+	return "text"
+}

@@ -1,0 +1,479 @@
+package bounce
+
+// This file is the MIME layer under ParseMessage: limits, typed errors, line
+// end normalisation, header blocks (RFC 5322 §2.2), RFC 2047 encoded words,
+// multipart bodies (RFC 2046 §5.1), transfer encodings (RFC 2045 §6) and
+// charsets. It never recurses deeper than Limits.MaxDepth and never scans a
+// byte more than a constant number of times, so time is linear in input size.
+
+import (
+	"bytes"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"mime/quotedprintable"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/net/html/charset"
+)
+
+// Limits bounds the work ParseMessage does on one message. The zero value of
+// each field means its default; a negative value means no limit (use with
+// trusted input only).
+type Limits struct {
+	// MaxMessageBytes is the largest message read: default 32 MiB. Longer
+	// input is cut there and parsed, and the error is a *LimitError.
+	MaxMessageBytes int64
+	// MaxDepth is how deeply multiparts and message/rfc822 parts may nest:
+	// default 16. Deeper parts are kept as opaque bodies.
+	MaxDepth int
+	// MaxParts is the number of MIME parts read in one message: default
+	// 1000. Further parts are ignored.
+	MaxParts int
+	// MaxHeaderBytes is the largest header block of the message or of one
+	// part: default 1 MiB. Longer blocks are cut there.
+	MaxHeaderBytes int
+}
+
+// Default limits; see Limits.
+const (
+	DefaultMaxMessageBytes = 32 << 20
+	DefaultMaxDepth        = 16
+	DefaultMaxParts        = 1000
+	DefaultMaxHeaderBytes  = 1 << 20
+)
+
+func (l Limits) withDefaults() Limits {
+	if l.MaxMessageBytes == 0 {
+		l.MaxMessageBytes = DefaultMaxMessageBytes
+	}
+	if l.MaxDepth == 0 {
+		l.MaxDepth = DefaultMaxDepth
+	}
+	if l.MaxParts == 0 {
+		l.MaxParts = DefaultMaxParts
+	}
+	if l.MaxHeaderBytes == 0 {
+		l.MaxHeaderBytes = DefaultMaxHeaderBytes
+	}
+	return l
+}
+
+// ErrLimit matches (errors.Is) every *LimitError.
+var ErrLimit = errors.New("limit exceeded")
+
+// ErrEmptyMessage is returned for input with no bytes (or only white space).
+var ErrEmptyMessage = errors.New("empty message")
+
+// LimitError reports that a message went past one of its Limits. The Report
+// returned with it holds what was read up to that point.
+type LimitError struct {
+	// Limit names the Limits field: "MaxMessageBytes", "MaxDepth",
+	// "MaxParts" or "MaxHeaderBytes".
+	Limit string
+	// Max is the limit's value.
+	Max int64
+}
+
+func (e *LimitError) Error() string {
+	return fmt.Sprintf("bounce: message exceeds %s (%d)", e.Limit, e.Max)
+}
+
+// Is makes errors.Is(err, ErrLimit) true.
+func (e *LimitError) Is(target error) bool { return target == ErrLimit }
+
+// Field is one header field (RFC 5322 §2.2) or one DSN field (RFC 3464 §2.1):
+// the name as written and the unfolded value, with RFC 2047 encoded words
+// decoded in message headers.
+type Field struct {
+	Name  string
+	Value string
+}
+
+// Header is a header block, fields in the order they appeared.
+type Header []Field
+
+// Get returns the value of the first field named name (case-insensitive), or "".
+func (h Header) Get(name string) string {
+	for _, f := range h {
+		if strings.EqualFold(f.Name, name) {
+			return f.Value
+		}
+	}
+	return ""
+}
+
+// Has reports whether a field named name is present.
+func (h Header) Has(name string) bool {
+	for _, f := range h {
+		if strings.EqualFold(f.Name, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// Values returns the values of every field named name, in order.
+func (h Header) Values(name string) []string {
+	var v []string
+	for _, f := range h {
+		if strings.EqualFold(f.Name, name) {
+			v = append(v, f.Value)
+		}
+	}
+	return v
+}
+
+// normalizeEOL rewrites CRLF and lone CR line ends to LF, so that the three
+// forms give identical results (RFC 5322 §2.1 says CRLF; files on disk and
+// webhooks carry all three). It returns b itself when there is no CR.
+func normalizeEOL(b []byte) []byte {
+	i := bytes.IndexByte(b, '\r')
+	if i < 0 {
+		return b
+	}
+	out := make([]byte, 0, len(b))
+	out = append(out, b[:i]...)
+	for ; i < len(b); i++ {
+		c := b[i]
+		if c != '\r' {
+			out = append(out, c)
+			continue
+		}
+		out = append(out, '\n')
+		if i+1 < len(b) && b[i+1] == '\n' {
+			i++
+		}
+	}
+	return out
+}
+
+// parser state shared while one message is read.
+type mimeState struct {
+	lim   Limits
+	parts int
+	err   error // first limit hit
+}
+
+func (st *mimeState) fail(limit string, max int64) {
+	if st.err == nil {
+		st.err = &LimitError{Limit: limit, Max: max}
+	}
+}
+
+// isHeaderName reports whether s is a usable field name (RFC 5322 §2.2:
+// printable ASCII except colon; spaces are tolerated before the colon by
+// being trimmed by the caller).
+func isHeaderName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c <= ' ' || c >= 0x7f || c == ':' {
+			return false
+		}
+	}
+	return true
+}
+
+// readHeader reads a header block from the start of b (LF line ends) and
+// returns it with the rest of b after the empty line that ends it. A line
+// that is neither a field nor a continuation ends the block (the body starts
+// there), so a message without a blank line after its header still parses.
+// A leading mbox "From " line is skipped.
+func (st *mimeState) readHeader(b []byte, decode bool) (Header, []byte) {
+	var h Header
+	pos := 0
+	if bytes.HasPrefix(b, []byte("From ")) {
+		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			pos = i + 1
+		} else {
+			return nil, nil
+		}
+	}
+	var cur []byte // value being unfolded
+	name := ""
+	flush := func() {
+		if name == "" {
+			return
+		}
+		v := strings.TrimSpace(string(cur))
+		if decode && strings.Contains(v, "=?") {
+			v = decodeWords(v)
+		}
+		h = append(h, Field{Name: name, Value: v})
+		name, cur = "", cur[:0]
+	}
+	start := pos
+	for pos < len(b) {
+		if st.lim.MaxHeaderBytes > 0 && pos-start > st.lim.MaxHeaderBytes {
+			st.fail("MaxHeaderBytes", int64(st.lim.MaxHeaderBytes))
+			flush()
+			// Skip to the end of the block so the body is still found.
+			if i := bytes.Index(b[pos:], []byte("\n\n")); i >= 0 {
+				return h, b[pos+i+2:]
+			}
+			return h, nil
+		}
+		end := bytes.IndexByte(b[pos:], '\n')
+		var line []byte
+		next := len(b)
+		if end < 0 {
+			line = b[pos:]
+		} else {
+			line = b[pos : pos+end]
+			next = pos + end + 1
+		}
+		if len(bytes.TrimSpace(line)) == 0 {
+			flush()
+			return h, b[next:]
+		}
+		if line[0] == ' ' || line[0] == '\t' {
+			if name != "" {
+				cur = append(cur, ' ')
+				cur = append(cur, bytes.TrimSpace(line)...)
+			}
+			pos = next
+			continue
+		}
+		colon := bytes.IndexByte(line, ':')
+		if colon <= 0 || !isHeaderName(strings.TrimRight(string(line[:colon]), " \t")) {
+			flush()
+			return h, b[pos:]
+		}
+		flush()
+		name = strings.TrimRight(string(line[:colon]), " \t")
+		cur = append(cur[:0], bytes.TrimSpace(line[colon+1:])...)
+		pos = next
+	}
+	flush()
+	return h, nil
+}
+
+var wordDecoder = &mime.WordDecoder{CharsetReader: charsetReader}
+
+// decodeWords decodes RFC 2047 encoded words; on error the input is kept.
+func decodeWords(s string) string {
+	d, err := wordDecoder.DecodeHeader(s)
+	if err != nil {
+		return s
+	}
+	return d
+}
+
+// charsetReader adapts golang.org/x/net/html/charset for mime.WordDecoder.
+func charsetReader(label string, r io.Reader) (io.Reader, error) {
+	enc, _ := charset.Lookup(label)
+	if enc == nil {
+		return nil, fmt.Errorf("bounce: unknown charset %q", label)
+	}
+	return enc.NewDecoder().Reader(r), nil
+}
+
+// decodeCharset converts b from the named charset to UTF-8. Unknown charsets
+// and bytes that do not decode are kept as they are.
+func decodeCharset(b []byte, label string) string {
+	l := strings.ToLower(strings.Trim(strings.TrimSpace(label), `"'`))
+	switch l {
+	case "", "utf-8", "utf8", "us-ascii", "ascii":
+		if l == "" && !utf8.Valid(b) && bytes.Contains(b, []byte("\x1b$B")) {
+			l = "iso-2022-jp" // undeclared JIS text, common in Japanese bounces
+		} else {
+			return string(b)
+		}
+	}
+	if l == "us-ascii" && bytes.Contains(b, []byte("\x1b$")) {
+		l = "iso-2022-jp"
+	}
+	enc, _ := charset.Lookup(l)
+	if enc == nil {
+		return string(b)
+	}
+	out, err := enc.NewDecoder().Bytes(b)
+	if err != nil {
+		return string(b)
+	}
+	return string(out)
+}
+
+// decodeTransfer undoes a Content-Transfer-Encoding (RFC 2045 §6). It is
+// lenient: base64 skips characters outside the alphabet, quoted-printable
+// keeps what it decoded before an error, unknown encodings are kept.
+func decodeTransfer(b []byte, cte string) []byte {
+	switch strings.ToLower(strings.TrimSpace(cte)) {
+	case "base64":
+		clean := make([]byte, 0, len(b))
+		for _, c := range b {
+			if c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/' {
+				clean = append(clean, c)
+			}
+		}
+		if len(clean)%4 == 1 {
+			clean = clean[:len(clean)-1]
+		}
+		out := make([]byte, base64.RawStdEncoding.DecodedLen(len(clean)))
+		n, _ := base64.RawStdEncoding.Decode(out, clean)
+		return out[:n]
+	case "quoted-printable":
+		out, err := io.ReadAll(quotedprintable.NewReader(bytes.NewReader(b)))
+		if err != nil && len(out) == 0 {
+			return b
+		}
+		return out
+	}
+	return b
+}
+
+// part is one node of a parsed MIME tree.
+type part struct {
+	header Header
+	ctype  string // media type, lower case; "text/plain" when absent
+	params map[string]string
+	body   []byte  // transfer-decoded body (charset not applied)
+	parts  []*part // children of a multipart, or the message of message/rfc822
+}
+
+// text returns the body converted to UTF-8.
+func (p *part) text() string { return decodeCharset(p.body, p.params["charset"]) }
+
+// parseEntity parses an entity (header block and body) at depth.
+func (st *mimeState) parseEntity(b []byte, depth int) *part {
+	st.parts++
+	h, body := st.readHeader(b, true)
+	p := &part{header: h}
+	p.ctype, p.params = "text/plain", map[string]string{}
+	if ct := h.Get("Content-Type"); ct != "" {
+		mt, params, err := mime.ParseMediaType(ct)
+		if err != nil {
+			// Salvage the media type of malformed values such as
+			// `text/plain; charset="UTF-8";` with stray characters.
+			mt = strings.ToLower(strings.TrimSpace(strings.SplitN(ct, ";", 2)[0]))
+			params = salvageParams(ct)
+		}
+		if mt != "" {
+			p.ctype = mt
+		}
+		if params != nil {
+			p.params = params
+		}
+	}
+	switch {
+	case strings.HasPrefix(p.ctype, "multipart/"):
+		p.body = body
+		boundary := p.params["boundary"]
+		if boundary == "" || depth >= st.lim.MaxDepth {
+			if depth >= st.lim.MaxDepth {
+				st.fail("MaxDepth", int64(st.lim.MaxDepth))
+			}
+			p.ctype = "text/plain"
+			return p
+		}
+		for _, sub := range splitMultipart(body, boundary) {
+			if st.lim.MaxParts > 0 && st.parts >= st.lim.MaxParts {
+				st.fail("MaxParts", int64(st.lim.MaxParts))
+				break
+			}
+			p.parts = append(p.parts, st.parseEntity(sub, depth+1))
+		}
+		if len(p.parts) == 0 {
+			// A boundary that never occurs: read the body as text.
+			p.ctype = "text/plain"
+		}
+	case p.ctype == "message/rfc822" || p.ctype == "message/global" || p.ctype == "message/partial":
+		p.body = decodeTransfer(body, h.Get("Content-Transfer-Encoding"))
+		if depth >= st.lim.MaxDepth {
+			st.fail("MaxDepth", int64(st.lim.MaxDepth))
+			return p
+		}
+		if st.lim.MaxParts > 0 && st.parts >= st.lim.MaxParts {
+			st.fail("MaxParts", int64(st.lim.MaxParts))
+			return p
+		}
+		p.parts = []*part{st.parseEntity(p.body, depth+1)}
+	default:
+		p.body = decodeTransfer(body, h.Get("Content-Transfer-Encoding"))
+	}
+	return p
+}
+
+// salvageParams reads key=value pairs from a Content-Type that
+// mime.ParseMediaType rejected.
+func salvageParams(ct string) map[string]string {
+	m := map[string]string{}
+	for _, kv := range strings.Split(ct, ";")[1:] {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok {
+			continue
+		}
+		k = strings.ToLower(strings.TrimSpace(k))
+		v = strings.Trim(strings.TrimSpace(v), `"'`)
+		if k != "" {
+			if _, dup := m[k]; !dup {
+				m[k] = v
+			}
+		}
+	}
+	return m
+}
+
+// splitMultipart returns the body parts of a multipart body (RFC 2046
+// §5.1.1): the text between delimiter lines "--boundary", up to the close
+// delimiter "--boundary--" or the end of input when that is missing.
+func splitMultipart(body []byte, boundary string) [][]byte {
+	delim := []byte("--" + boundary)
+	var parts [][]byte
+	start := -1 // start of the current part's content
+	pos := 0
+	for pos <= len(body) {
+		i := bytes.Index(body[pos:], delim)
+		if i < 0 {
+			break
+		}
+		i += pos
+		// The delimiter must begin a line.
+		if i > 0 && body[i-1] != '\n' {
+			pos = i + len(delim)
+			continue
+		}
+		after := i + len(delim)
+		closing := bytes.HasPrefix(body[after:], []byte("--"))
+		eol := bytes.IndexByte(body[after:], '\n')
+		if start >= 0 {
+			end := i
+			if end > start && body[end-1] == '\n' {
+				end-- // the line break before the delimiter belongs to it
+			}
+			if end < start {
+				end = start
+			}
+			parts = append(parts, body[start:end])
+		}
+		if closing {
+			return parts
+		}
+		if eol < 0 {
+			return parts
+		}
+		start = after + eol + 1
+		pos = start
+	}
+	if start >= 0 && start <= len(body) {
+		parts = append(parts, body[start:])
+	}
+	return parts
+}
+
+// walk calls fn for p and each descendant, depth first, in order. fn returns
+// false to skip a node's children.
+func (p *part) walk(fn func(*part) bool) {
+	if p == nil || !fn(p) {
+		return
+	}
+	for _, c := range p.parts {
+		c.walk(fn)
+	}
+}

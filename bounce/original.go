@@ -1,0 +1,215 @@
+package bounce
+
+// This file reads the facts of the returned original message that a triage
+// compares between failed and delivered mail: identifiers, subject, sender,
+// list and campaign headers, authentication results, and every domain the
+// message names, reduced to its registrable domain (public suffix list).
+
+import (
+	"strings"
+	"time"
+
+	"golang.org/x/net/publicsuffix"
+)
+
+// maxOriginalScan bounds how much of the original's body is searched for
+// link hosts: 1 MiB of text is more than any template, and the bound keeps
+// a huge attachment from costing more than its decoding.
+const maxOriginalScan = 1 << 20
+
+// Original describes the message a report returned (RFC 3464 §2: the
+// message/rfc822 or text/rfc822-headers part; or the copy quoted in a
+// plain-text bounce).
+type Original struct {
+	// Header is the original's header as returned.
+	Header Header
+	// HeadersOnly is true when only the header came back.
+	HeadersOnly bool
+
+	MessageID  string // without angle brackets
+	Subject    string
+	From       string // bare address
+	To         []string
+	ReplyTo    string
+	ReturnPath string
+	Date       time.Time
+	ListID     string
+	FeedbackID string
+	// Campaign holds the ESP and campaign headers in order: X-Campaign*,
+	// X-Mailgun-*, X-SES-*, X-SG-*, X-MC-*, X-Mailchimp-*, X-PM-*,
+	// X-MSYS-API, X-Job, X-SMTPAPI, X-Mailer-Campaign ...
+	Campaign []Field
+	// AuthenticationResults holds the Authentication-Results values
+	// (RFC 8601) in order.
+	AuthenticationResults []string
+	// DKIMDomains are the d= tags of the DKIM-Signature fields.
+	DKIMDomains []string
+	// Domains lists every registrable domain the message names (From,
+	// Return-Path, Reply-To, Sender, DKIM d=, link hosts in the body),
+	// deduplicated in first-seen order.
+	Domains []string
+}
+
+// campaignPrefixes are the lower-case header name prefixes kept in
+// Original.Campaign.
+var campaignPrefixes = [...]string{
+	"x-campaign", "x-mailgun-", "x-ses-", "x-sg-", "x-mc-", "x-mailchimp", "x-pm-", "x-msys-api",
+	"x-job", "x-smtpapi", "x-mailer-campaign", "x-mandrill", "x-sfmc", "x-mkto", "x-hubspot",
+	"x-braze", "x-sendinblue", "x-mailjet", "x-emarsys", "x-list-id", "x-abuse-id", "x-cm-",
+}
+
+func readOriginal(p *part, quoted string) *Original {
+	var (
+		h        Header
+		bodyText string
+		only     bool
+	)
+	switch {
+	case p != nil && len(p.parts) > 0:
+		m := p.parts[0]
+		h = m.header
+		bodyText = bodyTextOf(m)
+		only = len(strings.TrimSpace(string(m.body))) == 0 && len(m.parts) == 0
+	case p != nil:
+		st := &mimeState{lim: Limits{}.withDefaults()}
+		var rest []byte
+		h, rest = st.readHeader(p.body, true)
+		only = len(strings.TrimSpace(string(rest))) == 0
+		bodyText = string(rest)
+	case quoted != "":
+		st := &mimeState{lim: Limits{}.withDefaults()}
+		var rest []byte
+		h, rest = st.readHeader([]byte(strings.TrimLeft(quoted, "\n")), true)
+		bodyText = string(rest)
+		only = strings.TrimSpace(bodyText) == ""
+	}
+	if len(h) == 0 {
+		return nil
+	}
+	o := &Original{Header: h, HeadersOnly: only}
+	o.MessageID = strings.Trim(strings.TrimSpace(h.Get("Message-ID")), "<>")
+	o.Subject = h.Get("Subject")
+	if a := listAddresses(h.Get("From")); len(a) > 0 {
+		o.From = a[0]
+	}
+	o.To = listAddresses(h.Get("To"))
+	if a := listAddresses(h.Get("Reply-To")); len(a) > 0 {
+		o.ReplyTo = a[0]
+	}
+	o.ReturnPath = bareAddress(h.Get("Return-Path"))
+	o.Date = parseDate(h.Get("Date"))
+	o.ListID = h.Get("List-Id")
+	o.FeedbackID = h.Get("Feedback-ID")
+	for _, f := range h {
+		n := strings.ToLower(f.Name)
+		switch n {
+		case "authentication-results":
+			o.AuthenticationResults = append(o.AuthenticationResults, f.Value)
+			continue
+		case "dkim-signature":
+			if d := tagValue(f.Value, "d"); d != "" {
+				o.DKIMDomains = append(o.DKIMDomains, strings.ToLower(d))
+			}
+			continue
+		}
+		for _, pre := range campaignPrefixes {
+			if strings.HasPrefix(n, pre) {
+				o.Campaign = append(o.Campaign, f)
+				break
+			}
+		}
+	}
+	seen := map[string]bool{}
+	addHost := func(host string) {
+		host = strings.ToLower(strings.Trim(host, ".[] "))
+		if host == "" || strings.IndexByte(host, '.') < 0 {
+			return
+		}
+		d, err := publicsuffix.EffectiveTLDPlusOne(host)
+		if err != nil || seen[d] {
+			return
+		}
+		seen[d] = true
+		o.Domains = append(o.Domains, d)
+	}
+	addAddr := func(a string) {
+		if i := strings.LastIndexByte(a, '@'); i >= 0 {
+			addHost(a[i+1:])
+		}
+	}
+	addAddr(o.From)
+	addAddr(o.ReturnPath)
+	addAddr(o.ReplyTo)
+	for _, a := range listAddresses(h.Get("Sender")) {
+		addAddr(a)
+	}
+	for _, d := range o.DKIMDomains {
+		addHost(d)
+	}
+	if len(bodyText) > maxOriginalScan {
+		bodyText = bodyText[:maxOriginalScan]
+	}
+	for _, host := range linkHosts(bodyText) {
+		addHost(host)
+	}
+	return o
+}
+
+// bodyTextOf returns the decoded text of a message's text parts.
+func bodyTextOf(m *part) string {
+	var b strings.Builder
+	m.walk(func(p *part) bool {
+		if b.Len() > maxOriginalScan {
+			return false
+		}
+		if len(p.parts) == 0 && strings.HasPrefix(p.ctype, "text/") {
+			b.WriteString(p.text())
+			b.WriteByte('\n')
+		}
+		return true
+	})
+	return b.String()
+}
+
+// tagValue returns the value of tag name in a tag=value list (RFC 6376
+// §3.2).
+func tagValue(v, name string) string {
+	for _, kv := range strings.Split(v, ";") {
+		k, val, ok := strings.Cut(kv, "=")
+		if ok && strings.EqualFold(strings.TrimSpace(k), name) {
+			return strings.Join(strings.Fields(val), "")
+		}
+	}
+	return ""
+}
+
+// linkHosts returns the hosts of http and https links in text, in order.
+func linkHosts(s string) []string {
+	var out []string
+	for pos := 0; pos < len(s); {
+		i := strings.Index(s[pos:], "http")
+		if i < 0 {
+			break
+		}
+		i += pos
+		rest := s[i+4:]
+		switch {
+		case strings.HasPrefix(rest, "://"):
+			rest = rest[3:]
+		case strings.HasPrefix(rest, "s://"):
+			rest = rest[4:]
+		default:
+			pos = i + 4
+			continue
+		}
+		j := 0
+		for j < len(rest) && isDomainChar(rest[j]) {
+			j++
+		}
+		if j > 0 {
+			out = append(out, rest[:j])
+		}
+		pos = len(s) - len(rest) + j
+	}
+	return out
+}
