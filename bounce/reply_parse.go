@@ -114,9 +114,9 @@ func (r *Reply) scanBytes(s string) (hasNewline bool) {
 	const lo, hi = 0x0101010101010101, 0x8080808080808080
 	i := 0
 	for ; i+8 <= len(s); i += 8 {
-		_ = s[i+7]
-		w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		b := s[i : i+8]
+		w := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+			uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
 		// Any byte >= 0x80, < 0x20 or == 0x7f sends the word to the slow path.
 		if (w|(w-lo*0x20)|(w+lo*0x01))&hi == 0 {
 			continue
@@ -294,15 +294,21 @@ func startsWithCode(s string) bool {
 // hostFrom reads "[host ]H[IP]" or "H [IP]" or "H." from the start of s.
 func (r *Reply) hostFrom(s string) {
 	s = trimSpace(s)
-	if i := strings.Index(s, "host "); i >= 0 {
-		s = s[i+len("host "):]
+	if hasPrefixFold(s, "host ") {
+		s = s[len("host "):]
+	} else if i := strings.Index(s, " host "); i >= 0 {
+		s = s[i+len(" host "):]
 	}
-	end := 0
-	for end < len(s) && isHostChar(s[end]) {
-		end++
+	end, dot, letter := 0, false, false
+	for ; end < len(s) && isHostChar(s[end]); end++ {
+		switch c := s[end]; {
+		case c == '.':
+			dot = true
+		case isAlpha(c):
+			letter = true
+		}
 	}
-	host := strings.TrimSuffix(s[:end], ".")
-	if host != "" && looksLikeHost(host) {
+	if host := strings.TrimSuffix(s[:end], "."); dot && letter && len(host) >= 3 && len(host) <= 253 {
 		r.RemoteHost = host
 	}
 	rest := trimSpace(s[end:])
