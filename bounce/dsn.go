@@ -174,7 +174,9 @@ func readRecipientGroup(h Header) (Record, bool) {
 			r.FinalLogID = strings.TrimSpace(v)
 		}
 	}
-	if r.Recipient == "" {
+	if r.Recipient == "" || !strings.Contains(r.Recipient[strings.LastIndexByte(r.Recipient, '@')+1:], ".") && strings.Contains(r.OriginalRecipient, "@") {
+		// No Final-Recipient, or a local form of it ("user@server",
+		// "@relay:user@host"): the original address names the mailbox.
 		r.Recipient = r.OriginalRecipient
 	}
 	if r.Recipient == "" {
@@ -265,6 +267,13 @@ func bareAddress(s string) string {
 				return cleanAddr(in)
 			}
 		}
+	}
+	if strings.Count(s, "@") == 1 && !strings.ContainsAny(s, " \t<>()\"") {
+		// A plain addr-spec, possibly internationalised (RFC 6533).
+		if i := strings.LastIndexByte(s, ':'); i >= 0 && s[0] == '@' {
+			s = s[i+1:] // source route, RFC 5321 §4.1.2
+		}
+		return cleanAddr(s)
 	}
 	if a, _, _ := findAddress(s, 0); a != "" {
 		return a

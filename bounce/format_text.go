@@ -194,6 +194,18 @@ func isBounceMessage(h Header, notice string) bool {
 			return true
 		}
 	}
+	if strings.Contains(from, "post_master") || strings.Contains(from, "no-reply") || strings.Contains(from, "noreply") ||
+		strings.TrimSpace(h.Get("Return-Path")) == "<>" {
+		// Automatic senders: a bounce when the text says so.
+		head := strings.ToLower(notice[:min(len(notice), 4096)])
+		for _, k := range [...]string{"could not be delivered", "was not delivered", "undeliverable", "delivery failed",
+			"unable to deliver", "permanent error", "delivery has failed", "failed to deliver", "invalid user address",
+			"rejected by", "did not reach"} {
+			if strings.Contains(head, k) {
+				return true
+			}
+		}
+	}
 	subj := strings.ToLower(h.Get("Subject"))
 	for _, k := range [...]string{"undeliver", "delivery status notification", "delivery failure", "delivery failed",
 		"failure notice", "returned mail", "mail delivery", "delivery has failed", "non-delivery", "nondelivery",
@@ -247,14 +259,43 @@ func readTextBounce(rep *Report, notice string) {
 			}
 			pos = e
 			key := strings.ToLower(a)
-			if seen[key] || exclude[key] {
+			if seen[key] {
 				continue
 			}
-			if !isRecipientPosition(line, s, e) {
+			alone, ok := recipientPosition(line, s, e)
+			if ok && alone && li > 0 && namesSender(lines[:li]) {
+				continue
+			}
+			// The sender's own address is named too ("from x", "MAIL
+			// FROM:<x>", "To: x" in a summary); it is a recipient only
+			// when it stands alone, as when someone wrote to himself.
+			if !ok || exclude[key] && !alone {
 				continue
 			}
 			seen[key] = true
 			found = append(found, textRcpt{addr: a, line: li, afterAddr: e})
+		}
+	}
+	// Exim and Gmail list the failed recipients in X-Failed-Recipients;
+	// when present it decides who failed, the text only gives reasons.
+	var failed []string
+	for _, v := range rep.Header.Values("X-Failed-Recipients") {
+		failed = append(failed, listAddresses(v)...)
+	}
+	if len(failed) > 0 && len(found) > 0 {
+		var keep []textRcpt
+		for _, f := range found {
+			for _, a := range failed {
+				if strings.EqualFold(a, f.addr) {
+					keep = append(keep, f)
+					break
+				}
+			}
+		}
+		if len(keep) > 0 {
+			found = keep
+		} else {
+			found = nil
 		}
 	}
 	if len(found) == 0 {
@@ -315,7 +356,12 @@ func textRecord(addr, diag string) Record {
 // of its line and the paragraphs after it, up to and including the first
 // paragraph that holds a reply code, never past the next recipient (end).
 func diagnosticFor(lines []string, f textRcpt, end int) string {
-	rest := strings.TrimSpace(strings.TrimLeft(lines[f.line][f.afterAddr:], ">\"':]) "))
+	line := lines[f.line]
+	rest := strings.TrimSpace(strings.TrimLeft(line[f.afterAddr:], ">\"':]) "))
+	if i := indexReplyCode(line); i >= 0 && i < f.afterAddr && strings.HasPrefix(strings.TrimLeft(line[f.afterAddr:], ">"), "...") {
+		// Sendmail's "550 <addr>... reason": the line is the reply.
+		return collapseSpace(line[i:])
+	}
 	if indexReplyCode(rest) >= 0 {
 		// The reply follows on the same line ("addr: 550 ...");
 		// continuation lines of the same paragraph belong to it.
@@ -410,24 +456,51 @@ func firstStatus(s string) Status {
 	return Status{}
 }
 
-// isRecipientPosition reports whether the address at line[s:e] stands where
+// recipientPosition reports whether the address at line[s:e] stands where
 // bounces put failed recipients: alone on its line (after bullets, quotes or
-// angle brackets), or after words such as "to", "recipient", "address",
-// "user".
-func isRecipientPosition(line string, s, e int) bool {
+// angle brackets; alone is then true), after a reply code as in Sendmail's
+// "550 <addr>... User unknown", or after words such as "to", "recipient",
+// "address", "user", or a colon that closes a failure phrase ("Delivery
+// failed 20 attempts: addr").
+func recipientPosition(line string, s, e int) (alone, ok bool) {
 	before := strings.TrimRight(line[:s], " \t<\"'([")
 	b := strings.TrimLeft(before, " \t*->•・")
 	if b == "" {
-		return true
+		return strings.Trim(line[e:], ">\"':;,. \t") == "", true
+	}
+	if len(b) == 3 && indexReplyCode(b) == 0 {
+		return false, true
 	}
 	l := strings.ToLower(b)
 	for _, suf := range [...]string{" to", " to:", "rcpt to:", "recipient", "recipient:", "recipients:", "recipient(s):",
 		"address:", "addresses:", "address(es):", " address", "user:", " user", " for", "errors:", "mailbox:",
-		"failed:", "delivery to", "destinatario:", "empfänger:", "adresse:", "recipient address:", "to :", "original-recipient:",
-		"final-recipient:", "rfc822;", "failed recipient:", "invalid recipient:", "unknown recipient:"} {
+		"failed:", "delivery to", "destinatario:", "empfänger:", "adresse:", "to :", "original-recipient:",
+		"final-recipient:", "rfc822;"} {
 		if strings.HasSuffix(l, suf) || l == strings.TrimSpace(suf) {
-			return true
+			return false, true
 		}
+	}
+	if strings.HasSuffix(l, ":") {
+		for _, k := range [...]string{"fail", "unknown", "error", "invalid", "reject", "deliver", "bounce", "not ", "refused", "denied", "exceeded", "full"} {
+			if strings.Contains(l, k) {
+				return false, true
+			}
+		}
+	}
+	return false, false
+}
+
+// namesSender reports whether the last non-blank line before an address
+// introduces the sender ("A message sent by", "from"), as Exim and Sendmail
+// write it.
+func namesSender(before []string) bool {
+	for k := len(before) - 1; k >= 0 && k >= len(before)-3; k-- {
+		l := strings.ToLower(strings.TrimSpace(before[k]))
+		if l == "" {
+			continue
+		}
+		return strings.HasSuffix(l, " by") || strings.HasSuffix(l, " by:") || strings.HasSuffix(l, "from") ||
+			strings.HasSuffix(l, "from:") || strings.HasSuffix(l, "sender:")
 	}
 	return false
 }
@@ -514,12 +587,14 @@ func listAddresses(v string) []string {
 }
 
 func isLocalChar(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c >= 0x80 ||
-		strings.IndexByte(".!#$%&'*+/=?^_`{|}~-", c) >= 0
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
+		strings.IndexByte(".!#$%&'*+/=?^_`{|}~-%", c) >= 0
 }
 
+// isDomainChar: ASCII only, so that text written straight after an
+// address in another script ("user@example.jp様") is not read as its domain.
 func isDomainChar(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c >= 0x80
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.'
 }
 
 // findAddress returns the first address at or after s[from:], with its

@@ -183,7 +183,7 @@ func (p *Parser) ParseBytes(b []byte) (*Report, error) {
 	}
 	st := &mimeState{lim: lim}
 	root := st.parseEntity(b, 0)
-	rep := analyse(root)
+	rep := analyse(root, 0)
 	if err == nil {
 		err = st.err
 	}
@@ -191,7 +191,7 @@ func (p *Parser) ParseBytes(b []byte) (*Report, error) {
 }
 
 // analyse decides what the parsed message is and reads its records.
-func analyse(root *part) *Report {
+func analyse(root *part, depth int) *Report {
 	rep := &Report{Kind: KindNone, Header: root.header}
 	var (
 		dsnParts []*part
@@ -244,8 +244,27 @@ func analyse(root *part) *Report {
 		if len(rep.Records) > 0 {
 			fillFromText(rep, notice)
 		}
+	case readSESNotification(rep, notice):
 	case isBounceMessage(root.header, notice):
 		readTextBounce(rep, notice)
+	}
+	if len(rep.Records) == 0 && depth < 2 && (rep.Kind == KindBounce || rep.Kind == KindNone) {
+		// A bounce forwarded inside another message (a postmaster passing
+		// on what it received): read the inner message.
+		var inner *part
+		switch {
+		case orig != nil && len(orig.parts) > 0:
+			inner = orig.parts[0]
+		case quoted != "":
+			st := &mimeState{lim: Limits{}.withDefaults()}
+			inner = st.parseEntity([]byte(strings.TrimLeft(quoted, "\n")), 1)
+		}
+		if inner != nil && isBounceMessage(inner.header, "") {
+			if sub := analyse(inner, depth+1); len(sub.Records) > 0 {
+				sub.Header = rep.Header
+				return sub
+			}
+		}
 	}
 	if rep.Kind == KindNone && isAutoReply(root.header) {
 		readAutoReply(rep)

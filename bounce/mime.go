@@ -351,7 +351,13 @@ func (st *mimeState) parseEntity(b []byte, depth int) *part {
 		if err != nil {
 			// Salvage the media type of malformed values such as
 			// `text/plain; charset="UTF-8";` with stray characters.
-			mt = strings.ToLower(strings.TrimSpace(strings.SplitN(ct, ";", 2)[0]))
+			mt = strings.ToLower(strings.TrimSpace(ct))
+			if i := strings.IndexAny(mt, "; \t"); i >= 0 {
+				mt = mt[:i]
+			}
+			if strings.IndexByte(mt, '/') < 0 {
+				mt = ""
+			}
 			params = salvageParams(ct)
 		}
 		if mt != "" {
