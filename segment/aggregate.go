@@ -1,0 +1,621 @@
+package segment
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"golang.org/x/net/publicsuffix"
+
+	"github.com/bouncekit/bouncekit/classify"
+)
+
+// Names of the built-in attributes every event is counted under, besides its
+// free attributes. AttrCampaign appears in comparisons that span several
+// campaigns.
+const (
+	AttrDomain        = "domain"
+	AttrTemplate      = "template"
+	AttrSendingIP     = "sending_ip"
+	AttrTransactional = "transactional"
+	AttrSubscriberAge = "subscriber_age"
+	AttrCategory      = "category"
+	AttrTag           = "tag"
+	AttrCampaign      = "campaign"
+)
+
+// builtin attribute IDs, in this order.
+const (
+	attrDomain uint16 = iota
+	attrTemplate
+	attrSendingIP
+	attrTransactional
+	attrSubscriberAge
+	attrCategory
+	attrTag
+	numBuiltin
+)
+
+var builtinAttrs = [numBuiltin]string{AttrDomain, AttrTemplate, AttrSendingIP, AttrTransactional, AttrSubscriberAge, AttrCategory, AttrTag}
+
+// OtherValue is the value that attribute values beyond
+// Options.MaxValuesPerAttr are counted under.
+const OtherValue = "(other)"
+
+// Limits of an Aggregate's memory; see Options.
+const (
+	DefaultMaxValuesPerAttr = 1000
+	DefaultMaxAttributes    = 64
+	DefaultMaxRecipients    = 1 << 20
+	DefaultWindow           = 15 * time.Minute
+	maxDomainCache          = 1 << 18
+)
+
+// Options configure an Aggregate. The zero value works.
+type Options struct {
+	// Window is the width of the trend windows; 0 means DefaultWindow.
+	Window time.Duration
+	// MaxValuesPerAttr caps the distinct values counted per attribute
+	// (domains, templates, subjects, link hosts...); further values are
+	// counted under OtherValue, and Stats().Folded says how many rows were.
+	// 0 means DefaultMaxValuesPerAttr.
+	MaxValuesPerAttr int
+	// MaxAttributes caps the distinct free attribute names; rows' values
+	// for further names are not counted (Stats().DroppedAttrs says how
+	// many). 0 means DefaultMaxAttributes.
+	MaxAttributes int
+	// MaxRecipients caps the recipients remembered for the suppression
+	// brake (8 bytes each, as a hash). 0 means DefaultMaxRecipients; a
+	// negative value turns the recipient memory off.
+	MaxRecipients int
+	// KeepDomains are recipient domains kept whole as a segment instead of
+	// being reduced to their registrable domain. nil means
+	// {"privaterelay.appleid.com"}.
+	KeepDomains []string
+	// ProviderFor places a domain that classify does not know, typically by
+	// looking up its MX hosts (a Google Workspace or Microsoft 365 domain).
+	// It is called at most once per registrable domain; nil means such
+	// domains go to provider "other".
+	ProviderFor func(domain string) classify.Provider
+}
+
+// ProviderOther and ProviderNone are the providers of recipients whose
+// domain no provider claims, and of recipients without a domain.
+const (
+	ProviderOther classify.Provider = "other"
+	ProviderNone  classify.Provider = "unknown"
+)
+
+type outcomeIdx uint8
+
+const (
+	oNone outcomeIdx = iota
+	oDelivered
+	oBounced
+	oDeferred
+	oComplained
+)
+
+func outcomeIndex(o Outcome) outcomeIdx {
+	switch o {
+	case OutcomeDelivered:
+		return oDelivered
+	case OutcomeBounced:
+		return oBounced
+	case OutcomeDeferred:
+		return oDeferred
+	case OutcomeComplained:
+		return oComplained
+	}
+	return oNone
+}
+
+// Aggregate counts events per provider, campaign and attribute value. Memory
+// grows with the number of distinct keys (providers x campaigns x attribute
+// values, capped by Options), never with the number of events.
+//
+// An Aggregate is not safe for concurrent use: give each goroutine its own
+// and Merge them.
+type Aggregate struct {
+	opt Options
+
+	attrs     []*attrTable
+	attrIndex map[string]uint16
+
+	provs     []*providerState
+	provIndex map[classify.Provider]uint32
+
+	camps     []string
+	campIndex map[string]uint32
+
+	groups     []*group
+	groupIndex map[uint64]uint32
+
+	domains map[string]domInfo
+	cache   replyCache
+
+	seen map[uint64]struct{}
+
+	total   Counts
+	invalid int64
+	dropped int64
+
+	lastKeys []string
+	lastIDs  []uint16
+	scratch  []attrVal
+}
+
+type attrTable struct {
+	name   string
+	ids    map[string]uint32
+	values []string // values[0] is OtherValue
+	folded int64
+}
+
+type attrVal struct {
+	attr uint16
+	val  uint32
+}
+
+type domInfo struct {
+	prov uint32
+	dom  uint32
+}
+
+type group struct {
+	prov, camp  uint32
+	c           Counts
+	first, last int64
+	dims        [][]Counts
+	focus       map[uint32]*focusCells
+}
+
+// focusCells count the bounces that carry one tag (or category) per
+// attribute value.
+type focusCells struct {
+	n    int64
+	dims [][]int64
+}
+
+type providerState struct {
+	name classify.Provider
+	win  map[int64]*WindowCounts
+	lk   int64
+	lw   *WindowCounts
+}
+
+// WindowCounts are the counts of one provider in one time window, with the
+// figures the suppression brake reads.
+type WindowCounts struct {
+	Counts
+	// RecipientFailures are bounces that say the address itself is bad
+	// (unknown, inactive, bad domain): what suppression acts on.
+	RecipientFailures int64 `json:"recipient_failures"`
+	// Returning are messages to recipients this aggregate saw delivered to
+	// before; ReturningFailures the recipient-level bounces among them.
+	Returning         int64 `json:"returning"`
+	ReturningFailures int64 `json:"returning_failures"`
+}
+
+func (w *WindowCounts) add(o WindowCounts) {
+	w.Counts.add(o.Counts)
+	w.RecipientFailures += o.RecipientFailures
+	w.Returning += o.Returning
+	w.ReturningFailures += o.ReturningFailures
+}
+
+// NewAggregate returns an empty Aggregate.
+func NewAggregate(opt Options) *Aggregate {
+	if opt.Window <= 0 {
+		opt.Window = DefaultWindow
+	}
+	if opt.MaxValuesPerAttr <= 0 {
+		opt.MaxValuesPerAttr = DefaultMaxValuesPerAttr
+	}
+	// Focus keys pack a value ID into 24 bits.
+	opt.MaxValuesPerAttr = min(opt.MaxValuesPerAttr, 1<<24-2)
+	if opt.MaxAttributes <= 0 {
+		opt.MaxAttributes = DefaultMaxAttributes
+	}
+	if opt.MaxRecipients == 0 {
+		opt.MaxRecipients = DefaultMaxRecipients
+	}
+	if opt.KeepDomains == nil {
+		opt.KeepDomains = []string{"privaterelay.appleid.com"}
+	}
+	a := &Aggregate{
+		opt:        opt,
+		attrIndex:  map[string]uint16{},
+		provIndex:  map[classify.Provider]uint32{},
+		campIndex:  map[string]uint32{},
+		groupIndex: map[uint64]uint32{},
+		domains:    map[string]domInfo{},
+		cache:      replyCache{max: DefaultMaxReplyCache},
+	}
+	if opt.MaxRecipients > 0 {
+		a.seen = map[uint64]struct{}{}
+	}
+	for _, n := range builtinAttrs {
+		a.newAttr(n)
+	}
+	return a
+}
+
+// Options returns the options the Aggregate was made with, defaults filled.
+func (a *Aggregate) Options() Options { return a.opt }
+
+func (a *Aggregate) newAttr(name string) uint16 {
+	id := uint16(len(a.attrs))
+	a.attrs = append(a.attrs, &attrTable{name: name, ids: map[string]uint32{}, values: []string{OtherValue}})
+	a.attrIndex[name] = id
+	return id
+}
+
+// attrID returns the ID of a free attribute, ok false when the cap is
+// reached. A free attribute named like a built-in one is renamed "attr_"+name.
+func (a *Aggregate) attrID(name string) (uint16, bool) {
+	id, ok := a.attrIndex[name]
+	if ok && id >= numBuiltin {
+		return id, true
+	}
+	if ok {
+		return a.attrID("attr_" + name)
+	}
+	if len(a.attrs)-int(numBuiltin) >= a.opt.MaxAttributes {
+		return 0, false
+	}
+	return a.newAttr(strings.Clone(name)), true
+}
+
+// valueID interns v for attribute t; 0 (OtherValue) beyond the cap.
+func (a *Aggregate) valueID(t *attrTable, v string) uint32 {
+	if id, ok := t.ids[v]; ok {
+		return id
+	}
+	if v == OtherValue {
+		return 0
+	}
+	if len(t.values)-1 >= a.opt.MaxValuesPerAttr {
+		t.folded++
+		return 0
+	}
+	id := uint32(len(t.values))
+	v = strings.Clone(v)
+	t.values = append(t.values, v)
+	t.ids[v] = id
+	return id
+}
+
+func (a *Aggregate) provID(p classify.Provider) uint32 {
+	if id, ok := a.provIndex[p]; ok {
+		return id
+	}
+	id := uint32(len(a.provs))
+	a.provs = append(a.provs, &providerState{name: p, win: map[int64]*WindowCounts{}})
+	a.provIndex[p] = id
+	return id
+}
+
+func (a *Aggregate) campID(c string) uint32 {
+	if id, ok := a.campIndex[c]; ok {
+		return id
+	}
+	id := uint32(len(a.camps))
+	c = strings.Clone(c)
+	a.camps = append(a.camps, c)
+	a.campIndex[c] = id
+	return id
+}
+
+func (a *Aggregate) group(prov, camp uint32) *group {
+	k := uint64(prov)<<32 | uint64(camp)
+	if id, ok := a.groupIndex[k]; ok {
+		return a.groups[id]
+	}
+	g := &group{prov: prov, camp: camp}
+	a.groupIndex[k] = uint32(len(a.groups))
+	a.groups = append(a.groups, g)
+	return g
+}
+
+// SegmentDomain returns the domain segment and provider of a recipient
+// domain: the registrable domain (public suffix list), except for
+// Options.KeepDomains, which stay whole.
+func (a *Aggregate) SegmentDomain(domain string) (segment string, provider classify.Provider) {
+	di := a.domainInfo(domain)
+	return a.attrs[attrDomain].values[di.dom], a.provs[di.prov].name
+}
+
+func (a *Aggregate) domainInfo(dom string) domInfo {
+	if di, ok := a.domains[dom]; ok {
+		return di
+	}
+	low := strings.ToLower(strings.TrimSuffix(dom, "."))
+	seg, prov := a.resolveDomain(low)
+	di := domInfo{prov: a.provID(prov), dom: a.valueID(a.attrs[attrDomain], seg)}
+	if len(a.domains) < maxDomainCache {
+		a.domains[strings.Clone(dom)] = di
+	}
+	return di
+}
+
+func (a *Aggregate) resolveDomain(dom string) (string, classify.Provider) {
+	if dom == "" {
+		return "(none)", ProviderNone
+	}
+	seg := dom
+	keep := false
+	for _, k := range a.opt.KeepDomains {
+		if dom == k || strings.HasSuffix(dom, "."+k) {
+			seg, keep = k, true
+			break
+		}
+	}
+	if !keep {
+		if r, err := publicsuffix.EffectiveTLDPlusOne(dom); err == nil {
+			seg = r
+		}
+	}
+	if di, ok := a.domains[seg]; ok && seg != dom {
+		return seg, a.provs[di.prov].name
+	}
+	p := providerForDomain(seg)
+	if p == "" && seg != dom {
+		p = providerForDomain(dom)
+	}
+	if p == "" && a.opt.ProviderFor != nil {
+		p = a.opt.ProviderFor(seg)
+	}
+	if p == "" {
+		p = ProviderOther
+	}
+	return seg, p
+}
+
+// Add counts one event. Events with an unknown outcome are counted in
+// Stats().Invalid and otherwise ignored.
+func (a *Aggregate) Add(ev *Event) {
+	o := outcomeIndex(ev.Outcome)
+	if o == oNone {
+		a.invalid++
+		return
+	}
+	di := a.domainInfo(ev.Domain())
+	g := a.group(di.prov, a.campID(ev.Campaign))
+	g.c.inc(o)
+	a.total.inc(o)
+	var cl classified
+	if o != oDelivered {
+		cl = a.cache.get(ev)
+	}
+	var t int64
+	if !ev.Time.IsZero() {
+		t = ev.Time.UnixNano()
+		if g.first == 0 || t < g.first {
+			g.first = t
+		}
+		if t > g.last {
+			g.last = t
+		}
+	}
+
+	sc := a.scratch[:0]
+	sc = append(sc, attrVal{attrDomain, di.dom})
+	if ev.Template != "" {
+		sc = append(sc, attrVal{attrTemplate, a.valueID(a.attrs[attrTemplate], ev.Template)})
+	}
+	if ev.SendingIP != "" {
+		sc = append(sc, attrVal{attrSendingIP, a.valueID(a.attrs[attrSendingIP], ev.SendingIP)})
+	}
+	tv := "false"
+	if ev.Transactional {
+		tv = "true"
+	}
+	sc = append(sc, attrVal{attrTransactional, a.valueID(a.attrs[attrTransactional], tv)})
+	if b := AgeBucket(ev.age()); b != "" {
+		sc = append(sc, attrVal{attrSubscriberAge, a.valueID(a.attrs[attrSubscriberAge], b)})
+	}
+	for i := range ev.Attrs {
+		at := &ev.Attrs[i]
+		if at.Value == "" {
+			continue
+		}
+		var id uint16
+		if i < len(a.lastKeys) && a.lastKeys[i] == at.Key {
+			id = a.lastIDs[i]
+		} else {
+			var ok bool
+			if id, ok = a.attrID(at.Key); !ok {
+				a.dropped++
+				continue
+			}
+			for len(a.lastKeys) <= i {
+				a.lastKeys = append(a.lastKeys, "")
+				a.lastIDs = append(a.lastIDs, 0)
+			}
+			a.lastKeys[i], a.lastIDs[i] = a.attrs[id].name, id
+		}
+		sc = append(sc, attrVal{id, a.valueID(a.attrs[id], at.Value)})
+	}
+	nsc := len(sc)
+	var catID, tagID uint32
+	if cl.category != "" {
+		catID = a.valueID(a.attrs[attrCategory], cl.category)
+		sc = append(sc, attrVal{attrCategory, catID})
+	}
+	if cl.tag != "" {
+		tagID = a.valueID(a.attrs[attrTag], cl.tag)
+		sc = append(sc, attrVal{attrTag, tagID})
+	}
+	for _, av := range sc {
+		g.inc(av, o)
+	}
+	if o == oBounced {
+		if cl.tag != "" {
+			g.focusInc(uint32(attrTag)<<24|tagID, sc[:nsc])
+		}
+		if cl.category != "" {
+			g.focusInc(uint32(attrCategory)<<24|catID, sc[:nsc])
+		}
+	}
+	a.scratch = sc
+
+	var w *WindowCounts
+	if t != 0 {
+		w = a.provs[di.prov].window(t / int64(a.opt.Window))
+		w.Counts.inc(o)
+		if cl.recipientLevel && o == oBounced {
+			w.RecipientFailures++
+		}
+	}
+	if a.seen != nil && ev.Recipient != "" {
+		h := hashFold(ev.Recipient)
+		_, seen := a.seen[h]
+		if seen && w != nil && o != oComplained {
+			w.Returning++
+			if cl.recipientLevel && o == oBounced {
+				w.ReturningFailures++
+			}
+		}
+		if !seen && o == oDelivered && len(a.seen) < a.opt.MaxRecipients {
+			a.seen[h] = struct{}{}
+		}
+	}
+}
+
+func (p *providerState) window(k int64) *WindowCounts {
+	if p.lw != nil && p.lk == k {
+		return p.lw
+	}
+	w := p.win[k]
+	if w == nil {
+		w = &WindowCounts{}
+		p.win[k] = w
+	}
+	p.lk, p.lw = k, w
+	return w
+}
+
+func (g *group) inc(av attrVal, o outcomeIdx) {
+	for int(av.attr) >= len(g.dims) {
+		g.dims = append(g.dims, nil)
+	}
+	d := g.dims[av.attr]
+	if int(av.val) >= len(d) {
+		d = append(d, make([]Counts, int(av.val)+1-len(d))...)
+		g.dims[av.attr] = d
+	}
+	d[av.val].inc(o)
+}
+
+func (g *group) focusCell(key uint32) *focusCells {
+	if g.focus == nil {
+		g.focus = map[uint32]*focusCells{}
+	}
+	f := g.focus[key]
+	if f == nil {
+		f = &focusCells{}
+		g.focus[key] = f
+	}
+	return f
+}
+
+func (g *group) focusInc(key uint32, avs []attrVal) {
+	f := g.focusCell(key)
+	f.n++
+	for _, av := range avs {
+		f.addAt(av, 1)
+	}
+}
+
+func (f *focusCells) addAt(av attrVal, n int64) {
+	for int(av.attr) >= len(f.dims) {
+		f.dims = append(f.dims, nil)
+	}
+	d := f.dims[av.attr]
+	if int(av.val) >= len(d) {
+		d = append(d, make([]int64, int(av.val)+1-len(d))...)
+		f.dims[av.attr] = d
+	}
+	d[av.val] += n
+}
+
+// hashFold is FNV-1a over the ASCII-lower-cased bytes of s: stable across
+// processes, so shards agree on it.
+func hashFold(s string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		h ^= uint64(c)
+		h *= 1099511628211
+	}
+	return h
+}
+
+// AggregateStats describe an Aggregate's contents and what its limits cut.
+type AggregateStats struct {
+	Total   Counts
+	Invalid int64 // events with an unknown outcome
+	// Groups is the number of provider x campaign groups; Values the
+	// distinct attribute values over all attributes.
+	Groups, Values int
+	// Folded lists, per attribute, the rows whose value was counted under
+	// OtherValue because the attribute had MaxValuesPerAttr values already.
+	Folded []FoldedAttr
+	// DroppedAttrs counts attribute values not counted because there were
+	// MaxAttributes attribute names already.
+	DroppedAttrs int64
+	// Recipients remembered for the suppression brake.
+	Recipients int
+}
+
+// FoldedAttr is one attribute that hit MaxValuesPerAttr.
+type FoldedAttr struct {
+	Attr string `json:"attr"`
+	Rows int64  `json:"rows"`
+}
+
+// Stats returns the Aggregate's statistics.
+func (a *Aggregate) Stats() AggregateStats {
+	s := AggregateStats{Total: a.total, Invalid: a.invalid, Groups: len(a.groups), DroppedAttrs: a.dropped, Recipients: len(a.seen)}
+	for _, t := range a.attrs {
+		s.Values += len(t.values) - 1
+		if t.folded > 0 {
+			s.Folded = append(s.Folded, FoldedAttr{t.name, t.folded})
+		}
+	}
+	return s
+}
+
+// Total returns the counts over all events.
+func (a *Aggregate) Total() Counts { return a.total }
+
+// Attributes returns the names of all attributes counted, built-in ones
+// first, then free ones in the order first seen.
+func (a *Aggregate) Attributes() []string {
+	out := make([]string, len(a.attrs))
+	for i, t := range a.attrs {
+		out[i] = t.name
+	}
+	return out
+}
+
+// groupsOf returns the groups of one provider in a stable order (campaign
+// name).
+func (a *Aggregate) groupsOf(p classify.Provider) []*group {
+	pid, ok := a.provIndex[p]
+	if !ok {
+		return nil
+	}
+	var gs []*group
+	for _, g := range a.groups {
+		if g.prov == pid {
+			gs = append(gs, g)
+		}
+	}
+	slices.SortFunc(gs, func(x, y *group) int { return strings.Compare(a.camps[x.camp], a.camps[y.camp]) })
+	return gs
+}

@@ -1,0 +1,314 @@
+package segment
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Format names an event input format. The values are the tokens accepted by
+// the binary's --input flag.
+type Format string
+
+// Formats.
+const (
+	FormatAuto    Format = ""        // detect from the first bytes (DetectFormat)
+	FormatCSV     Format = "csv"     // CSV with a header row, see ReadCSV
+	FormatJSONL   Format = "jsonl"   // JSON lines with the CSV's field names
+	FormatPostfix Format = "postfix" // Postfix mail log
+	FormatPMTA    Format = "pmta"    // PowerMTA accounting CSV
+	FormatKumo    Format = "kumo"    // KumoMTA JSON log records
+	FormatSES     Format = "ses"     // Amazon SES event publishing / notification JSON
+)
+
+// Formats lists the formats in the order DetectFormat tries them.
+var Formats = []Format{FormatSES, FormatKumo, FormatJSONL, FormatPMTA, FormatCSV, FormatPostfix}
+
+// ParseFormat reads a format token; "" and "auto" give FormatAuto.
+func ParseFormat(s string) (Format, error) {
+	switch f := Format(strings.ToLower(strings.TrimSpace(s))); f {
+	case "auto":
+		return FormatAuto, nil
+	case FormatAuto, FormatCSV, FormatJSONL, FormatPostfix, FormatPMTA, FormatKumo, FormatSES:
+		return f, nil
+	}
+	return "", fmt.Errorf("%w: %q", ErrUnknownFormat, s)
+}
+
+func (f Format) String() string {
+	if f == FormatAuto {
+		return "auto"
+	}
+	return string(f)
+}
+
+// DefaultMaxLineBytes is the longest line (or CSV record) a reader accepts:
+// 1 MiB. Longer lines are skipped with ErrLineTooLong.
+const DefaultMaxLineBytes = 1 << 20
+
+// Reader reads events from one input. The zero Reader detects the format.
+// A Reader is not safe for concurrent use; Stats may be read after (or
+// during, from the same goroutine) the iteration.
+type Reader struct {
+	// Format is the input format; FormatAuto detects it from the first
+	// 64 KiB.
+	Format Format
+	// MaxLineBytes limits one line or CSV record; 0 means DefaultMaxLineBytes.
+	MaxLineBytes int
+	// Location is used for timestamps without a zone; nil means UTC.
+	Location *time.Location
+	// Year is used for syslog timestamps without a year ("Jan  2 15:04:05");
+	// 0 means the current year.
+	Year int
+
+	// Stats counts what the last Events call read.
+	Stats ReadStats
+}
+
+// ReadStats counts the rows of one input.
+type ReadStats struct {
+	Format  Format // the format read (detected or given)
+	Lines   int64  // physical lines read
+	Events  int64  // events yielded
+	Skipped int64  // rows that were yielded as a *RowError
+	Ignored int64  // lines that are not delivery events (other log lines, reception records, ...)
+}
+
+// Read is shorthand for (&Reader{Format: f}).Events(r).
+func Read(r io.Reader, f Format) iter.Seq2[Event, error] {
+	return (&Reader{Format: f}).Events(r)
+}
+
+// ReadCSV reads the plain CSV format: a header row, then one event per row.
+// The columns time, recipient, outcome, reply, campaign, template,
+// sending_ip, message_id, transactional, signup_date and
+// subscriber_age_days are understood by name (case-insensitive); every other
+// column becomes an attribute named after its header. recipient and outcome
+// are required. Quoting follows RFC 4180.
+func ReadCSV(r io.Reader) iter.Seq2[Event, error] { return Read(r, FormatCSV) }
+
+// ReadJSONL reads one JSON object per line with the field names of the CSV
+// format; other fields become attributes (non-string values as JSON text).
+func ReadJSONL(r io.Reader) iter.Seq2[Event, error] { return Read(r, FormatJSONL) }
+
+// ReadPostfix reads Postfix mail log lines; status=sent, deferred, bounced
+// and expired delivery lines become events, other lines are ignored.
+func ReadPostfix(r io.Reader) iter.Seq2[Event, error] { return Read(r, FormatPostfix) }
+
+// ReadPMTA reads a PowerMTA accounting CSV by its header names (type, rcpt,
+// dsnStatus, dsnDiag, dsnMta, jobId, dlvSourceIp, vmta, header_*).
+func ReadPMTA(r io.Reader) iter.Seq2[Event, error] { return Read(r, FormatPMTA) }
+
+// ReadKumo reads KumoMTA JSON log records, one per line.
+func ReadKumo(r io.Reader) iter.Seq2[Event, error] { return Read(r, FormatKumo) }
+
+// ReadSES reads Amazon SES event JSON (event publishing "eventType" or SNS
+// notification "notificationType" records, bare or wrapped in an SNS
+// envelope), one record per line; a record yields one event per recipient.
+func ReadSES(r io.Reader) iter.Seq2[Event, error] { return Read(r, FormatSES) }
+
+// DetectFormat guesses the format of an input from its first bytes;
+// FormatAuto means it could not tell.
+func DetectFormat(head []byte) Format {
+	head = bytes.TrimLeft(head, "\ufeff \t\r\n")
+	first := head
+	if i := bytes.IndexByte(first, '\n'); i >= 0 {
+		first = first[:i]
+	}
+	switch {
+	case len(first) > 0 && first[0] == '{':
+		switch {
+		case bytes.Contains(first, []byte(`"eventType"`)) || bytes.Contains(first, []byte(`"notificationType"`)) ||
+			bytes.Contains(first, []byte(`\"notificationType\"`)) || bytes.Contains(first, []byte(`\"eventType\"`)):
+			return FormatSES
+		case bytes.Contains(first, []byte(`"bounce_classification"`)) || bytes.Contains(first, []byte(`"egress_source"`)) ||
+			bytes.Contains(first, []byte(`"peer_address"`)):
+			return FormatKumo
+		}
+		return FormatJSONL
+	case bytes.Contains(first, []byte("dsnStatus")) || bytes.Contains(first, []byte("dsnDiag")) || bytes.HasPrefix(first, []byte("type,timeLogged")):
+		return FormatPMTA
+	case bytes.Contains(head, []byte("postfix/")) && bytes.Contains(head, []byte("status=")):
+		return FormatPostfix
+	}
+	low := bytes.ToLower(first)
+	if bytes.Contains(low, []byte("recipient")) && bytes.Contains(low, []byte("outcome")) && bytes.IndexByte(low, ',') >= 0 {
+		return FormatCSV
+	}
+	return FormatAuto
+}
+
+// Events returns the events of r. Rows that cannot be read are yielded as a
+// *RowError and the iteration goes on; an error reading r itself (or a
+// missing required column) is yielded last.
+func (rd *Reader) Events(r io.Reader) iter.Seq2[Event, error] {
+	return func(yield func(Event, error) bool) {
+		rd.Stats = ReadStats{Format: rd.Format}
+		br := bufio.NewReaderSize(r, 64<<10)
+		f := rd.Format
+		if f == FormatAuto {
+			head, err := br.Peek(64 << 10)
+			if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
+				yield(Event{}, err)
+				return
+			}
+			f = DetectFormat(head)
+			if f == FormatAuto {
+				if len(bytes.TrimSpace(head)) == 0 {
+					return
+				}
+				yield(Event{}, fmt.Errorf("segment: %w: first bytes %q", ErrUnknownFormat, shorten(string(head), 48)))
+				return
+			}
+			rd.Stats.Format = f
+		}
+		s := &lineScanner{br: br, max: rd.maxLine()}
+		switch f {
+		case FormatCSV:
+			rd.readCSV(s, yield)
+		case FormatPMTA:
+			rd.readPMTA(s, yield)
+		case FormatJSONL:
+			rd.readJSONLines(s, FormatJSONL, parseJSONLEvent, yield)
+		case FormatKumo:
+			rd.readJSONLines(s, FormatKumo, parseKumoEvent, yield)
+		case FormatSES:
+			rd.readJSONLines(s, FormatSES, parseSESEvents, yield)
+		case FormatPostfix:
+			rd.readPostfix(s, yield)
+		default:
+			yield(Event{}, fmt.Errorf("segment: %w: %q", ErrUnknownFormat, string(f)))
+		}
+	}
+}
+
+func (rd *Reader) maxLine() int {
+	if rd.MaxLineBytes > 0 {
+		return rd.MaxLineBytes
+	}
+	return DefaultMaxLineBytes
+}
+
+func (rd *Reader) loc() *time.Location {
+	if rd.Location != nil {
+		return rd.Location
+	}
+	return time.UTC
+}
+
+// rowErr counts and builds a row error.
+func (rd *Reader) rowErr(f Format, line int, err error) error {
+	rd.Stats.Skipped++
+	return &RowError{Format: f, Line: line, Err: err}
+}
+
+// lineScanner reads lines with their numbers, skipping over lines longer
+// than max (reported once each with ErrLineTooLong).
+type lineScanner struct {
+	br   *bufio.Reader
+	max  int
+	line int
+	long []byte
+}
+
+// next returns the next line without its line ending; the slice is valid
+// until the next call. tooLong reports a line that exceeded max (its content
+// is dropped).
+func (s *lineScanner) next() (b []byte, tooLong bool, err error) {
+	s.line++
+	b, err = s.br.ReadSlice('\n')
+	if errors.Is(err, bufio.ErrBufferFull) {
+		// Gather the rest of the line up to max, then drop anything beyond.
+		s.long = append(s.long[:0], b...)
+		for errors.Is(err, bufio.ErrBufferFull) {
+			b, err = s.br.ReadSlice('\n')
+			if len(s.long) <= s.max {
+				s.long = append(s.long, b...)
+			}
+		}
+		b = s.long
+		if len(b) > s.max {
+			tooLong = true
+		}
+	}
+	if err != nil && !errors.Is(err, io.EOF) {
+		return nil, false, err
+	}
+	if errors.Is(err, io.EOF) {
+		if len(b) == 0 {
+			s.line--
+			return nil, false, io.EOF
+		}
+		err = nil
+	}
+	b = bytes.TrimSuffix(b, []byte("\n"))
+	b = bytes.TrimSuffix(b, []byte("\r"))
+	return b, tooLong, nil
+}
+
+// parseTime reads the timestamps event sources use: RFC 3339 (with or
+// without fraction), "2006-01-02 15:04:05" with an optional numeric zone,
+// PowerMTA's "2006-01-02 15:04:05-0700", and Unix seconds (with an optional
+// fraction). "" gives the zero time.
+func parseTime(s string, loc *time.Location) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if s[0] >= '0' && s[0] <= '9' && len(s) >= 10 && s[4] == '-' {
+		if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+			return t, nil
+		}
+		for _, layout := range []string{"2006-01-02 15:04:05Z07:00", "2006-01-02 15:04:05-0700", "2006-01-02 15:04:05 -0700", "2006-01-02T15:04:05-0700"} {
+			if t, err := time.Parse(layout, s); err == nil {
+				return t, nil
+			}
+		}
+		for _, layout := range []string{"2006-01-02 15:04:05", "2006-01-02T15:04:05", "2006-01-02"} {
+			if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+				return t, nil
+			}
+		}
+		return time.Time{}, fmt.Errorf("%w: %q", ErrBadTime, shorten(s, 40))
+	}
+	if f, err := strconv.ParseFloat(s, 64); err == nil && f >= 0 && f < 1e11 {
+		sec := int64(f)
+		return time.Unix(sec, int64((f-float64(sec))*1e9)).UTC(), nil
+	}
+	return time.Time{}, fmt.Errorf("%w: %q", ErrBadTime, shorten(s, 40))
+}
+
+func parseBool(s string) (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "", "0", "false", "f", "no", "n":
+		return false, nil
+	case "1", "true", "t", "yes", "y":
+		return true, nil
+	}
+	return false, fmt.Errorf("%w: transactional %q", ErrBadValue, shorten(s, 40))
+}
+
+func parseAgeDays(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, nil
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || f < 0 || f > 100*365 {
+		return 0, fmt.Errorf("%w: subscriber_age_days %q", ErrBadValue, shorten(s, 40))
+	}
+	return time.Duration(f * float64(24*time.Hour)), nil
+}
+
+func shorten(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "..."
+	}
+	return s
+}

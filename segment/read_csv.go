@@ -1,0 +1,406 @@
+package segment
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// csvRecords reads RFC 4180 records on top of a lineScanner. Fields are
+// substrings of one string per record, so a record costs one allocation
+// (plus one per field that holds an escaped quote).
+type csvRecords struct {
+	s      *lineScanner
+	fields []string
+	buf    []byte
+}
+
+// next returns the fields of the next non-empty record and the line it
+// starts on. A record error (unterminated quote, too long) is returned as
+// recErr with the record skipped; err is io.EOF or a read error.
+func (c *csvRecords) next() (fields []string, line int, recErr, err error) {
+	for {
+		b, tooLong, err := c.s.next()
+		if err != nil {
+			return nil, 0, nil, err
+		}
+		line = c.s.line
+		if tooLong {
+			return nil, line, ErrLineTooLong, nil
+		}
+		if len(b) == 0 {
+			continue
+		}
+		c.buf = append(c.buf[:0], b...)
+		for {
+			var ok bool
+			c.fields, ok = splitCSV(string(c.buf), c.fields[:0])
+			if ok {
+				return c.fields, line, nil, nil
+			}
+			// A quoted field runs over the line end (RFC 4180 §2.6).
+			b, tooLong, err := c.s.next()
+			if err == io.EOF {
+				return nil, line, fmt.Errorf("%w: unterminated quoted field", ErrBadRecord), nil
+			}
+			if err != nil {
+				return nil, 0, nil, err
+			}
+			if tooLong || len(c.buf)+len(b) > c.s.max {
+				// Skip the rest of the record as best we can: up to the
+				// next line that closes the quote is unknowable, so stop here.
+				return nil, line, ErrLineTooLong, nil
+			}
+			c.buf = append(c.buf, '\n')
+			c.buf = append(c.buf, b...)
+		}
+	}
+}
+
+// splitCSV splits one record. ok is false when a quoted field is not closed.
+// A quote inside an unquoted field is kept as a literal character, and
+// characters between a closing quote and the next comma are dropped
+// (lenient, as most producers are).
+func splitCSV(rec string, fields []string) ([]string, bool) {
+	i := 0
+	for {
+		if i < len(rec) && rec[i] == '"' {
+			j := i + 1
+			escaped := false
+			for {
+				k := strings.IndexByte(rec[j:], '"')
+				if k < 0 {
+					return fields, false
+				}
+				j += k
+				if j+1 < len(rec) && rec[j+1] == '"' {
+					escaped = true
+					j += 2
+					continue
+				}
+				break
+			}
+			v := rec[i+1 : j]
+			if escaped {
+				v = strings.ReplaceAll(v, `""`, `"`)
+			}
+			fields = append(fields, v)
+			j++
+			k := strings.IndexByte(rec[j:], ',')
+			if k < 0 {
+				return fields, true
+			}
+			i = j + k + 1
+			continue
+		}
+		k := strings.IndexByte(rec[i:], ',')
+		if k < 0 {
+			return append(fields, rec[i:]), true
+		}
+		fields = append(fields, rec[i:i+k])
+		i += k + 1
+	}
+}
+
+// CSV column roles.
+const (
+	colAttr = iota
+	colTime
+	colRecipient
+	colOutcome
+	colReply
+	colCampaign
+	colTemplate
+	colSendingIP
+	colMessageID
+	colTransactional
+	colSignup
+	colAgeDays
+	colIgnore
+)
+
+// csvColumns maps the plain format's header names (lower-cased) to roles.
+var csvColumns = map[string]int{
+	"time": colTime, "timestamp": colTime,
+	"recipient": colRecipient, "email": colRecipient, "rcpt": colRecipient,
+	"outcome":  colOutcome,
+	"reply":    colReply,
+	"campaign": colCampaign, "template": colTemplate,
+	"sending_ip": colSendingIP, "message_id": colMessageID,
+	"transactional": colTransactional, "signup_date": colSignup,
+	"subscriber_age_days": colAgeDays,
+}
+
+// setColumn stores one known column of the plain format.
+func (rd *Reader) setColumn(ev *Event, role int, v string) error {
+	var err error
+	switch role {
+	case colTime:
+		ev.Time, err = parseTime(v, rd.loc())
+	case colRecipient:
+		ev.Recipient = strings.TrimSpace(v)
+	case colOutcome:
+		ev.Outcome, err = ParseOutcome(v)
+	case colReply:
+		ev.ReplyText = v
+	case colCampaign:
+		ev.Campaign = v
+	case colTemplate:
+		ev.Template = v
+	case colSendingIP:
+		ev.SendingIP = strings.TrimSpace(v)
+	case colMessageID:
+		ev.MessageID = v
+	case colTransactional:
+		ev.Transactional, err = parseBool(v)
+	case colSignup:
+		ev.SignupDate, err = parseTime(v, rd.loc())
+	case colAgeDays:
+		ev.SubscriberAge, err = parseAgeDays(v)
+	}
+	return err
+}
+
+func (rd *Reader) readCSV(s *lineScanner, yield func(Event, error) bool) {
+	c := &csvRecords{s: s}
+	var roles []int
+	var names []string
+	var nattr int
+	for {
+		fields, line, recErr, err := c.next()
+		if err == io.EOF {
+			rd.Stats.Lines = int64(s.line)
+			return
+		}
+		if err != nil {
+			yield(Event{}, err)
+			return
+		}
+		if recErr != nil {
+			if !yield(Event{}, rd.rowErr(FormatCSV, line, recErr)) {
+				return
+			}
+			continue
+		}
+		if roles == nil {
+			roles = make([]int, len(fields))
+			names = make([]string, len(fields))
+			var haveRcpt, haveOutcome bool
+			for i, h := range fields {
+				h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
+				names[i] = h
+				roles[i] = csvColumns[strings.ToLower(h)]
+				haveRcpt = haveRcpt || roles[i] == colRecipient
+				haveOutcome = haveOutcome || roles[i] == colOutcome
+				if roles[i] == colAttr {
+					nattr++
+				}
+			}
+			if !haveRcpt || !haveOutcome {
+				rd.Stats.Skipped++
+				yield(Event{}, &RowError{Format: FormatCSV, Line: line, Err: fmt.Errorf("%w: need recipient and outcome, have %q", ErrMissingColumn, strings.Join(names, ","))})
+				return
+			}
+			continue
+		}
+		if len(fields) != len(roles) {
+			if !yield(Event{}, rd.rowErr(FormatCSV, line, fmt.Errorf("%w: %d fields, header has %d", ErrBadRecord, len(fields), len(roles)))) {
+				return
+			}
+			continue
+		}
+		var ev Event
+		var rowErr error
+		for i, v := range fields {
+			if roles[i] == colAttr {
+				if v != "" {
+					if ev.Attrs == nil {
+						ev.Attrs = make([]Attr, 0, nattr)
+					}
+					ev.Attrs = append(ev.Attrs, Attr{names[i], v})
+				}
+				continue
+			}
+			if err := rd.setColumn(&ev, roles[i], v); err != nil && rowErr == nil {
+				rowErr = fmt.Errorf("column %s: %w", names[i], err)
+			}
+		}
+		if rowErr == nil && ev.Recipient == "" {
+			rowErr = ErrNoRecipient
+		}
+		if rowErr != nil {
+			if !yield(Event{}, rd.rowErr(FormatCSV, line, rowErr)) {
+				return
+			}
+			continue
+		}
+		rd.Stats.Events++
+		if !yield(ev, nil) {
+			return
+		}
+	}
+}
+
+// pmtaType maps PowerMTA accounting record types to outcomes: d delivered,
+// b bounced, rb remote (asynchronous) bounce, t transient failure, f
+// feedback-loop complaint. Other types (tq, r, rs...) are not delivery
+// outcomes and are ignored.
+func pmtaType(t string) (Outcome, bool) {
+	switch strings.ToLower(strings.TrimSpace(t)) {
+	case "d":
+		return OutcomeDelivered, true
+	case "b", "rb":
+		return OutcomeBounced, true
+	case "t":
+		return OutcomeDeferred, true
+	case "f":
+		return OutcomeComplained, true
+	}
+	return "", false
+}
+
+// PowerMTA column roles beyond the plain ones.
+const (
+	pmtaTypeCol = 100 + iota
+	pmtaDiag
+	pmtaStatus
+	pmtaMTA
+	pmtaHeader
+)
+
+func (rd *Reader) readPMTA(s *lineScanner, yield func(Event, error) bool) {
+	c := &csvRecords{s: s}
+	var roles []int
+	var names []string
+	for {
+		fields, line, recErr, err := c.next()
+		if err == io.EOF {
+			rd.Stats.Lines = int64(s.line)
+			return
+		}
+		if err != nil {
+			yield(Event{}, err)
+			return
+		}
+		if recErr != nil {
+			if !yield(Event{}, rd.rowErr(FormatPMTA, line, recErr)) {
+				return
+			}
+			continue
+		}
+		if roles == nil {
+			roles = make([]int, len(fields))
+			names = make([]string, len(fields))
+			var haveType, haveRcpt bool
+			for i, h := range fields {
+				h = strings.TrimSpace(h)
+				roles[i] = colIgnore
+				switch strings.ToLower(h) {
+				case "type":
+					roles[i], haveType = pmtaTypeCol, true
+				case "timelogged":
+					roles[i] = colTime
+				case "rcpt":
+					roles[i], haveRcpt = colRecipient, true
+				case "dsnstatus":
+					roles[i] = pmtaStatus
+				case "dsndiag":
+					roles[i] = pmtaDiag
+				case "dsnmta":
+					roles[i], h = pmtaMTA, "remote_mta"
+				case "jobid":
+					roles[i] = colCampaign
+				case "envid":
+					roles[i] = colMessageID
+				case "dlvsourceip":
+					roles[i] = colSendingIP
+				case "vmta", "vmtapool", "bouncecat":
+					roles[i], h = colAttr, strings.ToLower(h)
+				default:
+					if name, ok := strings.CutPrefix(h, "header_"); ok {
+						roles[i], h = pmtaHeader, strings.ToLower(name)
+					}
+				}
+				names[i] = h
+			}
+			if !haveType || !haveRcpt {
+				rd.Stats.Skipped++
+				yield(Event{}, &RowError{Format: FormatPMTA, Line: line, Err: fmt.Errorf("%w: need type and rcpt", ErrMissingColumn)})
+				return
+			}
+			continue
+		}
+		if len(fields) != len(roles) {
+			if !yield(Event{}, rd.rowErr(FormatPMTA, line, fmt.Errorf("%w: %d fields, header has %d", ErrBadRecord, len(fields), len(roles)))) {
+				return
+			}
+			continue
+		}
+		var ev Event
+		var rowErr error
+		var diag, status string
+		typed := false
+		for i, v := range fields {
+			switch r := roles[i]; r {
+			case colIgnore:
+			case pmtaTypeCol:
+				ev.Outcome, typed = pmtaType(v)
+			case pmtaDiag:
+				diag = v
+			case pmtaStatus:
+				status = v
+			case pmtaMTA, colAttr:
+				if v != "" {
+					ev.Attrs = append(ev.Attrs, Attr{names[i], v})
+				}
+			case pmtaHeader:
+				if v == "" {
+					continue
+				}
+				switch names[i] {
+				case "x-campaign", "x-campaign-id", "campaign":
+					ev.Campaign = v
+				case "x-template", "x-template-id", "template":
+					ev.Template = v
+				case "message-id":
+					ev.MessageID = v
+				case "x-transactional":
+					ev.Transactional, _ = parseBool(v)
+				default:
+					ev.Attrs = append(ev.Attrs, Attr{names[i], v})
+				}
+			default:
+				if err := rd.setColumn(&ev, r, v); err != nil && rowErr == nil {
+					rowErr = fmt.Errorf("column %s: %w", names[i], err)
+				}
+			}
+		}
+		if !typed {
+			rd.Stats.Ignored++
+			continue
+		}
+		// dsnDiag carries the remote reply as an RFC 3464 diagnostic-code
+		// ("smtp;554 5.7.1 ..."); dsnStatus alone is the fallback.
+		if diag != "" {
+			ev.ReplyText = diag
+			if t, ok := strings.CutPrefix(strings.ToLower(diag), "smtp;"); ok {
+				ev.ReplyText = strings.TrimSpace(diag[len(diag)-len(t):])
+			}
+		} else if ev.Outcome != OutcomeDelivered {
+			ev.ReplyText = status
+		}
+		if rowErr == nil && ev.Recipient == "" {
+			rowErr = ErrNoRecipient
+		}
+		if rowErr != nil {
+			if !yield(Event{}, rd.rowErr(FormatPMTA, line, rowErr)) {
+				return
+			}
+			continue
+		}
+		rd.Stats.Events++
+		if !yield(ev, nil) {
+			return
+		}
+	}
+}

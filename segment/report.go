@@ -1,0 +1,388 @@
+package segment
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/bouncekit/bouncekit/classify"
+)
+
+// ReportOptions configure BuildReport and NewReport. The zero value works.
+type ReportOptions struct {
+	Aggregate Options
+	Diagnose  DiagnoseOptions
+	// Progress, when set, is called every ProgressEvery events and once at
+	// the end (Done set), from the goroutine reading the events.
+	Progress      func(Progress)
+	ProgressEvery int64 // 0 means 250,000
+	// MaxErrors is how many row errors the report keeps (all are counted);
+	// 0 means 20.
+	MaxErrors int
+	// TopFindings caps the findings listed per provider; 0 means 5.
+	TopFindings int
+}
+
+// Progress reports how far BuildReport has read.
+type Progress struct {
+	Events  int64
+	Skipped int64
+	Elapsed time.Duration
+	Done    bool
+}
+
+// Report is the triage of one set of events.
+type Report struct {
+	Total      Counts
+	TotalRate  Rate
+	TotalLevel Level
+	Providers  []ProviderStats
+	// Findings are the significant findings of the diagnosed providers.
+	Findings  []ProviderFinding
+	Diagnoses []Diagnosis
+	Trends    []Trend
+	Brakes    []Brake
+	// Skipped counts rows that could not be read; Errors keeps the first.
+	Skipped int64
+	Errors  []error
+	Stats   AggregateStats
+
+	policy Policy
+	agg    *Aggregate
+}
+
+// ProviderFinding is a Finding with the provider and focus it belongs to.
+type ProviderFinding struct {
+	Provider classify.Provider
+	Focus    string
+	Finding
+}
+
+// BuildReport reads events into an Aggregate and builds the report. Row
+// errors are counted and kept (see ReportOptions.MaxErrors) and the reading
+// goes on; any other error stops the reading and is returned with the
+// report of what was read. The trend clock defaults to the last event's
+// time.
+func BuildReport(ctx context.Context, events iter.Seq2[Event, error], opt ReportOptions) (*Report, error) {
+	a := NewAggregate(opt.Aggregate)
+	every := opt.ProgressEvery
+	if every <= 0 {
+		every = 250000
+	}
+	maxErr := opt.MaxErrors
+	if maxErr <= 0 {
+		maxErr = 20
+	}
+	start := time.Now()
+	var n, skipped int64
+	var errs []error
+	var last time.Time
+	var fatal error
+	for ev, err := range events {
+		if err != nil {
+			var re *RowError
+			if !errors.As(err, &re) || errors.Is(err, ErrMissingColumn) {
+				fatal = err
+				break
+			}
+			skipped++
+			if len(errs) < maxErr {
+				errs = append(errs, err)
+			}
+			continue
+		}
+		a.Add(&ev)
+		if ev.Time.After(last) {
+			last = ev.Time
+		}
+		n++
+		if n%every == 0 {
+			if opt.Progress != nil {
+				opt.Progress(Progress{Events: n, Skipped: skipped, Elapsed: time.Since(start)})
+			}
+			if err := ctx.Err(); err != nil {
+				fatal = err
+				break
+			}
+		}
+	}
+	if opt.Progress != nil {
+		opt.Progress(Progress{Events: n, Skipped: skipped, Elapsed: time.Since(start), Done: true})
+	}
+	if opt.Diagnose.Trend.Now == nil && !last.IsZero() {
+		opt.Diagnose.Trend.Now = func() time.Time { return last }
+	}
+	r := NewReport(a, opt)
+	r.Skipped, r.Errors = skipped, errs
+	return r, fatal
+}
+
+// NewReport builds the report of an Aggregate.
+func NewReport(a *Aggregate, opt ReportOptions) *Report {
+	top := opt.TopFindings
+	if top <= 0 {
+		top = 5
+	}
+	pol := opt.Diagnose.Policy
+	r := &Report{agg: a, policy: pol, Total: a.Total(), Stats: a.Stats()}
+	r.TotalRate = NewRate(r.Total.Bounced, r.Total.Sent())
+	r.TotalLevel = pol.For("", "").Level(r.TotalRate)
+	r.Providers = a.Providers(pol)
+	r.Diagnoses = a.Diagnose(opt.Diagnose)
+	for _, d := range r.Diagnoses {
+		k := 0
+		for _, f := range d.Comparison.Significant() {
+			if k == top {
+				break
+			}
+			r.Findings = append(r.Findings, ProviderFinding{d.Provider, d.Focus, f})
+			k++
+		}
+	}
+	r.Trends = a.Trend(opt.Diagnose.Trend)
+	r.Brakes = a.SuppressionBrake(opt.Diagnose.Brake)
+	return r
+}
+
+// reportJSON is the report's JSON shape.
+type reportJSON struct {
+	Providers []providerJSON  `json:"providers"`
+	Findings  []findingJSON   `json:"findings"`
+	Diagnosis []diagnosisJSON `json:"diagnosis"`
+}
+
+type providerJSON struct {
+	Provider    classify.Provider `json:"provider"`
+	Sent        int64             `json:"sent"`
+	Delivered   int64             `json:"delivered"`
+	Bounced     int64             `json:"bounced"`
+	Deferred    int64             `json:"deferred"`
+	FailureRate float64           `json:"failure_rate"`
+	Level       Level             `json:"level"`
+	Domains     []domainJSON      `json:"domains"`
+}
+
+type domainJSON struct {
+	Domain      string  `json:"domain"`
+	Sent        int64   `json:"sent"`
+	Delivered   int64   `json:"delivered"`
+	Bounced     int64   `json:"bounced"`
+	Deferred    int64   `json:"deferred"`
+	FailureRate float64 `json:"failure_rate"`
+	Level       Level   `json:"level"`
+}
+
+type findingJSON struct {
+	Provider  classify.Provider `json:"provider"`
+	Attribute string            `json:"attribute"`
+	Value     string            `json:"value"`
+	Failed    int64             `json:"failed"`
+	Delivered int64             `json:"delivered"`
+	Lift      float64           `json:"lift"`
+	PValue    float64           `json:"p_value"`
+}
+
+type diagnosisJSON struct {
+	Provider classify.Provider `json:"provider"`
+	Pattern  Pattern           `json:"pattern"`
+	Evidence []string          `json:"evidence"`
+	NextStep string            `json:"next_step"`
+}
+
+// MarshalJSON writes the report as {"providers": [...], "findings": [...],
+// "diagnosis": [...]}. Findings are the significant ones only (after the
+// Benjamini-Hochberg correction); p_value is the finding's own Fisher exact
+// p-value.
+func (r *Report) MarshalJSON() ([]byte, error) {
+	j := reportJSON{Providers: []providerJSON{}, Findings: []findingJSON{}, Diagnosis: []diagnosisJSON{}}
+	for _, p := range r.Providers {
+		pj := providerJSON{p.Provider, p.Sent(), p.Delivered, p.Bounced, p.Deferred, p.Rate.Rate, p.Level, []domainJSON{}}
+		for _, d := range p.Domains {
+			pj.Domains = append(pj.Domains, domainJSON{d.Key, d.Sent(), d.Delivered, d.Bounced, d.Deferred, d.Rate.Rate, d.Level})
+		}
+		j.Providers = append(j.Providers, pj)
+	}
+	for _, f := range r.Findings {
+		j.Findings = append(j.Findings, findingJSON{f.Provider, f.Attribute, f.Value, f.Failed, f.Delivered, f.Lift, f.P})
+	}
+	for _, d := range r.Diagnoses {
+		j.Diagnosis = append(j.Diagnosis, diagnosisJSON{d.Provider, d.Pattern, d.Evidence, d.NextStep})
+	}
+	return json.Marshal(j)
+}
+
+// WriteJSON writes the report's JSON, indented, with a final newline.
+func (r *Report) WriteJSON(w io.Writer) error {
+	b, err := r.MarshalJSON()
+	if err != nil {
+		return err
+	}
+	var out strings.Builder
+	out.Grow(len(b) * 2)
+	enc := json.NewEncoder(&out)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(json.RawMessage(b)); err != nil {
+		return err
+	}
+	_, err = io.WriteString(w, out.String())
+	return err
+}
+
+// WriteText writes the report for a person: the per-provider table, the
+// detail of each provider that needs attention (and Apple's, always) by
+// domain and tag, the top differences between failed and delivered rows,
+// and the diagnosis with next steps.
+func (r *Report) WriteText(w io.Writer) error {
+	ew := &errWriter{w: w}
+	t := r.Total
+	ew.printf("bouncekit triage: %s messages (%s delivered, %s bounced, %s deferred; %s complaints)\n",
+		num(t.Sent()), num(t.Delivered), num(t.Bounced), num(t.Deferred), num(t.Complained))
+	ew.printf("Whole send: failure rate %s, level %s\n", r.TotalRate, r.TotalLevel)
+	if r.Skipped > 0 {
+		ew.printf("Skipped %s unreadable rows (first: %v)\n", num(r.Skipped), r.Errors[0])
+	}
+	for _, f := range r.Stats.Folded {
+		ew.printf("Note: %s rows had more distinct %s values than the limit and are counted under %q.\n", num(f.Rows), f.Attr, OtherValue)
+	}
+	ew.printf("\nPer provider, each on its own denominator (sent = delivered + bounced + deferred):\n")
+	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "provider\tsent\tdelivered\tbounced\tdeferred\tfailure rate\t95%% interval\tlevel\t\n")
+	for _, p := range r.Providers {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", p.Provider, num(p.Sent()), num(p.Delivered), num(p.Bounced), num(p.Deferred),
+			pct(p.Rate.Rate), interval(p.Rate), p.Level)
+	}
+	tw.Flush()
+
+	// Why the whole-send rate misleads.
+	var misled []string
+	for _, p := range r.Providers {
+		lv := p.Level
+		rate := p.Rate
+		for _, tg := range p.Tags {
+			if tg.Level.rank() > lv.rank() {
+				lv, rate = tg.Level, tg.Rate
+			}
+		}
+		if lv.rank() > r.TotalLevel.rank() {
+			misled = append(misled, fmt.Sprintf("%s at %s (%s)", p.Provider, pct(rate.Rate), lv))
+		}
+	}
+	if len(misled) > 0 {
+		ew.printf("\nThe whole-send rate (%s, %s) understates: %s. Each provider filters on its own, so judge each on its own rate.\n",
+			pct(r.TotalRate.Rate), r.TotalLevel, strings.Join(misled, ", "))
+	}
+
+	diagnosed := map[classify.Provider]bool{}
+	for _, d := range r.Diagnoses {
+		diagnosed[d.Provider] = true
+	}
+	for _, p := range r.Providers {
+		if !diagnosed[p.Provider] && p.Provider != "apple" {
+			continue
+		}
+		ew.printf("\n%s by domain:\n", p.Provider)
+		tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintf(tw, "  domain\tsent\tdelivered\tbounced\tdeferred\tfailure rate\t95%% interval\tlevel\t\n")
+		for _, d := range p.Domains {
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", d.Key, num(d.Sent()), num(d.Delivered), num(d.Bounced), num(d.Deferred), pct(d.Rate.Rate), interval(d.Rate), d.Level)
+		}
+		tw.Flush()
+		if len(p.Tags) > 0 {
+			ew.printf("%s by tag (bounces with the tag over all %s messages):\n", p.Provider, p.Provider)
+			tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', tabwriter.AlignRight)
+			fmt.Fprintf(tw, "  tag\tbounced\tdeferred\trate\t95%% interval\tlevel\t\n")
+			for _, tg := range p.Tags {
+				fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t\n", tg.Key, num(tg.Bounced), num(tg.Deferred), pct(tg.Rate.Rate), interval(tg.Rate), tg.Level)
+			}
+			tw.Flush()
+		}
+	}
+
+	ew.printf("\nTop differences between failed and delivered rows (significant after a Benjamini-Hochberg correction):\n")
+	if len(r.Findings) == 0 {
+		ew.printf("  none: no attribute value sets the failures apart.\n")
+	} else {
+		tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
+		fmt.Fprintf(tw, "  provider\tfailures\tattribute = value\tfailed\tdelivered\tlift\tp\tq\n")
+		for _, f := range r.Findings {
+			only := ""
+			if f.OnlyOnFailures {
+				only = " (only on failures)"
+			}
+			fmt.Fprintf(tw, "  %s\t%s\t%s = %s%s\t%s\t%s\t%.1fx\t%.2g\t%.2g\n", f.Provider, f.Focus, f.Attribute, f.Value, only,
+				num(f.Failed), num(f.Delivered), f.Lift, f.P, f.Q)
+		}
+		tw.Flush()
+	}
+
+	ew.printf("\nDiagnosis:\n")
+	if len(r.Diagnoses) == 0 {
+		ew.printf("  No provider is at the investigate level or above; keep watching.\n")
+	}
+	for _, d := range r.Diagnoses {
+		ew.printf("\n%s: %s (%s, %s, level %s)\n", d.Provider, d.Pattern, d.Focus, pct(d.Rate.Rate), d.Level)
+		if d.Cause != nil {
+			ew.printf("  Cause: %s = %s\n", d.Cause.Attribute, d.Cause.Value)
+		}
+		for _, e := range d.Evidence {
+			ew.printf("  - %s\n", e)
+		}
+		ew.printf("  Next step: %s\n", d.NextStep)
+	}
+	for _, b := range r.Brakes {
+		if !diagnosed[b.Provider] {
+			ew.printf("\nSuppression brake: %s.\n", b.Reason)
+		}
+	}
+	return ew.err
+}
+
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(p []byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	n, err := e.w.Write(p)
+	e.err = err
+	return n, err
+}
+
+func (e *errWriter) printf(format string, args ...any) { fmt.Fprintf(e, format, args...) }
+
+func pct(r float64) string { return strconv.FormatFloat(100*r, 'f', 2, 64) + "%" }
+
+func interval(r Rate) string {
+	if r.Sent == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.2f-%.2f%%", 100*r.Low, 100*r.High)
+}
+
+// num formats n with thousands separators.
+func num(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	if neg {
+		b.WriteByte('-')
+	}
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}

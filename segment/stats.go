@@ -1,0 +1,149 @@
+package segment
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+
+	"github.com/bouncekit/bouncekit/classify"
+)
+
+// SegmentStats are the counts, failure rate and level of one segment: a
+// provider, or one value of an attribute within a provider.
+type SegmentStats struct {
+	Key    string `json:"key"`
+	Counts `json:"counts"`
+	Rate   Rate  `json:"rate"`
+	Level  Level `json:"level"`
+}
+
+// ProviderStats are one provider's figures over all its campaigns.
+type ProviderStats struct {
+	Provider classify.Provider `json:"provider"`
+	Counts   `json:"counts"`
+	Rate     Rate  `json:"rate"`
+	Level    Level `json:"level"`
+	// Domains are the provider's domain segments (icloud.com, me.com...).
+	Domains []SegmentStats `json:"domains"`
+	// Tags are the provider tags seen (CS01, TSS04...), each with the
+	// tag's bounces over the provider's whole denominator and the level of
+	// that rate under the provider+tag thresholds.
+	Tags []SegmentStats `json:"tags"`
+	// Categories are the classify categories of failures, as Tags.
+	Categories []SegmentStats `json:"categories"`
+}
+
+// Providers returns every provider's figures, largest denominator first.
+func (a *Aggregate) Providers(p Policy) []ProviderStats {
+	var out []ProviderStats
+	for _, ps := range a.provs {
+		out = append(out, a.Provider(ps.name, p))
+	}
+	slices.SortStableFunc(out, func(x, y ProviderStats) int {
+		if c := cmp.Compare(y.Sent(), x.Sent()); c != 0 {
+			return c
+		}
+		return strings.Compare(string(x.Provider), string(y.Provider))
+	})
+	return out
+}
+
+// Provider returns one provider's figures.
+func (a *Aggregate) Provider(name classify.Provider, p Policy) ProviderStats {
+	ps := ProviderStats{Provider: name}
+	for _, g := range a.groupsOf(name) {
+		ps.Counts.add(g.c)
+	}
+	ps.Rate = NewRate(ps.Bounced, ps.Sent())
+	ps.Level = p.For(string(name), "").Level(ps.Rate)
+	ps.Domains = a.Breakdown(name, AttrDomain, p)
+	ps.Tags = a.outcomeBreakdown(name, attrTag, ps.Sent(), p)
+	ps.Categories = a.outcomeBreakdown(name, attrCategory, ps.Sent(), p)
+	return ps
+}
+
+// Breakdown returns a provider's segments by one attribute (AttrDomain,
+// AttrTemplate, AttrSendingIP, a free attribute...), each with its own
+// denominator, largest first. For AttrTag and AttrCategory the denominator
+// is the provider's, as in ProviderStats.Tags. AttrCampaign gives the
+// provider's campaigns.
+func (a *Aggregate) Breakdown(provider classify.Provider, attr string, p Policy) []SegmentStats {
+	if attr == AttrCampaign {
+		var out []SegmentStats
+		for _, g := range a.groupsOf(provider) {
+			r := NewRate(g.c.Bounced, g.c.Sent())
+			out = append(out, SegmentStats{Key: a.camps[g.camp], Counts: g.c, Rate: r, Level: p.For(string(provider), "").Level(r)})
+		}
+		sortSegments(out)
+		return out
+	}
+	id, ok := a.attrIndex[attr]
+	if !ok {
+		return nil
+	}
+	if id == attrTag || id == attrCategory {
+		var sent int64
+		for _, g := range a.groupsOf(provider) {
+			sent += g.c.Sent()
+		}
+		return a.outcomeBreakdown(provider, id, sent, p)
+	}
+	sums := a.sumDim(provider, id)
+	var out []SegmentStats
+	for v, c := range sums {
+		if c == (Counts{}) {
+			continue
+		}
+		r := NewRate(c.Bounced, c.Sent())
+		out = append(out, SegmentStats{Key: a.attrs[id].values[v], Counts: c, Rate: r, Level: p.For(string(provider), "").Level(r)})
+	}
+	sortSegments(out)
+	return out
+}
+
+// outcomeBreakdown counts tag or category values over the provider's
+// denominator: "Apple CS01 rate" is CS01 bounces / all Apple messages.
+func (a *Aggregate) outcomeBreakdown(provider classify.Provider, id uint16, sent int64, p Policy) []SegmentStats {
+	sums := a.sumDim(provider, id)
+	var out []SegmentStats
+	for v, c := range sums {
+		if c == (Counts{}) {
+			continue
+		}
+		key := a.attrs[id].values[v]
+		r := NewRate(c.Bounced, sent)
+		tag := ""
+		if id == attrTag {
+			tag = key
+		}
+		out = append(out, SegmentStats{Key: key, Counts: c, Rate: r, Level: p.For(string(provider), tag).Level(r)})
+	}
+	slices.SortStableFunc(out, func(x, y SegmentStats) int {
+		if c := cmp.Compare(y.Bounced+y.Deferred, x.Bounced+x.Deferred); c != 0 {
+			return c
+		}
+		return strings.Compare(x.Key, y.Key)
+	})
+	return out
+}
+
+func (a *Aggregate) sumDim(provider classify.Provider, id uint16) []Counts {
+	sums := make([]Counts, len(a.attrs[id].values))
+	for _, g := range a.groupsOf(provider) {
+		if int(id) < len(g.dims) {
+			for v, c := range g.dims[id] {
+				sums[v].add(c)
+			}
+		}
+	}
+	return sums
+}
+
+func sortSegments(s []SegmentStats) {
+	slices.SortStableFunc(s, func(x, y SegmentStats) int {
+		if c := cmp.Compare(y.Sent(), x.Sent()); c != 0 {
+			return c
+		}
+		return strings.Compare(x.Key, y.Key)
+	})
+}

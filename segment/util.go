@@ -1,0 +1,5 @@
+package segment
+
+import "slices"
+
+func sortStrings(s []string) { slices.Sort(s) }
