@@ -311,7 +311,9 @@ func (a *Aggregate) campaignSpread(p classify.Provider, q Query, pol Policy) spr
 	}
 	s.allCampaignsHit = s.campaigns > 0 && s.campaignsHit == s.campaigns
 	s.allTemplatesHit = s.templatesHit == s.templates
-	slices.SortStableFunc(crs, func(x, y campaignRate) int { return cmp.Or(cmp.Compare(x.first, y.first), strings.Compare(x.name, y.name)) })
+	slices.SortStableFunc(crs, func(x, y campaignRate) int {
+		return cmp.Or(cmp.Compare(x.first, y.first), strings.Compare(x.name, y.name))
+	})
 	s.hot = crs
 	return s
 }

@@ -122,7 +122,9 @@ func (a *Aggregate) export() aggregateJSON {
 				}
 			}
 		}
-		slices.SortFunc(gj.Cells, func(x, y cellJSON) int { return cmp.Or(strings.Compare(x.Attr, y.Attr), strings.Compare(x.Value, y.Value)) })
+		slices.SortFunc(gj.Cells, func(x, y cellJSON) int {
+			return cmp.Or(strings.Compare(x.Attr, y.Attr), strings.Compare(x.Value, y.Value))
+		})
 		for key, f := range g.focus {
 			attr, val := key>>24, key&(1<<24-1)
 			fj := focusJSON{Attr: a.attrs[attr].name, Value: a.attrs[attr].values[val], Bounced: f.n}
@@ -138,7 +140,9 @@ func (a *Aggregate) export() aggregateJSON {
 			})
 			gj.Focus = append(gj.Focus, fj)
 		}
-		slices.SortFunc(gj.Focus, func(x, y focusJSON) int { return cmp.Or(strings.Compare(x.Attr, y.Attr), strings.Compare(x.Value, y.Value)) })
+		slices.SortFunc(gj.Focus, func(x, y focusJSON) int {
+			return cmp.Or(strings.Compare(x.Attr, y.Attr), strings.Compare(x.Value, y.Value))
+		})
 		j.Groups = append(j.Groups, gj)
 	}
 	slices.SortFunc(j.Groups, func(x, y groupJSON) int {

@@ -143,9 +143,9 @@ type kumoRecord struct {
 	SourceAddress *struct {
 		Address string `json:"address"`
 	} `json:"source_address"`
-	Classification string            `json:"bounce_classification"`
-	Meta           map[string]any    `json:"meta"`
-	Headers        map[string]any    `json:"headers"`
+	Classification string         `json:"bounce_classification"`
+	Meta           map[string]any `json:"meta"`
+	Headers        map[string]any `json:"headers"`
 }
 
 // kumoType maps record types to outcomes; Reception, Rejection (inbound)
