@@ -107,45 +107,52 @@ func ParseReply(s string) (Reply, error) {
 	return r, err
 }
 
-// scanBytes sets the flags for control characters and invalid UTF-8 and
-// reports whether s has line breaks. It looks at 8 bytes at a time: real
-// replies are printable ASCII, so the slow path is rare.
+// scanBytes sets the flags for NUL and other control characters and for
+// invalid UTF-8, and reports whether s has line breaks. It leans on the
+// vectorised strings.IndexByte and utf8.ValidString: real replies are
+// printable ASCII, so the byte-by-byte look for other control characters
+// runs only when the quick checks say there may be one.
 func (r *Reply) scanBytes(s string) (hasNewline bool) {
-	const lo, hi = 0x0101010101010101, 0x8080808080808080
-	i := 0
-	for ; i+8 <= len(s); i += 8 {
-		b := s[i : i+8]
-		w := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
-			uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
-		// Any byte >= 0x80, < 0x20 or == 0x7f sends the word to the slow path.
-		if (w|(w-lo*0x20)|(w+lo*0x01))&hi == 0 {
-			continue
-		}
-		if r.scanSlow(s[i:i+8], s) {
-			hasNewline = true
-		}
+	hasNewline = strings.IndexByte(s, '\n') >= 0 || strings.IndexByte(s, '\r') >= 0
+	if !utf8.ValidString(s) {
+		r.Flags |= FlagInvalidUTF8
 	}
-	if r.scanSlow(s[i:], s) {
-		hasNewline = true
+	if strings.IndexByte(s, 0) >= 0 || hasControl(s) {
+		r.Flags |= FlagControlChars
 	}
 	return hasNewline
 }
 
-func (r *Reply) scanSlow(chunk, all string) (hasNewline bool) {
-	for i := 0; i < len(chunk); i++ {
-		c := chunk[i]
-		switch {
-		case c == '\n' || c == '\r':
-			hasNewline = true
-		case c < 0x20 && c != '\t', c == 0x7f:
-			r.Flags |= FlagControlChars
-		case c >= 0x80:
-			if r.Flags&FlagInvalidUTF8 == 0 && !utf8.ValidString(all) {
-				r.Flags |= FlagInvalidUTF8
-			}
+// hasControl reports whether s holds a control character other than tab,
+// CR and LF. It tests 8 bytes at a time.
+func hasControl(s string) bool {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		if w := load64(s[i : i+8]); (w-lo*0x20)&^w&hi == 0 && (w+lo)&hi == 0 {
+			continue // every byte is in 0x20..0x7e
+		}
+		if hasControlSlow(s[i : i+8]) {
+			return true
 		}
 	}
-	return hasNewline
+	return hasControlSlow(s[i:])
+}
+
+func hasControlSlow(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f {
+			return true
+		}
+	}
+	return false
+}
+
+// load64 reads 8 bytes little-endian; the compiler turns it into one load.
+func load64(b string) uint64 {
+	_ = b[7]
+	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
 }
 
 // finishText cleans r.Text once the code is known: quotes and trailers of the

@@ -34,9 +34,7 @@ func (r *Reply) scanTags() {
 		return true
 	}
 	for i := 0; i < len(t); {
-		for i < len(t) && !tagStart[t[i]] {
-			i++
-		}
+		i = nextTagStart(t, i)
 		if i == len(t) {
 			break
 		}
@@ -105,6 +103,34 @@ var tagStart = func() (t [256]bool) {
 	}
 	return t
 }()
+
+// nextTagStart returns the index of the next byte at or after i that a tag
+// can start at, or len(t). Most bytes of a reply are lower-case text, so it
+// tests 8 bytes at a time for 'A'..'[' (0x41-0x5b), '(' and '=' and for
+// non-ASCII bytes, and looks at single bytes only in words that have one.
+func nextTagStart(t string, i int) int {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	for i+8 <= len(t) {
+		w := load64(t[i : i+8])
+		upper := (w + lo*(0x80-0x41)) &^ (w + lo*(0x80-0x5c)) // high bit set for 0x41..0x5b
+		paren, eq := w^(lo*'('), w^(lo*'=')
+		if (w|upper|((paren-lo)&^paren)|((eq-lo)&^eq))&hi == 0 {
+			i += 8
+			continue
+		}
+		for end := i + 8; i < end; i++ {
+			if tagStart[t[i]] {
+				return i
+			}
+		}
+	}
+	for ; i < len(t); i++ {
+		if tagStart[t[i]] {
+			return i
+		}
+	}
+	return len(t)
+}
 
 func isTagBoundary(c byte) bool {
 	return c == ' ' || c == '\t' || c == '&' || c == '?' || c == ';' || c == ',' || c == '-' || c == ':' || c == '='
