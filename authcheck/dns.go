@@ -134,7 +134,7 @@ func (r *DNSResolver) LookupTXT(ctx context.Context, name string) ([]string, err
 	out := make([]string, 0, len(rrs))
 	for _, rr := range rrs {
 		if t, ok := rr.(*dns.TXT); ok {
-			out = append(out, joinTXT(t.Txt))
+			out = append(out, dnsJoinTXT(t.Txt))
 		}
 	}
 	return out, nil
@@ -229,27 +229,35 @@ func ReverseName(addr netip.Addr) string {
 	return b.String()
 }
 
-// checkName validates a name before it is asked (RFC 1035 §2.3.4).
-func checkName(name string) (string, bool) {
+// dnsCheckName validates a name before it is asked (RFC 1035 §2.3.4) and
+// returns it fully qualified in miekg/dns's escaped presentation form, the
+// form answers come back in, so names compare equal.
+func dnsCheckName(name string) (string, bool) {
 	fq := dns.Fqdn(name)
-	if name == "" || len(fq) > maxDNSNameLength+1 {
+	if name == "" || name == "." {
 		return fq, false
 	}
 	if _, ok := dns.IsDomainName(fq); !ok {
 		return fq, false
 	}
-	for label := range strings.SplitSeq(strings.TrimSuffix(fq, "."), ".") {
-		if label == "" || len(label) > maxDNSLabelLength {
-			return fq, false
-		}
+	var buf [256]byte
+	n, err := dns.PackDomainName(fq, buf[:], 0, nil, false)
+	if err != nil || n > maxDNSNameLength+2 {
+		return fq, false
 	}
-	return fq, true
+	wire, _, err := dns.UnpackDomainName(buf[:n], 0)
+	if err != nil {
+		return fq, false
+	}
+	// Labels over 63 octets are refused by the packer; an empty label
+	// ("a..b") too.
+	return wire, true
 }
 
 // lookup returns the records of type qtype at name, CNAMEs followed.
 func (r *DNSResolver) lookup(ctx context.Context, name string, qtype uint16) ([]dns.RR, error) {
 	typ := dns.TypeToString[qtype]
-	fq, ok := checkName(name)
+	fq, ok := dnsCheckName(name)
 	if !ok {
 		return nil, &DNSError{Name: name, Type: typ, Err: ErrBadName}
 	}
@@ -377,7 +385,7 @@ func (r *DNSResolver) exchange(ctx context.Context, m *dns.Msg, server string) (
 	if err != nil {
 		return nil, err
 	}
-	if len(resp.Question) != 1 || !strings.EqualFold(resp.Question[0].Name, m.Question[0].Name) ||
+	if len(resp.Question) != 1 || dns.CanonicalName(resp.Question[0].Name) != dns.CanonicalName(m.Question[0].Name) ||
 		resp.Question[0].Qtype != m.Question[0].Qtype {
 		return nil, fmt.Errorf("answer from %s is to another question", server)
 	}
@@ -445,10 +453,10 @@ func answerTTL(resp *dns.Msg, negative bool) (time.Duration, bool) {
 	return time.Duration(lowest) * time.Second, true
 }
 
-// joinTXT joins a TXT record's character-strings with nothing between them
+// dnsJoinTXT joins a TXT record's character-strings with nothing between them
 // (RFC 7208 §3.3), undoing the presentation escapes miekg/dns adds (\" \\
 // and \DDD) so the bytes are the ones on the wire.
-func joinTXT(parts []string) string {
+func dnsJoinTXT(parts []string) string {
 	var b strings.Builder
 	for _, p := range parts {
 		if b.Len()+len(p) > maxTXTJoinedLength {
@@ -460,7 +468,7 @@ func joinTXT(parts []string) string {
 				b.WriteByte(c)
 				continue
 			}
-			if i+3 < len(p) && isDigit(p[i+1]) && isDigit(p[i+2]) && isDigit(p[i+3]) {
+			if i+3 < len(p) && dnsIsDigit(p[i+1]) && dnsIsDigit(p[i+2]) && dnsIsDigit(p[i+3]) {
 				v := int(p[i+1]-'0')*100 + int(p[i+2]-'0')*10 + int(p[i+3]-'0')
 				if v < 256 {
 					b.WriteByte(byte(v))
@@ -475,4 +483,4 @@ func joinTXT(parts []string) string {
 	return b.String()
 }
 
-func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+func dnsIsDigit(c byte) bool { return c >= '0' && c <= '9' }
