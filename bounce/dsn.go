@@ -174,6 +174,20 @@ func readRecipientGroup(h Header) (Record, bool) {
 			r.FinalLogID = strings.TrimSpace(v)
 		}
 	}
+	r.ReportedStatus = r.Status
+	if !r.Reply.Status.IsValid() && (!r.Status.IsValid() || r.Status.Subject() == 0 && r.Status.Detail() == 0) {
+		// A Diagnostic-Code that gives an enhanced code the reply reader
+		// did not take ("smtp; 5.3.0 - Other mail system problem 550-...").
+		if st := firstStatus(r.Diagnostic); st.IsValid() && (!r.Status.IsValid() || st.Class() == r.Status.Class()) {
+			r.Status = st
+		}
+	}
+	// The remote server's own enhanced code is more precise than the one
+	// the reporting MTA derived (Postfix writes 5.0.0 when the reply had
+	// none; Sendmail writes 4.4.7 for every expired message), so it wins.
+	if r.Reply.Status.IsValid() {
+		r.Status = r.Reply.Status
+	}
 	if r.Recipient == "" || !strings.Contains(r.Recipient[strings.LastIndexByte(r.Recipient, '@')+1:], ".") && strings.Contains(r.OriginalRecipient, "@") {
 		// No Final-Recipient, or a local form of it ("user@server",
 		// "@relay:user@host"): the original address names the mailbox.
@@ -382,6 +396,11 @@ func fillFromText(rep *Report, notice string) {
 				r.Reply = t.Reply
 			} else if !r.Reply.HasCode() && t.Reply.HasCode() {
 				r.Reply = t.Reply
+			}
+			// RFC 3463 §3.1: X.0.0 says nothing beyond the class; the
+			// reply quoted in the text is more precise.
+			if r.Reply.Status.IsValid() && (!r.Status.IsValid() || r.Status.Subject() == 0 && r.Status.Detail() == 0) {
+				r.Status = r.Reply.Status
 			}
 			break
 		}

@@ -188,12 +188,10 @@ func isBounceMessage(h Header, notice string) bool {
 	if h.Has("X-Failed-Recipients") {
 		return true
 	}
-	from := strings.ToLower(h.Get("From"))
-	for _, k := range [...]string{"mailer-daemon", "mailer_daemon", "mail-daemon", "postmaster", "mail delivery", "maildelivery", "mail.delivery", "mail administrator", "system administrator", "ndr administrator"} {
-		if strings.Contains(from, k) {
-			return true
-		}
+	if isBounceSender(h) {
+		return true
 	}
+	from := strings.ToLower(h.Get("From"))
 	if strings.Contains(from, "post_master") || strings.Contains(from, "no-reply") || strings.Contains(from, "noreply") ||
 		strings.TrimSpace(h.Get("Return-Path")) == "<>" {
 		// Automatic senders: a bounce when the text says so.
@@ -214,6 +212,18 @@ func isBounceMessage(h Header, notice string) bool {
 		"不達", "not member", "rejected", "mail failure", "failed delivery", "delivery error", "warning: could not",
 		"message you sent", "delayed mail"} {
 		if strings.Contains(subj, k) {
+			return true
+		}
+	}
+	return false
+}
+
+// isBounceSender reports whether the From names the mail system
+// (MAILER-DAEMON, postmaster, "Mail Delivery System", ...).
+func isBounceSender(h Header) bool {
+	from := strings.ToLower(h.Get("From"))
+	for _, k := range [...]string{"mailer-daemon", "mailer_daemon", "mail-daemon", "postmaster", "mail delivery", "maildelivery", "mail.delivery", "mail administrator", "system administrator", "ndr administrator"} {
+		if strings.Contains(from, k) {
 			return true
 		}
 	}
@@ -306,7 +316,7 @@ func readTextBounce(rep *Report, notice string) {
 		for _, v := range rep.Header.Values("X-Failed-Recipients") {
 			addrs = append(addrs, listAddresses(v)...)
 		}
-		if len(addrs) == 0 && rep.Original != nil {
+		if len(addrs) == 0 && rep.Original != nil && !isBounceSender(rep.Original.Header) {
 			if to := listAddresses(rep.Original.Header.Get("To")); len(to) == 1 {
 				addrs = to
 			}
@@ -395,35 +405,46 @@ func diagnosticFor(lines []string, f textRcpt, end int) string {
 }
 
 // firstDiagnosticParagraph returns the text from lines[from] up to the end
-// of the first paragraph holding a reply code, or "" when none does.
+// of the first paragraph holding a failure reply (4xx or 5xx; any reply
+// code when there is none), or "" when no line has a code. In a session
+// transcript ("Out: 250 2.1.5 Ok") the failing reply is the one wanted.
 func firstDiagnosticParagraph(lines []string, from, end int) string {
 	start := from
 	for start < end && strings.TrimSpace(lines[start]) == "" {
 		start++
 	}
-	for k := start; k < end; k++ {
-		if indexReplyCode(lines[k]) < 0 {
-			continue
+	k := -1
+	for pass := 0; pass < 2 && k < 0; pass++ {
+		for i := start; i < end; i++ {
+			j := indexReplyCode(lines[i])
+			if j >= 0 && (pass == 1 || lines[i][j] != '2') {
+				k = i
+				break
+			}
 		}
-		stop := k
-		for stop < end && strings.TrimSpace(lines[stop]) != "" {
-			stop++
-		}
-		// Keep the lead-in only when it is short: the paragraph just
-		// before the code ("host X said:", "The error that the other
-		// server returned was:").
-		para := k
-		for para > start && strings.TrimSpace(lines[para-1]) != "" {
-			para--
-		}
-		var b strings.Builder
-		for _, l := range lines[para:stop] {
-			b.WriteString(strings.TrimSpace(l))
-			b.WriteByte(' ')
-		}
-		return collapseSpace(b.String())
 	}
-	return ""
+	if k < 0 {
+		return ""
+	}
+	stop := k
+	for stop < end && strings.TrimSpace(lines[stop]) != "" {
+		stop++
+	}
+	// Keep the lead-in of the paragraph ("host X said:", "The error that
+	// the other server returned was:") unless it holds other replies.
+	para := k
+	for para > start && strings.TrimSpace(lines[para-1]) != "" && indexReplyCode(lines[para-1]) < 0 {
+		para--
+	}
+	if para > start && strings.TrimSpace(lines[para-1]) != "" {
+		para = k
+	}
+	var b strings.Builder
+	for _, l := range lines[para:stop] {
+		b.WriteString(strings.TrimSpace(l))
+		b.WriteByte(' ')
+	}
+	return collapseSpace(b.String())
 }
 
 func collapseSpace(s string) string {
@@ -475,7 +496,7 @@ func recipientPosition(line string, s, e int) (alone, ok bool) {
 	for _, suf := range [...]string{" to", " to:", "rcpt to:", "recipient", "recipient:", "recipients:", "recipient(s):",
 		"address:", "addresses:", "address(es):", " address", "user:", " user", " for", "errors:", "mailbox:",
 		"failed:", "delivery to", "destinatario:", "empfänger:", "adresse:", "to :", "original-recipient:",
-		"final-recipient:", "rfc822;"} {
+		"final-recipient:", "rfc822;", " list", "list:"} {
 		if strings.HasSuffix(l, suf) || l == strings.TrimSpace(suf) {
 			return false, true
 		}

@@ -259,7 +259,7 @@ func analyse(root *part, depth int) *Report {
 			st := &mimeState{lim: Limits{}.withDefaults()}
 			inner = st.parseEntity([]byte(strings.TrimLeft(quoted, "\n")), 1)
 		}
-		if inner != nil && isBounceMessage(inner.header, "") {
+		if inner != nil && isBounceSender(inner.header) {
 			if sub := analyse(inner, depth+1); len(sub.Records) > 0 {
 				sub.Header = rep.Header
 				return sub
@@ -285,11 +285,7 @@ func isAttachment(p *part) bool {
 
 // finishRecord derives the fields computed from others.
 func finishRecord(r *Record) {
-	r.ReportedStatus = r.Status
-	// The remote server's own enhanced code is more precise than the one
-	// the reporting MTA derived (Postfix writes 5.0.0 when the reply had
-	// none; Sendmail writes 4.4.7 for every expired message), so it wins.
-	if r.Reply.Status.IsValid() {
+	if !r.Status.IsValid() {
 		r.Status = r.Reply.Status
 	}
 	if r.Stage == StageUnknown {

@@ -240,6 +240,17 @@ func (st *mimeState) readHeader(b []byte, decode bool) (Header, []byte) {
 			pos = next
 			continue
 		}
+		if name != "" && len(cur) > 0 && cur[len(cur)-1] == ';' {
+			// A parameter that lost its indentation after a value
+			// ending in ';' ("Content-Type: multipart/mixed;" then
+			// `boundary="..."` at the start of a line).
+			if eq := bytes.IndexByte(line, '='); eq > 0 && !bytes.Contains(line[:eq], []byte(":")) {
+				cur = append(cur, ' ')
+				cur = append(cur, bytes.TrimSpace(line)...)
+				pos = next
+				continue
+			}
+		}
 		colon := bytes.IndexByte(line, ':')
 		if colon <= 0 || !isHeaderName(strings.TrimRight(string(line[:colon]), " \t")) {
 			flush()
