@@ -1,0 +1,106 @@
+package authcheck
+
+import (
+	"errors"
+	"net/netip"
+	"reflect"
+	"testing"
+)
+
+func TestParseAuthResults(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		want *AuthResults
+	}{
+		{name: "Gmail's header with comments and properties",
+			in: "Authentication-Results: mx.google.com;\r\n       dkim=pass header.i=@example.com header.s=s1 header.b=\"AbC+/1\";\r\n       spf=pass (google.com: domain of bounce@example.com designates 192.0.2.1 as permitted sender) smtp.mailfrom=bounce@example.com;\r\n       dmarc=pass (p=REJECT sp=REJECT dis=NONE) header.from=example.com",
+			want: &AuthResults{AuthServID: "mx.google.com", Results: []AuthResult{
+				{Method: "dkim", Result: "pass", Props: []AuthProperty{{"header", "i", "@example.com"}, {"header", "s", "s1"}, {"header", "b", "AbC+/1"}}},
+				{Method: "spf", Result: "pass", Comment: "google.com: domain of bounce@example.com designates 192.0.2.1 as permitted sender", Props: []AuthProperty{{"smtp", "mailfrom", "bounce@example.com"}}},
+				{Method: "dmarc", Result: "pass", Comment: "p=REJECT sp=REJECT dis=NONE", Props: []AuthProperty{{"header", "from", "example.com"}}},
+			}}},
+		{name: "a version, reason and method version", in: "example.org 1; dkim/1=fail reason=\"signature did not verify\" header.d=example.com",
+			want: &AuthResults{AuthServID: "example.org", Version: 1, Results: []AuthResult{
+				{Method: "dkim", MethodVersion: "1", Result: "fail", Reason: "signature did not verify", Props: []AuthProperty{{"header", "d", "example.com"}}},
+			}}},
+		{name: "none means no results", in: "example.org; none", want: &AuthResults{AuthServID: "example.org"}},
+		{name: "nested comments and CFWS everywhere", in: "(lead) example.net (a (nested) comment) ; spf (x) = (y) softfail (why (deep)) smtp . mailfrom = \"a b\"@example.net ;",
+			want: &AuthResults{AuthServID: "example.net", Results: []AuthResult{
+				{Method: "spf", Result: "softfail", Comment: "why (deep)", Props: []AuthProperty{{"smtp", "mailfrom", `"a b"@example.net`}}},
+			}}},
+		{name: "a quoted authserv-id with an escape", in: `"mx\"1"; iprev=pass policy.iprev=192.0.2.1`,
+			want: &AuthResults{AuthServID: `mx"1`, Results: []AuthResult{{Method: "iprev", Result: "pass", Props: []AuthProperty{{"policy", "iprev", "192.0.2.1"}}}}}},
+		{name: "upper-case methods and results are lowered", in: "mx.example; SPF=PASS smtp.mailfrom=example.com",
+			want: &AuthResults{AuthServID: "mx.example", Results: []AuthResult{{Method: "spf", Result: "pass", Props: []AuthProperty{{"smtp", "mailfrom", "example.com"}}}}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ParseAuthResults(tt.in)
+			expectNoErr(t, err)
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Fatalf("got  %+v\nwant %+v", got, tt.want)
+			}
+		})
+	}
+	ar, _ := ParseAuthResults("mx; spf=fail smtp.mailfrom=a@example.com; dkim=pass header.d=example.com")
+	r, ok := ar.Find("DKIM")
+	expectEq(t, ok, true)
+	expectEq(t, r.Prop("header", "d"), "example.com")
+}
+
+func TestParseAuthResultsErrors(t *testing.T) {
+	for _, tc := range []struct {
+		in       string
+		partial  int // results returned with the error
+		hasParse bool
+	}{
+		{in: "", hasParse: false},
+		{in: "mx; spf", partial: 0, hasParse: true},
+		{in: "mx; spf=pass; dkim=", partial: 1, hasParse: true},
+		{in: "mx; spf=pass (unterminated", partial: 0, hasParse: true},
+		{in: "mx; spf=pass smtp.mailfrom=\"open", partial: 0, hasParse: true},
+		{in: "mx; spf=pass smtp=x", partial: 0, hasParse: true},
+		{in: "mx spf=pass", partial: 0, hasParse: true},
+	} {
+		ar, err := ParseAuthResults(tc.in)
+		var ae *AuthResultsError
+		if !errors.As(err, &ae) || !errors.Is(err, ErrAuthResultsSyntax) {
+			t.Fatalf("%q: error %v, want *AuthResultsError", tc.in, err)
+		}
+		if tc.hasParse && ar != nil && len(ar.Results) != tc.partial {
+			t.Errorf("%q: %d partial results, want %d", tc.in, len(ar.Results), tc.partial)
+		}
+	}
+	deep := "mx; spf=pass "
+	for range 40 {
+		deep += "("
+	}
+	_, err := ParseAuthResults(deep)
+	expectErrIs(t, err, ErrAuthResultsSyntax)
+}
+
+func TestParseReceivedSPF(t *testing.T) {
+	in := "Received-SPF: pass (mybox.example.org: domain of\r\n myname@example.com designates 192.0.2.1 as permitted sender)\r\n receiver=mybox.example.org; client-ip=192.0.2.1;\r\n envelope-from=\"myname@example.com\"; helo=foo.example.com;"
+	got, err := ParseReceivedSPF(in)
+	expectNoErr(t, err)
+	expectEq(t, got.Result, SPFPass)
+	expectEq(t, got.Comment, "mybox.example.org: domain of\r\n myname@example.com designates 192.0.2.1 as permitted sender")
+	expectEq(t, got.ClientIP, netip.MustParseAddr("192.0.2.1"))
+	expectEq(t, got.EnvelopeFrom, "myname@example.com")
+	expectEq(t, got.HELO, "foo.example.com")
+	expectEq(t, got.Receiver, "mybox.example.org")
+	expectEq(t, len(got.Params), 4)
+
+	got, err = ParseReceivedSPF("SoftFail (example.net: transitioning domain) client-ip=2001:db8::1; identity=mailfrom; mechanism=\"~all\"; problem=\"a b\"")
+	expectNoErr(t, err)
+	expectEq(t, got.Result, SPFSoftFail)
+	expectEq(t, got.ClientIP, netip.MustParseAddr("2001:db8::1"))
+	expectEq(t, []string{got.Identity, got.Mechanism, got.Problem}, []string{"mailfrom", "~all", "a b"})
+
+	for _, bad := range []string{"maybe (x)", "pass client-ip=999.1.1.1", "pass helo", "pass a=b c=d", "pass (open"} {
+		if _, err := ParseReceivedSPF(bad); !errors.Is(err, ErrAuthResultsSyntax) {
+			t.Errorf("ParseReceivedSPF(%q) error = %v, want a syntax error", bad, err)
+		}
+	}
+}
