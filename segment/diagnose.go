@@ -154,8 +154,8 @@ func (a *Aggregate) Diagnose(opt DiagnoseOptions) []Diagnosis {
 		cmpRes := a.Compare(q)
 		d.Comparison = cmpRes
 		name := string(ps.Provider)
-		d.Evidence = append(d.Evidence, fmt.Sprintf("%s: %d of %d messages failed (%s): %s, level %s.",
-			name, d.Rate.Failed, d.Rate.Sent, d.Focus, d.Rate, d.Level))
+		d.Evidence = append(d.Evidence, fmt.Sprintf("%s: %s of %s messages failed (%s): %s, level %s.",
+			name, num(d.Rate.Failed), num(d.Rate.Sent), d.Focus, d.Rate, d.Level))
 		if tl := opt.Policy.For("", "").Level(total); tl != d.Level && d.Level != LevelInsufficient {
 			d.Evidence = append(d.Evidence, fmt.Sprintf("The whole send failed at %.2f%% (%s level), which hides %s's %.2f%%: judge %s on its own denominator.",
 				100*total.Rate, tl, name, 100*d.Rate.Rate, name))
@@ -234,8 +234,8 @@ func orDefault(v, def float64) float64 {
 }
 
 func describeFinding(f Finding, c Comparison) string {
-	return fmt.Sprintf("%s=%s is on %d of %d failures and %d of %d deliveries (failure rate %.1f%% vs %.2f%% for the rest, lift %.1fx, Fisher p=%.2g, adjusted q=%.2g).",
-		f.Attribute, f.Value, f.Failed, c.Failed, f.Delivered, c.Delivered, 100*f.FailRate, 100*f.RestRate, f.Lift, f.P, f.Q)
+	return fmt.Sprintf("%s=%s is on %s of %s failures and %s of %s deliveries (failure rate %.1f%% with it, %.2f%% without; Fisher p=%.2g, adjusted q=%.2g).",
+		f.Attribute, f.Value, num(f.Failed), num(c.Failed), num(f.Delivered), num(c.Delivered), 100*f.FailRate, 100*f.RestRate, f.P, f.Q)
 }
 
 // spreadInfo says how the compared failures spread over campaigns and
@@ -366,7 +366,9 @@ func (a *Aggregate) escalations(d *Diagnosis, c Comparison, s spreadInfo, tr Tre
 				fmt.Sprintf("%d failures carry %s=%s.", f.Failed, f.Attribute, f.Value))
 		}
 	}
-	if newF != nil && oldF != nil && newF.Failed >= 3 && oldF.Failed >= 3 {
+	// Age-blind failures only alarm when nothing local explains them: a bad
+	// link host hits every list age alike too.
+	if d.Cause == nil && newF != nil && oldF != nil && newF.Failed >= 3 && oldF.Failed >= 3 {
 		p := FisherExact(newF.Failed, newF.Delivered, oldF.Failed, oldF.Delivered)
 		if p > 0.05 {
 			add("new and old subscribers are hit alike",

@@ -9,7 +9,7 @@ import (
 	"iter"
 	"strconv"
 	"strings"
-	"text/tabwriter"
+	"unicode/utf8"
 	"time"
 
 	"github.com/bouncekit/bouncekit/classify"
@@ -252,13 +252,12 @@ func (r *Report) WriteText(w io.Writer) error {
 		ew.printf("Note: %s rows had more distinct %s values than the limit and are counted under %q.\n", num(f.Rows), f.Attr, OtherValue)
 	}
 	ew.printf("\nPer provider, each on its own denominator (sent = delivered + bounced + deferred):\n")
-	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "provider\tsent\tdelivered\tbounced\tdeferred\tfailure rate\t95%% interval\tlevel\t\n")
+	rows := [][]string{{"provider", "sent", "delivered", "bounced", "deferred", "failure rate", "95% interval", "level"}}
 	for _, p := range r.Providers {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", p.Provider, num(p.Sent()), num(p.Delivered), num(p.Bounced), num(p.Deferred),
-			pct(p.Rate.Rate), interval(p.Rate), p.Level)
+		rows = append(rows, []string{string(p.Provider), num(p.Sent()), num(p.Delivered), num(p.Bounced), num(p.Deferred),
+			pct(p.Rate.Rate), interval(p.Rate), string(p.Level)})
 	}
-	tw.Flush()
+	writeTable(ew, "  ", rows)
 
 	// Why the whole-send rate misleads.
 	var misled []string
@@ -288,20 +287,18 @@ func (r *Report) WriteText(w io.Writer) error {
 			continue
 		}
 		ew.printf("\n%s by domain:\n", p.Provider)
-		tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintf(tw, "  domain\tsent\tdelivered\tbounced\tdeferred\tfailure rate\t95%% interval\tlevel\t\n")
+		rows := [][]string{{"domain", "sent", "delivered", "bounced", "deferred", "failure rate", "95% interval", "level"}}
 		for _, d := range p.Domains {
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", d.Key, num(d.Sent()), num(d.Delivered), num(d.Bounced), num(d.Deferred), pct(d.Rate.Rate), interval(d.Rate), d.Level)
+			rows = append(rows, []string{d.Key, num(d.Sent()), num(d.Delivered), num(d.Bounced), num(d.Deferred), pct(d.Rate.Rate), interval(d.Rate), string(d.Level)})
 		}
-		tw.Flush()
+		writeTable(ew, "  ", rows)
 		if len(p.Tags) > 0 {
 			ew.printf("%s by tag (bounces with the tag over all %s messages):\n", p.Provider, p.Provider)
-			tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', tabwriter.AlignRight)
-			fmt.Fprintf(tw, "  tag\tbounced\tdeferred\trate\t95%% interval\tlevel\t\n")
+			rows := [][]string{{"tag", "bounced", "deferred", "rate", "95% interval", "level"}}
 			for _, tg := range p.Tags {
-				fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t\n", tg.Key, num(tg.Bounced), num(tg.Deferred), pct(tg.Rate.Rate), interval(tg.Rate), tg.Level)
+				rows = append(rows, []string{tg.Key, num(tg.Bounced), num(tg.Deferred), pct(tg.Rate.Rate), interval(tg.Rate), string(tg.Level)})
 			}
-			tw.Flush()
+			writeTable(ew, "  ", rows)
 		}
 	}
 
@@ -309,17 +306,16 @@ func (r *Report) WriteText(w io.Writer) error {
 	if len(r.Findings) == 0 {
 		ew.printf("  none: no attribute value sets the failures apart.\n")
 	} else {
-		tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
-		fmt.Fprintf(tw, "  provider\tfailures\tattribute = value\tfailed\tdelivered\tlift\tp\tq\n")
+		rows := [][]string{{"provider", "failures", "attribute = value", "failed", "delivered", "fail rate with / without", "p", "q"}}
 		for _, f := range r.Findings {
 			only := ""
 			if f.OnlyOnFailures {
 				only = " (only on failures)"
 			}
-			fmt.Fprintf(tw, "  %s\t%s\t%s = %s%s\t%s\t%s\t%.1fx\t%.2g\t%.2g\n", f.Provider, f.Focus, f.Attribute, f.Value, only,
-				num(f.Failed), num(f.Delivered), f.Lift, f.P, f.Q)
+			rows = append(rows, []string{string(f.Provider), f.Focus, f.Attribute + " = " + f.Value + only,
+				num(f.Failed), num(f.Delivered), pct(f.FailRate) + " / " + pct(f.RestRate), fmt.Sprintf("%.2g", f.P), fmt.Sprintf("%.2g", f.Q)})
 		}
-		tw.Flush()
+		writeTable(ew, "  ", rows)
 	}
 
 	ew.printf("\nDiagnosis:\n")
@@ -385,4 +381,40 @@ func num(n int64) string {
 		b.WriteRune(c)
 	}
 	return b.String()
+}
+
+// writeTable writes rows as columns: the first column and any column whose
+// header is "failures" or "attribute = value" left-aligned, the rest (numbers)
+// right-aligned, two spaces apart.
+func writeTable(w io.Writer, indent string, rows [][]string) {
+	if len(rows) == 0 {
+		return
+	}
+	width := make([]int, len(rows[0]))
+	for _, r := range rows {
+		for i, c := range r {
+			width[i] = max(width[i], utf8.RuneCountInString(c))
+		}
+	}
+	var b strings.Builder
+	for _, r := range rows {
+		b.WriteString(indent)
+		for i, c := range r {
+			pad := strings.Repeat(" ", width[i]-utf8.RuneCountInString(c))
+			if i > 0 {
+				b.WriteString("  ")
+			}
+			left := i == 0 || rows[0][i] == "failures" || rows[0][i] == "attribute = value" || rows[0][i] == "level"
+			if left {
+				b.WriteString(c)
+				if i < len(r)-1 {
+					b.WriteString(pad)
+				}
+			} else {
+				b.WriteString(pad + c)
+			}
+		}
+		b.WriteString("\n")
+	}
+	io.WriteString(w, b.String())
 }
