@@ -9,8 +9,8 @@ import (
 	"iter"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 	"time"
+	"unicode/utf8"
 
 	"github.com/bouncekit/bouncekit/classify"
 )
