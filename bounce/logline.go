@@ -1,0 +1,251 @@
+package bounce
+
+import (
+	"errors"
+	"strings"
+)
+
+// LogLine is one delivery attempt read from an MTA's log: a Postfix
+// delivery-agent line, an Exim main-log line or a Sendmail line. The strings
+// point into the parsed line.
+type LogLine struct {
+	MTA       string     // "postfix", "exim" or "sendmail"
+	Timestamp string     // the line's time stamp as written (syslog or ISO 8601)
+	Host      string     // the logging host, for syslog lines
+	QueueID   string     // the MTA's queue or message ID
+	Recipient string     // the bare address
+	Outcome   LogOutcome // what happened to this attempt
+	Relay     string     // the host delivered to (or tried)
+	Status    Status     // the dsn= code (Postfix, Sendmail)
+	// Reply is the reply read from the line's detail ("(host H[IP] said: 554
+	// ...)" for Postfix, "stat=..." for Sendmail, the text after "H=... :" for
+	// Exim). It has FlagNoReply when the detail is a local error.
+	Reply Reply
+}
+
+// LogOutcome is the result of one delivery attempt in a log line.
+type LogOutcome string
+
+// Log outcomes; the values are Postfix's status= words.
+const (
+	LogSent     LogOutcome = "sent"
+	LogDeferred LogOutcome = "deferred"
+	LogBounced  LogOutcome = "bounced"
+	LogExpired  LogOutcome = "expired"
+)
+
+// ErrNotDeliveryLine is returned for log lines that are not delivery attempts
+// (connections, queue manager lines, arrivals); callers skip them.
+var ErrNotDeliveryLine = errors.New("not a delivery line")
+
+// MaxLogLineLen is the longest line ParseLogLine reads: 64 KiB.
+const MaxLogLineLen = 64 << 10
+
+// ParseLogLine reads one MTA log line:
+//
+//	Nov 27 12:00:01 mta1 postfix/smtp[1234]: 4ABC123DEF: to=<bob@icloud.com>, relay=mx01.mail.icloud.com[17.57.154.6]:25, delay=1.2, dsn=5.7.1, status=bounced (host mx01.mail.icloud.com[17.57.154.6] said: 554 5.7.1 [CS01] ... (in reply to end of DATA command))
+//	2026-11-27 12:00:01 1abcDE-000123-AB ** bob@example.org R=dnslookup T=remote_smtp H=mx.example.org [192.0.2.3]: SMTP error from remote mail server after RCPT TO:<bob@example.org>: 550 5.1.1 User unknown
+//	Nov 27 12:00:01 host sm-mta[123]: xAB12345: to=<bob@example.net>, delay=00:00:01, mailer=esmtp, relay=mx.example.net. [192.0.2.5], dsn=5.1.1, stat=User unknown
+//
+// Lines that are not delivery attempts give ErrNotDeliveryLine; lines longer
+// than MaxLogLineLen give ErrReplyTooLong (both wrapped in a *ParseError).
+// Postfix's "status=expired" lines from qmgr carry no recipient: Recipient is
+// then empty and the caller attributes the expiry to the queue ID's deferred
+// recipients.
+func ParseLogLine(line string) (LogLine, error) {
+	if len(line) > MaxLogLineLen {
+		return LogLine{}, &ParseError{What: "log line", Input: truncateForError(line), Err: ErrReplyTooLong}
+	}
+	line = trimSpace(line)
+	if i := strings.Index(line, " status="); i >= 0 && strings.Contains(line[:i], "postfix") {
+		return parsePostfixLine(line, i)
+	}
+	if i := strings.Index(line, " stat="); i >= 0 && strings.Contains(line[:i], " to=") {
+		return parseSendmailLine(line, i)
+	}
+	if l, ok := parseEximLine(line); ok {
+		return l, nil
+	}
+	return LogLine{}, &ParseError{What: "log line", Input: truncateForError(line), Err: ErrNotDeliveryLine}
+}
+
+// syslogHead splits "TIMESTAMP HOST PROGRAM[PID]: REST" (RFC 3164 or RFC 5424
+// time stamps) and returns the time stamp, host and the rest after the
+// program.
+func syslogHead(line string) (ts, host, rest string) {
+	i := strings.Index(line, "]: ")
+	if i < 0 {
+		return "", "", line
+	}
+	head := line[:i]
+	rest = line[i+3:]
+	// The program is the last word of the head; the host the one before.
+	j := strings.LastIndexByte(head, ' ')
+	if j < 0 {
+		return "", "", rest
+	}
+	head = trimRightSpace(head[:j])
+	k := strings.LastIndexByte(head, ' ')
+	if k < 0 {
+		return "", head, rest
+	}
+	return head[:k], head[k+1:], rest
+}
+
+func parsePostfixLine(line string, statusAt int) (LogLine, error) {
+	l := LogLine{MTA: "postfix"}
+	var rest string
+	l.Timestamp, l.Host, rest = syslogHead(line[:statusAt])
+	if j := strings.IndexByte(rest, ':'); j > 0 && !strings.ContainsAny(rest[:j], " =<") {
+		l.QueueID = rest[:j]
+	}
+	l.Recipient = logField(rest, "to=")
+	if r := logField(rest, "relay="); r != "" && r != "none" {
+		l.Relay = r
+		if k := strings.IndexByte(r, '['); k > 0 {
+			l.Relay = r[:k]
+		}
+	}
+	if d := logField(rest, "dsn="); d != "" {
+		l.Status, _ = ParseStatus(d)
+	}
+	status := line[statusAt+len(" status="):]
+	word := status
+	if k := strings.IndexAny(word, " ,("); k >= 0 {
+		word = word[:k]
+	}
+	switch LogOutcome(word) {
+	case LogSent, LogDeferred, LogBounced, LogExpired:
+		l.Outcome = LogOutcome(word)
+	default:
+		return LogLine{}, &ParseError{What: "log line", Input: truncateForError(line), Err: ErrNotDeliveryLine}
+	}
+	if k, m := strings.IndexByte(status, '('), strings.LastIndexByte(status, ')'); k >= 0 && m > k {
+		l.Reply, _ = ParseReply(status[k+1 : m])
+	}
+	if !l.Reply.Status.IsValid() && l.Status.IsValid() && !l.Reply.HasCode() {
+		// Local errors ("connect to ...: Connection timed out") have only dsn=.
+		l.Reply.Status = l.Status
+	}
+	return l, nil
+}
+
+func parseSendmailLine(line string, statAt int) (LogLine, error) {
+	l := LogLine{MTA: "sendmail"}
+	var rest string
+	l.Timestamp, l.Host, rest = syslogHead(line[:statAt])
+	if j := strings.IndexByte(rest, ':'); j > 0 && !strings.ContainsAny(rest[:j], " =<") {
+		l.QueueID = rest[:j]
+	}
+	l.Recipient = logField(rest, "to=")
+	if r := logField(rest, "relay="); r != "" {
+		l.Relay = strings.TrimSuffix(r, ".")
+	}
+	if d := logField(rest, "dsn="); d != "" {
+		l.Status, _ = ParseStatus(d)
+	}
+	stat := trimSpace(line[statAt+len(" stat="):])
+	switch {
+	case hasPrefixFold(stat, "Sent"):
+		l.Outcome = LogSent
+	case hasPrefixFold(stat, "Deferred"):
+		l.Outcome = LogDeferred
+	case l.Status.Transient():
+		l.Outcome = LogDeferred
+	default:
+		l.Outcome = LogBounced
+	}
+	// ParseReply reads the Sendmail line itself: stat= with dsn= and relay=.
+	l.Reply, _ = ParseReply(line)
+	return l, nil
+}
+
+// parseEximLine reads Exim main-log delivery lines: "=>" and "->" delivered,
+// "**" failed, "==" deferred (Exim specification, chapter "Log files").
+func parseEximLine(line string) (LogLine, bool) {
+	// "YYYY-MM-DD HH:MM:SS[.ddd] [+zzzz ]MSGID FLAG ADDRESS ..."
+	f := line
+	var words [5]string
+	n := 0
+	for n < len(words) && f != "" {
+		k := strings.IndexByte(f, ' ')
+		if k < 0 {
+			words[n], f = f, ""
+		} else {
+			words[n], f = f[:k], trimSpace(f[k+1:])
+		}
+		n++
+		if n >= 3 && isEximFlag(words[n-1]) {
+			break
+		}
+	}
+	if n < 4 || !isEximFlag(words[n-1]) || len(words[0]) != 10 || words[0][4] != '-' {
+		return LogLine{}, false
+	}
+	l := LogLine{MTA: "exim", QueueID: words[n-2]}
+	l.Timestamp = line[:len(words[0])+1+len(words[1])]
+	switch words[n-1] {
+	case "=>", "->":
+		l.Outcome = LogSent
+	case "**":
+		l.Outcome = LogBounced
+	case "==":
+		l.Outcome = LogDeferred
+	}
+	addr := f
+	if k := strings.IndexByte(addr, ' '); k >= 0 {
+		addr, f = addr[:k], addr[k+1:]
+	} else {
+		f = ""
+	}
+	l.Recipient = strings.Trim(addr, "<>:")
+	if h := logField(f, "H="); h != "" {
+		l.Relay = h
+	}
+	// A delivery's confirmation is in C="..."; a failure's detail follows
+	// the first ": " after the H=host [ip] part.
+	if c := logField(f, "C="); l.Outcome == LogSent && c != "" {
+		if k := strings.Index(f, `C="`); k >= 0 {
+			c = f[k+3:]
+			if e := strings.IndexByte(c, '"'); e >= 0 {
+				c = c[:e]
+			}
+		}
+		l.Reply, _ = ParseReply(c)
+	} else if k := strings.Index(f, "]: "); k >= 0 {
+		l.Reply, _ = ParseReply(f[k+3:])
+	} else if k := strings.Index(f, ": "); k >= 0 {
+		l.Reply, _ = ParseReply(f[k+2:])
+	}
+	return l, true
+}
+
+func isEximFlag(w string) bool { return w == "=>" || w == "->" || w == "**" || w == "==" }
+
+// logField returns the value of key in "key=value, " or "key=value " lists;
+// "<...>" around an address is removed.
+func logField(s, key string) string {
+	i := 0
+	for {
+		k := strings.Index(s[i:], key)
+		if k < 0 {
+			return ""
+		}
+		k += i
+		if k == 0 || s[k-1] == ' ' || s[k-1] == ',' {
+			v := s[k+len(key):]
+			end := strings.IndexAny(v, ", ")
+			if strings.HasPrefix(v, "<") {
+				if e := strings.IndexByte(v, '>'); e >= 0 {
+					return v[1:e]
+				}
+			}
+			if end >= 0 {
+				// "relay=mx.example.net. [192.0.2.5]" keeps the host only.
+				v = v[:end]
+			}
+			return v
+		}
+		i = k + len(key)
+	}
+}
