@@ -1,0 +1,419 @@
+// DNS blocklists (RFC 5782): IP addresses and domains checked against
+// configurable zones, each with its table of return codes, so that refusal
+// and error codes are never mistaken for listings.
+
+package authcheck
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"strings"
+	"sync"
+
+	"golang.org/x/net/publicsuffix"
+)
+
+// BlocklistKind says what a zone lists.
+type BlocklistKind string
+
+// The kinds of blocklist zone.
+const (
+	BlocklistIP     BlocklistKind = "ip"     // RFC 5782 §2.1 (IPv4), §2.4 (IPv6)
+	BlocklistDomain BlocklistKind = "domain" // RFC 5782 §2.3 (URI/domain lists)
+)
+
+// BlocklistCode gives the meaning of a return address (RFC 5782 §2.1:
+// lists use 127.0.0.0/8 answers to encode why an entry is listed).
+type BlocklistCode struct {
+	// Match is the answer address or range this entry covers. For
+	// bitmask zones an entry with Bit set matches when that bit of the
+	// last octet is set, and Match is ignored.
+	Match   netip.Prefix
+	Bit     uint8
+	Meaning string // e.g. "SBL", "XBL", "phish"
+	// Refused marks codes by which the operator refuses or rejects the
+	// query (public resolver, over quota, bad query): never a listing.
+	Refused bool
+}
+
+// BlocklistZone is one list to query.
+type BlocklistZone struct {
+	Name string        // a human name, "Spamhaus ZEN"
+	Zone string        // the DNS zone, "zen.spamhaus.org"
+	Kind BlocklistKind // what it lists
+	IPv6 bool          // for IP zones: whether it lists IPv6 (nibble) names
+	// Registrable makes a domain zone query the registrable domain
+	// (public suffix + 1 label) rather than the host name given, as
+	// SURBL and URIBL expect.
+	Registrable bool
+	// Bitmask says the last octet of an answer is a bit set of sublists
+	// (SURBL, URIBL) rather than one code.
+	Bitmask bool
+	// Codes is the return-code table, in order; the first refusal entry
+	// matching an answer wins, then every matching listing entry applies.
+	// An answer in 127.0.0.0/8 that no entry covers is a listing of
+	// unknown meaning; an answer outside 127.0.0.0/8 is an error (RFC
+	// 5782 §2.1: a resolver that rewrites NXDOMAIN, typically).
+	Codes []BlocklistCode
+}
+
+// BlocklistStatus is the outcome of one query; the values are wire tokens.
+type BlocklistStatus string
+
+// The outcomes of a blocklist query.
+const (
+	BlocklistListed    BlocklistStatus = "listed"     // an A record with a listing code (RFC 5782 §2.1)
+	BlocklistNotListed BlocklistStatus = "not_listed" // NXDOMAIN (RFC 5782 §2.1)
+	BlocklistRefused   BlocklistStatus = "refused"    // a refusal code or REFUSED rcode: the answer says nothing
+	BlocklistError     BlocklistStatus = "error"      // timeout, SERVFAIL, unexpected answer or bad input
+)
+
+// BlocklistResult is the outcome of checking one subject on one zone.
+type BlocklistResult struct {
+	Zone     string          // the DNS zone
+	List     string          // the zone's human name
+	Kind     BlocklistKind   // ip or domain
+	Subject  string          // the IP address or domain checked
+	Query    string          // the name queried
+	Status   BlocklistStatus // the outcome
+	Codes    []netip.Addr    // the answer addresses
+	Meanings []string        // what the codes mean, in table order
+	Reason   string          // the zone's TXT text for a listing, if any (RFC 5782 §2.1)
+	Err      error           // for BlocklistError and BlocklistRefused
+}
+
+// LogValue implements slog.LogValuer.
+func (b BlocklistResult) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("zone", b.Zone), slog.String("subject", b.Subject),
+		slog.String("status", string(b.Status)), slog.Any("meanings", b.Meanings))
+}
+
+// Sentinels for BlocklistResult.Err.
+var (
+	ErrBlocklistRefused    = errors.New("blocklist refused the query")                           // refusal code or REFUSED
+	ErrBlocklistBadAnswer  = errors.New("blocklist answer outside 127.0.0.0/8")                  // RFC 5782 §2.1
+	ErrBlocklistBadSubject = errors.New("blocklist subject is not a valid IP address or domain") // input
+)
+
+func blCode(addr, meaning string) BlocklistCode {
+	return BlocklistCode{Match: netip.PrefixFrom(netip.MustParseAddr(addr), 32), Meaning: meaning}
+}
+
+func blBit(b uint8, meaning string) BlocklistCode { return BlocklistCode{Bit: b, Meaning: meaning} }
+
+func blRefused(prefix, meaning string) BlocklistCode {
+	return BlocklistCode{Match: netip.MustParsePrefix(prefix), Meaning: meaning, Refused: true}
+}
+
+// spamhausRefusals are the Spamhaus error codes
+// (https://www.spamhaus.org/faqs/domain-blocklist/#dnsbl-return-codes):
+// 127.255.255.252 typing error in the zone name, .254 query through a public
+// or open resolver, .255 excessive number of queries.
+var spamhausRefusals = []BlocklistCode{
+	blRefused("127.255.255.252/30", "refused by Spamhaus (public resolver, quota or bad query)"),
+}
+
+// DefaultBlocklists returns the common lists, in this order: Spamhaus ZEN
+// and DBL, Barracuda, SpamCop, SURBL and URIBL, with their documented return
+// codes. Several of them refuse queries sent through large public resolvers
+// (and say so with a refusal code, reported as BlocklistRefused); use a
+// local recursive resolver or the operator's data service.
+func DefaultBlocklists() []BlocklistZone {
+	return []BlocklistZone{
+		{
+			Name: "Spamhaus ZEN", Zone: "zen.spamhaus.org", Kind: BlocklistIP, IPv6: true,
+			Codes: append(append([]BlocklistCode(nil), spamhausRefusals...),
+				blCode("127.0.0.2", "SBL: Spamhaus spam source"),
+				blCode("127.0.0.3", "SBL CSS: snowshoe spam source"),
+				blCode("127.0.0.4", "XBL: exploited or infected host"),
+				blCode("127.0.0.5", "XBL: exploited or infected host"),
+				blCode("127.0.0.6", "XBL: exploited or infected host"),
+				blCode("127.0.0.7", "XBL: exploited or infected host"),
+				blCode("127.0.0.9", "SBL DROP: hijacked netblock"),
+				blCode("127.0.0.10", "PBL: ISP says the address should not send direct mail"),
+				blCode("127.0.0.11", "PBL: Spamhaus says the address should not send direct mail"),
+			),
+		},
+		{
+			Name: "Spamhaus DBL", Zone: "dbl.spamhaus.org", Kind: BlocklistDomain,
+			Codes: append(append([]BlocklistCode(nil), spamhausRefusals...),
+				BlocklistCode{Match: netip.MustParsePrefix("127.0.1.255/32"), Meaning: "refused by DBL: IP queries are not allowed", Refused: true},
+				blCode("127.0.1.2", "DBL: spam domain"),
+				blCode("127.0.1.4", "DBL: phishing domain"),
+				blCode("127.0.1.5", "DBL: malware domain"),
+				blCode("127.0.1.6", "DBL: botnet C&C domain"),
+				blCode("127.0.1.102", "DBL: abused legitimate spam domain"),
+				blCode("127.0.1.103", "DBL: abused legitimate spammed redirector"),
+				blCode("127.0.1.104", "DBL: abused legitimate phishing domain"),
+				blCode("127.0.1.105", "DBL: abused legitimate malware domain"),
+				blCode("127.0.1.106", "DBL: abused legitimate botnet C&C domain"),
+			),
+		},
+		{
+			Name: "Barracuda", Zone: "b.barracudacentral.org", Kind: BlocklistIP,
+			Codes: []BlocklistCode{blCode("127.0.0.2", "Barracuda reputation: poor")},
+		},
+		{
+			Name: "SpamCop", Zone: "bl.spamcop.net", Kind: BlocklistIP,
+			Codes: []BlocklistCode{blCode("127.0.0.2", "SpamCop: reported spam source")},
+		},
+		{
+			Name: "SURBL", Zone: "multi.surbl.org", Kind: BlocklistDomain, Registrable: true, Bitmask: true,
+			Codes: []BlocklistCode{
+				blRefused("127.0.0.1/32", "refused by SURBL: query blocked (public resolver or volume)"),
+				blBit(8, "SURBL PH: phishing"),
+				blBit(16, "SURBL MW: malware"),
+				blBit(64, "SURBL ABUSE: spam and abuse"),
+				blBit(128, "SURBL CR: cracked site"),
+				blBit(2, "SURBL: listed (legacy sublist)"),
+				blBit(4, "SURBL: listed (legacy sublist)"),
+				blBit(32, "SURBL: listed (legacy sublist)"),
+			},
+		},
+		{
+			Name: "URIBL", Zone: "multi.uribl.com", Kind: BlocklistDomain, Registrable: true, Bitmask: true,
+			Codes: []BlocklistCode{
+				blRefused("127.0.0.1/32", "refused by URIBL: query blocked (public resolver or volume)"),
+				blBit(2, "URIBL black"),
+				blBit(4, "URIBL grey"),
+				blBit(8, "URIBL red"),
+				blBit(16, "URIBL gold"),
+			},
+		},
+	}
+}
+
+// BlocklistOptions tunes CheckBlocklistsWith. The zero value is fine.
+type BlocklistOptions struct {
+	// Concurrency bounds the queries in flight; 0 means 8.
+	Concurrency int
+	// NoReason skips the TXT lookup that fetches a listing's reason.
+	NoReason bool
+}
+
+// DefaultBlocklistConcurrency is the default bound on parallel queries.
+const DefaultBlocklistConcurrency = 8
+
+// MaxBlocklistSubjects bounds how many domains one call checks; the rest
+// are reported as errors rather than silently dropped.
+const MaxBlocklistSubjects = 1000
+
+// CheckBlocklists checks ip (if valid) against the IP zones and every
+// domain against the domain zones of zones (nil means DefaultBlocklists).
+// Results come in a fixed order: the IP on each IP zone, then each distinct
+// domain, in input order, on each domain zone. Safe for concurrent use if r
+// is.
+func CheckBlocklists(ctx context.Context, r Resolver, ip netip.Addr, domains []string, zones []BlocklistZone) []BlocklistResult {
+	return CheckBlocklistsWith(ctx, r, ip, domains, zones, BlocklistOptions{})
+}
+
+// CheckBlocklistsWith is CheckBlocklists with options.
+func CheckBlocklistsWith(ctx context.Context, r Resolver, ip netip.Addr, domains []string, zones []BlocklistZone, opts BlocklistOptions) []BlocklistResult {
+	if zones == nil {
+		zones = DefaultBlocklists()
+	}
+	type job struct {
+		zone    BlocklistZone
+		subject string
+		query   string
+		err     error
+	}
+	var jobs []job
+	if ip.IsValid() {
+		ip = ip.Unmap()
+		for _, z := range zones {
+			if z.Kind != BlocklistIP || (ip.Is6() && !z.IPv6) {
+				continue
+			}
+			jobs = append(jobs, job{zone: z, subject: ip.String(), query: BlocklistIPName(ip, z.Zone)})
+		}
+	}
+	seen := map[string]bool{}
+	n := 0
+	for _, d := range domains {
+		d = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(d), "."))
+		if seen[d] {
+			continue
+		}
+		seen[d] = true
+		n++
+		for _, z := range zones {
+			if z.Kind != BlocklistDomain {
+				continue
+			}
+			j := job{zone: z, subject: d}
+			switch {
+			case n > MaxBlocklistSubjects:
+				j.err = fmt.Errorf("%w: more than %d domains in one call", ErrBlocklistBadSubject, MaxBlocklistSubjects)
+			default:
+				j.query, j.err = BlocklistDomainName(d, z)
+			}
+			jobs = append(jobs, j)
+		}
+	}
+
+	out := make([]BlocklistResult, len(jobs))
+	limit := opts.Concurrency
+	if limit <= 0 {
+		limit = DefaultBlocklistConcurrency
+	}
+	sem := make(chan struct{}, limit)
+	var wg sync.WaitGroup
+	for i, j := range jobs {
+		out[i] = BlocklistResult{Zone: j.zone.Zone, List: j.zone.Name, Kind: j.zone.Kind, Subject: j.subject, Query: j.query}
+		if j.err != nil {
+			out[i].Status, out[i].Err = BlocklistError, j.err
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				out[i].Status, out[i].Err = BlocklistError, ctxError(ctx.Err())
+				return
+			}
+			defer func() { <-sem }()
+			queryBlocklist(ctx, r, j.zone, &out[i], opts)
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+// queryBlocklist runs one query and reads its answer with the zone's table.
+func queryBlocklist(ctx context.Context, r Resolver, z BlocklistZone, res *BlocklistResult, opts BlocklistOptions) {
+	addrs, err := r.LookupA(ctx, res.Query)
+	switch {
+	case IsNotFound(err):
+		res.Status = BlocklistNotListed
+		return
+	case errors.Is(err, ErrRefused):
+		res.Status, res.Err = BlocklistRefused, err
+		return
+	case err != nil:
+		res.Status, res.Err = BlocklistError, err
+		return
+	}
+	res.Codes = addrs
+	res.Status, res.Meanings, res.Err = ClassifyBlocklistAnswer(z, addrs)
+	if res.Status == BlocklistListed && !opts.NoReason {
+		if txt, err := r.LookupTXT(ctx, res.Query); err == nil && len(txt) > 0 {
+			res.Reason = txt[0]
+		}
+	}
+}
+
+// ClassifyBlocklistAnswer reads the answer addresses of a listing query
+// with the zone's return-code table. A refusal code anywhere in the answer
+// makes the whole answer a refusal.
+func ClassifyBlocklistAnswer(z BlocklistZone, addrs []netip.Addr) (BlocklistStatus, []string, error) {
+	if len(addrs) == 0 {
+		return BlocklistNotListed, nil, nil
+	}
+	loopback := netip.MustParsePrefix("127.0.0.0/8")
+	for _, a := range addrs {
+		a = a.Unmap()
+		for _, c := range z.Codes {
+			if c.Refused && c.Match.IsValid() && c.Match.Contains(a) {
+				return BlocklistRefused, []string{c.Meaning}, fmt.Errorf("%w: %s answered %s", ErrBlocklistRefused, z.Zone, a)
+			}
+		}
+		if !a.Is4() || !loopback.Contains(a) {
+			return BlocklistError, nil, fmt.Errorf("%w: %s answered %s", ErrBlocklistBadAnswer, z.Zone, a)
+		}
+	}
+	var meanings []string
+	add := func(m string) {
+		for _, x := range meanings {
+			if x == m {
+				return
+			}
+		}
+		meanings = append(meanings, m)
+	}
+	for _, a := range addrs {
+		a = a.Unmap()
+		found := false
+		for _, c := range z.Codes {
+			if c.Refused {
+				continue
+			}
+			var hit bool
+			if z.Bitmask && c.Bit != 0 {
+				hit = a.As4()[3]&c.Bit != 0
+			} else {
+				hit = c.Match.IsValid() && c.Match.Contains(a)
+			}
+			if hit {
+				add(c.Meaning)
+				found = true
+			}
+		}
+		if !found {
+			add("listed (code " + a.String() + ")")
+		}
+	}
+	return BlocklistListed, meanings, nil
+}
+
+// BlocklistIPName is the name to query for ip on zone: the octets of an
+// IPv4 address reversed (RFC 5782 §2.1) or the 32 nibbles of an IPv6
+// address reversed (§2.4), then the zone.
+func BlocklistIPName(ip netip.Addr, zone string) string {
+	rev := ReverseName(ip)
+	rev = strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(rev, "in-addr.arpa."), "ip6.arpa."), ".")
+	return rev + "." + strings.TrimSuffix(zone, ".")
+}
+
+// BlocklistDomainName is the name to query for domain on a domain zone
+// (RFC 5782 §2.3), reduced to the registrable domain when the zone asks for
+// it.
+func BlocklistDomainName(domain string, z BlocklistZone) (string, error) {
+	d := strings.ToLower(strings.TrimSuffix(domain, "."))
+	if _, ok := dnsCheckName(d); !ok || !strings.Contains(d, ".") {
+		return "", fmt.Errorf("%w: %q", ErrBlocklistBadSubject, domain)
+	}
+	if z.Registrable {
+		if reg, err := publicsuffix.EffectiveTLDPlusOne(d); err == nil {
+			d = reg
+		}
+	}
+	name := d + "." + strings.TrimSuffix(z.Zone, ".")
+	if _, ok := dnsCheckName(name); !ok {
+		return "", fmt.Errorf("%w: %q is too long to query on %s", ErrBlocklistBadSubject, domain, z.Zone)
+	}
+	return name, nil
+}
+
+// BlocklistFindings turns results into coded findings, in result order:
+// listings are errors, refusals warnings (the list said nothing, so the
+// check must be redone from a resolver the operator accepts) and lookup
+// failures info.
+func BlocklistFindings(results []BlocklistResult) []Finding {
+	var fs []Finding
+	for _, b := range results {
+		subject := b.Subject + " on " + b.Zone
+		switch b.Status {
+		case BlocklistListed:
+			msg := "listed: " + strings.Join(b.Meanings, "; ")
+			if b.Reason != "" {
+				msg += " (" + b.Reason + ")"
+			}
+			fs = append(fs, Finding{Code: FindingBlocklistListed, Severity: SeverityError, Subject: subject, Message: msg, RFC: "RFC 5782 §2.1"})
+		case BlocklistRefused:
+			msg := "the list refused the query; the result is unknown, not clean"
+			if len(b.Meanings) > 0 {
+				msg = b.Meanings[0] + "; the result is unknown, not clean"
+			}
+			fs = append(fs, Finding{Code: FindingBlocklistRefused, Severity: SeverityWarning, Subject: subject, Message: msg, RFC: "RFC 5782 §2.1"})
+		case BlocklistError:
+			fs = append(fs, Finding{Code: FindingBlocklistError, Severity: SeverityInfo, Subject: subject, Message: fmt.Sprint(b.Err), RFC: "RFC 5782 §2.1"})
+		}
+	}
+	return fs
+}

@@ -1,0 +1,165 @@
+package authcheck
+
+import (
+	"context"
+	"errors"
+	"net/netip"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/bouncekit/bouncekit/internal/dnstest"
+)
+
+// blocklistZone mimics the default lists' answers on 127.0.0.1.
+const blocklistZone = `
+2.0.0.127.zen.spamhaus.org.        A 127.0.0.2
+2.0.0.127.zen.spamhaus.org.        A 127.0.0.10
+2.0.0.127.zen.spamhaus.org.        TXT "https://www.spamhaus.org/query/ip/127.0.0.2"
+9.2.0.192.zen.spamhaus.org.        A 127.255.255.254
+8.2.0.192.zen.spamhaus.org.        A 127.0.0.77
+7.2.0.192.zen.spamhaus.org.        A 198.51.100.1
+2.0.0.127.bl.spamcop.net.          A 127.0.0.2
+1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.zen.spamhaus.org. A 127.0.0.3
+dbltest.com.dbl.spamhaus.org.      A 127.0.1.2
+refused.example.dbl.spamhaus.org.  A 127.0.1.255
+spammy.example.multi.surbl.org.    A 127.0.0.24
+blocked.example.multi.surbl.org.   A 127.0.0.1
+spammy.example.multi.uribl.com.    A 127.0.0.2
+blocked.example.multi.uribl.com.   A 127.0.0.1
+`
+
+func blocklistResolver(t *testing.T) Resolver {
+	srv := dnstest.New(t, blocklistZone, dnstest.Timeout("2.0.0.127.b.barracudacentral.org"), dnstest.Refused("3.2.0.192.bl.spamcop.net"))
+	return NewDNSResolver(DNSConfig{Servers: []string{srv.Addr}, Timeout: 100 * time.Millisecond, Retries: -1})
+}
+
+func findResult(rs []BlocklistResult, zone, subject string) BlocklistResult {
+	for _, r := range rs {
+		if r.Zone == zone && r.Subject == subject {
+			return r
+		}
+	}
+	return BlocklistResult{}
+}
+
+func TestBlocklistNames(t *testing.T) {
+	if got := BlocklistIPName(netip.MustParseAddr("192.0.2.99"), "zen.spamhaus.org."); got != "99.2.0.192.zen.spamhaus.org" {
+		t.Errorf("IPv4 name: %s", got)
+	}
+	if got := BlocklistIPName(netip.MustParseAddr("2001:db8::1"), "zen.spamhaus.org"); got != "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.zen.spamhaus.org" {
+		t.Errorf("IPv6 name: %s", got)
+	}
+	surbl := DefaultBlocklists()[4]
+	if got, err := BlocklistDomainName("Link.Spammy.Example.co.uk.", surbl); err != nil || got != "example.co.uk.multi.surbl.org" {
+		t.Errorf("registrable domain name: %s %v", got, err)
+	}
+	if _, err := BlocklistDomainName("localhost", surbl); !errors.Is(err, ErrBlocklistBadSubject) {
+		t.Errorf("single label: %v", err)
+	}
+}
+
+func TestCheckBlocklistsReadsEachAnswer(t *testing.T) {
+	r := blocklistResolver(t)
+	ctx := context.Background()
+	cases := []struct {
+		name     string
+		ip       string
+		domains  []string
+		zone     string
+		subject  string
+		status   BlocklistStatus
+		meanings []string
+		errIs    error
+	}{
+		{"a listed IP gets every meaning of its codes", "127.0.0.2", nil, "zen.spamhaus.org", "127.0.0.2", BlocklistListed,
+			[]string{"SBL: Spamhaus spam source", "PBL: ISP says the address should not send direct mail"}, nil},
+		{"an unlisted IP is not listed", "192.0.2.1", nil, "zen.spamhaus.org", "192.0.2.1", BlocklistNotListed, nil, nil},
+		{"Spamhaus 127.255.255.254 is a refusal, not a listing", "192.0.2.9", nil, "zen.spamhaus.org", "192.0.2.9", BlocklistRefused, nil, ErrBlocklistRefused},
+		{"an unknown loopback code is a listing of unknown meaning", "192.0.2.8", nil, "zen.spamhaus.org", "192.0.2.8", BlocklistListed, []string{"listed (code 127.0.0.77)"}, nil},
+		{"an answer outside 127/8 is an error", "192.0.2.7", nil, "zen.spamhaus.org", "192.0.2.7", BlocklistError, nil, ErrBlocklistBadAnswer},
+		{"a silent list is an error", "127.0.0.2", nil, "b.barracudacentral.org", "127.0.0.2", BlocklistError, nil, ErrTimeout},
+		{"a REFUSED rcode is a refusal", "192.0.2.3", nil, "bl.spamcop.net", "192.0.2.3", BlocklistRefused, nil, ErrRefused},
+		{"an IPv6 address is queried by nibbles", "2001:db8::1", nil, "zen.spamhaus.org", "2001:db8::1", BlocklistListed, []string{"SBL CSS: snowshoe spam source"}, nil},
+		{"a listed domain on DBL", "", []string{"dbltest.com"}, "dbl.spamhaus.org", "dbltest.com", BlocklistListed, []string{"DBL: spam domain"}, nil},
+		{"DBL 127.0.1.255 is a refusal", "", []string{"refused.example"}, "dbl.spamhaus.org", "refused.example", BlocklistRefused, nil, ErrBlocklistRefused},
+		{"SURBL bits decode to sublists", "", []string{"www.spammy.example"}, "multi.surbl.org", "www.spammy.example", BlocklistListed, []string{"SURBL PH: phishing", "SURBL MW: malware"}, nil},
+		{"SURBL 127.0.0.1 is a refusal", "", []string{"blocked.example"}, "multi.surbl.org", "blocked.example", BlocklistRefused, nil, ErrBlocklistRefused},
+		{"URIBL black", "", []string{"spammy.example"}, "multi.uribl.com", "spammy.example", BlocklistListed, []string{"URIBL black"}, nil},
+		{"URIBL 127.0.0.1 is a refusal", "", []string{"blocked.example"}, "multi.uribl.com", "blocked.example", BlocklistRefused, nil, ErrBlocklistRefused},
+		{"a bad domain is an error, not a query", "", []string{"not a domain"}, "dbl.spamhaus.org", "not a domain", BlocklistError, nil, ErrBlocklistBadSubject},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var ip netip.Addr
+			if c.ip != "" {
+				ip = netip.MustParseAddr(c.ip)
+			}
+			got := findResult(CheckBlocklists(ctx, r, ip, c.domains, nil), c.zone, c.subject)
+			if got.Status != c.status {
+				t.Fatalf("status %q (err %v), want %q", got.Status, got.Err, c.status)
+			}
+			if c.meanings != nil && !slices.Equal(got.Meanings, c.meanings) {
+				t.Errorf("meanings %q, want %q", got.Meanings, c.meanings)
+			}
+			if c.errIs != nil && !errors.Is(got.Err, c.errIs) {
+				t.Errorf("err %v, want %v", got.Err, c.errIs)
+			}
+		})
+	}
+}
+
+func TestCheckBlocklistsOrderAndReason(t *testing.T) {
+	r := blocklistResolver(t)
+	domains := []string{"b.example", "a.example", "B.example.", "dbltest.com"}
+	rs := CheckBlocklistsWith(context.Background(), r, netip.MustParseAddr("127.0.0.2"), domains, nil, BlocklistOptions{Concurrency: 3})
+	// 3 IPv4 lists, then 3 distinct domains x 3 domain lists.
+	if len(rs) != 3+3*3 {
+		t.Fatalf("%d results", len(rs))
+	}
+	var order []string
+	for _, x := range rs {
+		order = append(order, x.Subject+"@"+x.Zone)
+	}
+	want := []string{
+		"127.0.0.2@zen.spamhaus.org", "127.0.0.2@b.barracudacentral.org", "127.0.0.2@bl.spamcop.net",
+		"b.example@dbl.spamhaus.org", "b.example@multi.surbl.org", "b.example@multi.uribl.com",
+		"a.example@dbl.spamhaus.org", "a.example@multi.surbl.org", "a.example@multi.uribl.com",
+		"dbltest.com@dbl.spamhaus.org", "dbltest.com@multi.surbl.org", "dbltest.com@multi.uribl.com",
+	}
+	if !slices.Equal(order, want) {
+		t.Fatalf("order:\n%q\nwant\n%q", order, want)
+	}
+	if rs[0].Reason != "https://www.spamhaus.org/query/ip/127.0.0.2" {
+		t.Errorf("listing reason %q", rs[0].Reason)
+	}
+	fs := BlocklistFindings(rs)
+	codes := map[FindingCode]int{}
+	for _, f := range fs {
+		codes[f.Code]++
+	}
+	if codes[FindingBlocklistListed] != 3 || codes[FindingBlocklistError] != 1 {
+		t.Errorf("findings %v", fs)
+	}
+}
+
+func TestCheckBlocklistsStopsOnCancel(t *testing.T) {
+	srv := dnstest.New(t, "", dnstest.Drop(func(string, uint16) bool { return true }))
+	r := NewDNSResolver(DNSConfig{Servers: []string{srv.Addr}, Timeout: time.Hour})
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	domains := make([]string, 50)
+	for i := range domains {
+		domains[i] = "d" + string(rune('a'+i%26)) + string(rune('a'+i/26)) + ".example"
+	}
+	start := time.Now()
+	rs := CheckBlocklistsWith(ctx, r, netip.MustParseAddr("192.0.2.1"), domains, nil, BlocklistOptions{Concurrency: 2})
+	if time.Since(start) > 5*time.Second {
+		t.Fatal("blocklist checks outlived the context")
+	}
+	for _, x := range rs {
+		if x.Status != BlocklistError || !errors.Is(x.Err, ErrTimeout) {
+			t.Fatalf("%s on %s: %s %v", x.Subject, x.Zone, x.Status, x.Err)
+		}
+	}
+}

@@ -1,0 +1,133 @@
+// HELO/EHLO name checks (RFC 5321 §4.1.1.1, §4.1.3, §4.1.4): syntax,
+// address literals, forward resolution and agreement with the sending
+// address.
+
+package authcheck
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"strings"
+	"sync"
+)
+
+// HELOResult is the check of the name a client gives in HELO/EHLO.
+type HELOResult struct {
+	Name    string
+	FQDN    bool // a syntactically valid fully-qualified domain name (RFC 5321 §4.1.1.1, §2.3.5)
+	Literal bool // an address literal such as [192.0.2.1] (RFC 5321 §4.1.3)
+	// Addrs are the name's A and AAAA records (or the literal's address).
+	Addrs      []netip.Addr
+	Resolves   bool  // Addrs is not empty
+	MatchesIP  bool  // the sending address is among Addrs
+	MatchesPTR bool  // the name is one of the address's PTR names (set by CheckReverseDNS)
+	Err        error // a DNS failure other than "not found"
+}
+
+// CheckHELO checks a HELO/EHLO name against the sending address ip (which
+// may be invalid when unknown). Safe for concurrent use if r is.
+func CheckHELO(ctx context.Context, r Resolver, helo string, ip netip.Addr) HELOResult {
+	res := HELOResult{Name: helo}
+	ip = ip.Unmap()
+	if lit, ok := parseAddressLiteral(helo); ok {
+		res.Literal = true
+		res.Addrs = []netip.Addr{lit}
+		res.Resolves = true
+		res.MatchesIP = ip.IsValid() && lit == ip
+		return res
+	}
+	res.FQDN = IsFQDN(helo)
+	if !res.FQDN {
+		return res
+	}
+	name := strings.TrimSuffix(helo, ".")
+	var a, aaaa []netip.Addr
+	var errA, errAAAA error
+	var wg sync.WaitGroup
+	wg.Go(func() { a, errA = r.LookupA(ctx, name) })
+	wg.Go(func() { aaaa, errAAAA = r.LookupAAAA(ctx, name) })
+	wg.Wait()
+	res.Addrs = append(a, aaaa...)
+	res.Resolves = len(res.Addrs) > 0
+	for _, err := range []error{errA, errAAAA} {
+		if err != nil && !IsNotFound(err) && res.Err == nil {
+			res.Err = err
+		}
+	}
+	for _, x := range res.Addrs {
+		if ip.IsValid() && x.Unmap() == ip {
+			res.MatchesIP = true
+		}
+	}
+	return res
+}
+
+// Findings turns the HELO check into coded findings.
+func (h HELOResult) Findings(ip netip.Addr) []Finding {
+	subject := h.Name
+	switch {
+	case h.Literal:
+		if ip.IsValid() && !h.MatchesIP {
+			return []Finding{{Code: FindingHELOMismatch, Severity: SeverityWarning, Subject: subject,
+				Message: fmt.Sprintf("address literal does not match the sending address %s", ip), RFC: "RFC 5321 §4.1.4"}}
+		}
+		return []Finding{{Code: FindingHELONotFQDN, Severity: SeverityInfo, Subject: subject,
+			Message: "HELO is an address literal; many receivers score a name higher", RFC: "RFC 5321 §4.1.1.1"}}
+	case !h.FQDN:
+		return []Finding{{Code: FindingHELONotFQDN, Severity: SeverityError, Subject: subject,
+			Message: "HELO is not a fully-qualified domain name", RFC: "RFC 5321 §4.1.1.1"}}
+	case h.Err != nil && !h.Resolves:
+		return []Finding{{Code: FindingDNSTimeout, Severity: SeverityWarning, Subject: subject,
+			Message: fmt.Sprintf("HELO lookup failed: %v", h.Err), RFC: "RFC 5321 §4.1.4"}}
+	case !h.Resolves:
+		return []Finding{{Code: FindingHELOUnresolvable, Severity: SeverityError, Subject: subject,
+			Message: "HELO name has no A or AAAA record", RFC: "RFC 5321 §4.1.4"}}
+	case ip.IsValid() && !h.MatchesIP:
+		return []Finding{{Code: FindingHELOMismatch, Severity: SeverityWarning, Subject: subject,
+			Message: fmt.Sprintf("HELO name does not resolve to the sending address %s", ip), RFC: "RFC 5321 §4.1.4"}}
+	}
+	return nil
+}
+
+// IsFQDN reports whether name is a fully-qualified domain name as RFC 5321
+// §2.3.5 wants in HELO: at least two labels of letters, digits and
+// hyphens, none starting or ending with a hyphen, a top label that is not
+// all digits, 253 octets at most.
+func IsFQDN(name string) bool {
+	name = strings.TrimSuffix(name, ".")
+	if len(name) == 0 || len(name) > maxDNSNameLength || !strings.Contains(name, ".") {
+		return false
+	}
+	labels := strings.Split(name, ".")
+	for _, l := range labels {
+		if l == "" || len(l) > maxDNSLabelLength || l[0] == '-' || l[len(l)-1] == '-' {
+			return false
+		}
+		for i := 0; i < len(l); i++ {
+			c := l[i]
+			if !(spfAlpha(c) || c >= '0' && c <= '9' || c == '-') {
+				return false
+			}
+		}
+	}
+	return spfTopLabel(labels[len(labels)-1]) && !spfAllDigits(labels[len(labels)-1])
+}
+
+// parseAddressLiteral reads "[192.0.2.1]" or "[IPv6:2001:db8::1]" (RFC 5321
+// §4.1.3).
+func parseAddressLiteral(s string) (netip.Addr, bool) {
+	if len(s) < 3 || s[0] != '[' || s[len(s)-1] != ']' {
+		return netip.Addr{}, false
+	}
+	body := s[1 : len(s)-1]
+	v6 := false
+	if len(body) > 5 && strings.EqualFold(body[:5], "IPv6:") {
+		body, v6 = body[5:], true
+	}
+	a, err := netip.ParseAddr(body)
+	if err != nil || a.Zone() != "" || a.Is6() != v6 {
+		return netip.Addr{}, false
+	}
+	return a, true
+}
