@@ -1,0 +1,130 @@
+package bounce
+
+// This file reads mbox files (RFC 4155) one message at a time: messages are
+// separated by "From " lines at the start of the file or after an empty
+// line; ">From " quoting (mboxrd) is undone. Only one message is held in
+// memory at a time, and no more than Limits.MaxMessageBytes of it.
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"io"
+	"iter"
+)
+
+// Message is one message read from a mailbox.
+type Message struct {
+	// Index is the 0-based position of the message in its mbox file, or
+	// in the sorted listing of a Maildir.
+	Index int
+	// Path is the file the message came from (Maildir); "" for an mbox.
+	Path string
+	// Report is what ParseMessage read; never nil when yielded with a nil
+	// error or a *LimitError.
+	Report *Report
+}
+
+// ReadMbox is Parser.Mbox with the default Limits.
+func ReadMbox(r io.Reader) iter.Seq2[Message, error] {
+	var p Parser
+	return p.Mbox(r)
+}
+
+// Mbox returns an iterator over the messages of the mbox read from r. Each
+// message comes with the error of parsing it (a *LimitError, or nil); a
+// read error of r is yielded once with an empty Message and ends the
+// iteration. Input without any "From " line is read as one message.
+func (p *Parser) Mbox(r io.Reader) iter.Seq2[Message, error] {
+	return func(yield func(Message, error) bool) {
+		lim := p.Limits.withDefaults()
+		br := bufio.NewReaderSize(r, 64<<10)
+		var (
+			buf       bytes.Buffer
+			over      bool // the current message passed MaxMessageBytes
+			inMessage bool
+			prevBlank = true
+			atStart   = true // at the start of a line
+			index     int
+		)
+		emit := func() bool {
+			if !inMessage {
+				return true
+			}
+			rep, err := p.ParseBytes(buf.Bytes())
+			if over && err == nil || over && errors.Is(err, ErrEmptyMessage) {
+				err = &LimitError{Limit: "MaxMessageBytes", Max: lim.MaxMessageBytes}
+			}
+			ok := yield(Message{Index: index, Report: rep}, err)
+			index++
+			buf.Reset()
+			over, inMessage = false, false
+			return ok
+		}
+		add := func(b []byte) {
+			if over {
+				return
+			}
+			if lim.MaxMessageBytes > 0 && int64(buf.Len()+len(b)) > lim.MaxMessageBytes {
+				over = true
+				return
+			}
+			buf.Write(b)
+		}
+		for {
+			chunk, err := br.ReadSlice('\n')
+			if len(chunk) > 0 {
+				lineStart := atStart
+				atStart = chunk[len(chunk)-1] == '\n'
+				if lineStart && prevBlank && isFromLine(chunk) {
+					if !emit() {
+						return
+					}
+					inMessage = true
+					prevBlank = false
+					continue
+				}
+				if !inMessage {
+					if len(bytes.TrimSpace(chunk)) == 0 {
+						prevBlank = true
+						continue
+					}
+					inMessage = true // no From_ line: one bare message
+				}
+				if lineStart {
+					prevBlank = len(bytes.TrimRight(chunk, "\r\n")) == 0
+					if q := bytes.TrimLeft(chunk, ">"); len(q) < len(chunk) && bytes.HasPrefix(q, []byte("From ")) {
+						chunk = chunk[1:] // mboxrd: one level of quoting
+					}
+				} else {
+					prevBlank = false
+				}
+				add(chunk)
+			}
+			if err == bufio.ErrBufferFull {
+				continue
+			}
+			if err == io.EOF {
+				emit()
+				return
+			}
+			if err != nil {
+				if emit() {
+					yield(Message{Index: index}, err)
+				}
+				return
+			}
+		}
+	}
+}
+
+// isFromLine reports whether line is an mbox separator, "From " followed by
+// the envelope sender and a date (RFC 4155 §2), as opposed to body text that
+// happens to start with "From " in an unquoted (mboxo) file.
+func isFromLine(line []byte) bool {
+	if !bytes.HasPrefix(line, []byte("From ")) {
+		return false
+	}
+	f := bytes.Fields(line)
+	return len(f) >= 3 && bytes.ContainsAny(line, "0123456789")
+}

@@ -1,0 +1,193 @@
+package bounce_test
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/bouncekit/bouncekit/bounce"
+)
+
+type wantRecord struct {
+	recipient string
+	action    bounce.Action
+	status    string
+	code      int
+	stage     bounce.Stage
+}
+
+func TestParseMessageFormats(t *testing.T) {
+	tests := []struct {
+		file    string
+		kind    bounce.Kind
+		format  string
+		records []wantRecord
+	}{
+		{"postfix-dsn.eml", bounce.KindDeliveryStatus, "postfix", []wantRecord{{"alice@icloud.com", bounce.ActionFailed, "5.7.1", 554, ""}}},
+		{"sendmail-dsn-two.eml", bounce.KindDeliveryStatus, "sendmail", []wantRecord{
+			{"bob@example.net", bounce.ActionFailed, "5.1.1", 550, ""},
+			{"carol@example.com", bounce.ActionFailed, "5.2.2", 552, ""},
+		}},
+		{"exim-text.eml", bounce.KindBounce, "exim", []wantRecord{{"dave@example.net", bounce.ActionFailed, "5.1.1", 550, bounce.StageRCPT}}},
+		{"qmail-text.eml", bounce.KindBounce, "qmail", []wantRecord{{"erin@example.jp", bounce.ActionFailed, "5.2.1", 550, ""}}},
+		{"gmail-text.eml", bounce.KindBounce, "gmail", []wantRecord{{"frank@example.co.jp", bounce.ActionFailed, "5.1.1", 550, ""}}},
+		{"arf.eml", bounce.KindFeedback, "arf", []wantRecord{{"grace@isp.example", "", "", 0, ""}}},
+		{"autoreply.eml", bounce.KindAutoReply, "rfc3834", []wantRecord{{"heidi@example.org", "", "", 0, ""}}},
+		{"not-bounce.eml", bounce.KindNone, "", nil},
+		{"iso2022jp-text.eml", bounce.KindBounce, "text", []wantRecord{{"kenji@example.ne.jp", bounce.ActionFailed, "5.1.1", 550, ""}}},
+		{"base64-latin1.eml", bounce.KindBounce, "text", []wantRecord{{"lena@example.de", bounce.ActionFailed, "5.2.2", 552, ""}}},
+		{"office365-qp.eml", bounce.KindDeliveryStatus, "exchange2007", []wantRecord{{"mike@contoso.example", bounce.ActionFailed, "5.1.10", 550, ""}}},
+		{"global-dsn.eml", bounce.KindDeliveryStatus, "rfc3464", []wantRecord{{"用户@例子.example", bounce.ActionFailed, "5.1.1", 550, ""}}},
+		{"ses-notification.eml", bounce.KindBounce, "amazonses", []wantRecord{{"nina@example.net", bounce.ActionFailed, "5.1.1", 550, ""}}},
+		{"truncated-multipart.eml", bounce.KindDeliveryStatus, "rfc3464", []wantRecord{{"oscar@example.org", bounce.ActionDelayed, "4.4.1", 421, ""}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			b, err := os.ReadFile(filepath.Join("testdata", "messages", tt.file))
+			noErr(t, err)
+			for _, eol := range []string{"\n", "\r\n", "\r"} {
+				in := bytes.ReplaceAll(b, []byte("\n"), []byte(eol))
+				rep, err := bounce.ParseMessage(bytes.NewReader(in))
+				noErr(t, err)
+				equal(t, tt.kind, rep.Kind, "kind (eol %q)", eol)
+				equal(t, tt.format, rep.Format, "format (eol %q)", eol)
+				mustEqual(t, len(tt.records), len(rep.Records), "records (eol %q): %+v", eol, rep.Records)
+				for i, w := range tt.records {
+					r := rep.Records[i]
+					equal(t, w.recipient, r.Recipient)
+					equal(t, w.action, r.Action)
+					if w.status == "" {
+						isTrue(t, !(r.Status.IsValid()), "no status expected, got %v", r.Status)
+					} else {
+						equal(t, w.status, r.Status.String())
+					}
+					equal(t, w.code, r.Reply.Code, "reply code of %q", r.Diagnostic)
+					if w.stage != "" {
+						equal(t, w.stage, r.Stage)
+					}
+				}
+			}
+		})
+	}
+}
+
+func parseTestdata(t *testing.T, name string) *bounce.Report {
+	t.Helper()
+	f, err := os.Open(filepath.Join("testdata", "messages", name))
+	noErr(t, err)
+	defer f.Close()
+	rep, err := bounce.ParseMessage(f)
+	noErr(t, err)
+	return rep
+}
+
+func TestDSNFieldsAreMirroredAndKept(t *testing.T) {
+	rep := parseTestdata(t, "postfix-dsn.eml")
+	equal(t, "mx1.sender.example", rep.ReportingMTA)
+	isTrue(t, !(rep.ArrivalDate.IsZero()))
+	equal(t, "4B1C2D3E4F", bounce.Header(rep.Fields).Get("X-Postfix-Queue-ID"))
+	r := rep.Records[0]
+	equal(t, "alice@icloud.com", r.OriginalRecipient)
+	equal(t, "mx01.mail.icloud.com", r.RemoteMTA)
+	equal(t, "smtp", r.DiagnosticType)
+	equal(t, "554 5.7.1 [CS01] Message rejected due to local policy.", r.Diagnostic)
+	equal(t, "5.7.1", r.ReportedStatus.String())
+	equal(t, "abc123", bounce.Header(r.Fields).Get("X-Custom-Trace"), "extension fields are kept")
+	names := make([]string, len(r.Fields))
+	for i, f := range r.Fields {
+		names[i] = f.Name
+	}
+	equal(t, []string{"Final-Recipient", "Original-Recipient", "Action", "Status", "Remote-MTA", "Diagnostic-Code", "X-Custom-Trace"}, names, "fields in order")
+
+	rep = parseTestdata(t, "truncated-multipart.eml")
+	isTrue(t, !(rep.Records[0].WillRetryUntil.IsZero()))
+}
+
+func TestOriginalFacts(t *testing.T) {
+	rep := parseTestdata(t, "postfix-dsn.eml")
+	o := rep.Original
+	mustTrue(t, o != nil, "no original")
+	isTrue(t, o.HeadersOnly)
+	equal(t, "campaign-42.alice@sender.example", o.MessageID)
+	equal(t, "Spring sale", o.Subject)
+	equal(t, "news@sender.example", o.From)
+	equal(t, []string{"alice@icloud.com"}, o.To)
+	equal(t, "Spring News <spring.sender.example>", o.ListID)
+	equal(t, "42:spring:sender", o.FeedbackID)
+	equal(t, []bounce.Field{{Name: "X-Campaign-ID", Value: "spring-2025"}, {Name: "X-Mailgun-Tag", Value: "spring"}}, o.Campaign)
+	equal(t, 1, len(o.AuthenticationResults))
+	equal(t, []string{"sender.example"}, o.DKIMDomains)
+	equal(t, []string{"sender.example", "sender.co.uk"}, o.Domains)
+
+	rep = parseTestdata(t, "sendmail-dsn-two.eml")
+	mustTrue(t, rep.Original != nil, "no original")
+	isTrue(t, !(rep.Original.HeadersOnly))
+	equal(t, []string{"example.org", "example.co.jp"}, rep.Original.Domains, "link hosts reduced to registrable domains")
+}
+
+func TestCharsetsDecode(t *testing.T) {
+	rep := parseTestdata(t, "iso2022jp-text.eml")
+	equal(t, "配信エラー", rep.Header.Get("Subject"))
+	contains(t, rep.Records[0].Diagnostic, "ユーザーが存在しません")
+	rep = parseTestdata(t, "base64-latin1.eml")
+	contains(t, rep.Records[0].Diagnostic, "Mailbox voll")
+}
+
+func TestFeedbackReport(t *testing.T) {
+	rep := parseTestdata(t, "arf.eml")
+	mustTrue(t, rep.Feedback != nil, "no feedback")
+	equal(t, "abuse", rep.Feedback.Type)
+	equal(t, "192.0.2.1", rep.Feedback.SourceIP.String())
+	equal(t, []string{"grace@isp.example"}, rep.Feedback.OriginalRcptTo)
+	equal(t, "bounces@sender.example", rep.Feedback.OriginalMailFrom)
+	equal(t, "abuse", rep.Records[0].FeedbackType)
+}
+
+func TestLimitsGiveTypedErrorsAndPartialResults(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("testdata", "messages", "sendmail-dsn-two.eml"))
+	noErr(t, err)
+
+	p := bounce.Parser{Limits: bounce.Limits{MaxMessageBytes: int64(bytes.Index(b, []byte("Final-Recipient: RFC822; carol")))}}
+	rep, err := p.Parse(bytes.NewReader(b))
+	mustTrue(t, err != nil, "error expected")
+	isTrue(t, errors.Is(err, bounce.ErrLimit))
+	var le *bounce.LimitError
+	mustTrue(t, errors.As(err, &le))
+	equal(t, "MaxMessageBytes", le.Limit)
+	mustTrue(t, rep != nil, "nil report")
+	mustEqual(t, 1, len(rep.Records), "the record read before the cut is returned")
+	equal(t, "bob@example.net", rep.Records[0].Recipient)
+
+	p = bounce.Parser{Limits: bounce.Limits{MaxParts: 2}}
+	_, err = p.Parse(bytes.NewReader(b))
+	mustTrue(t, errors.As(err, &le))
+	equal(t, "MaxParts", le.Limit)
+
+	p = bounce.Parser{Limits: bounce.Limits{MaxHeaderBytes: 40}}
+	_, err = p.Parse(bytes.NewReader(b))
+	mustTrue(t, errors.As(err, &le))
+	equal(t, "MaxHeaderBytes", le.Limit)
+
+	var deep strings.Builder
+	for i := range 100 {
+		fmt.Fprintf(&deep, "Content-Type: multipart/mixed; boundary=\"b%d\"\n\n--b%d\n", i, i)
+	}
+	deep.WriteString("\nbody\n")
+	p = bounce.Parser{Limits: bounce.Limits{MaxDepth: 5}}
+	_, err = p.Parse(strings.NewReader(deep.String()))
+	mustTrue(t, errors.As(err, &le))
+	equal(t, "MaxDepth", le.Limit)
+}
+
+func TestEmptyInput(t *testing.T) {
+	for _, in := range []string{"", "\n", "  \r\n"} {
+		rep, err := bounce.ParseMessage(strings.NewReader(in))
+		isTrue(t, errors.Is(err, bounce.ErrEmptyMessage), "got %v", err)
+		mustTrue(t, rep != nil, "nil report")
+		equal(t, bounce.KindNone, rep.Kind)
+	}
+}
