@@ -127,8 +127,8 @@ func DetectFormat(head []byte) Format {
 		case bytes.Contains(first, []byte(`"eventType"`)) || bytes.Contains(first, []byte(`"notificationType"`)) ||
 			bytes.Contains(first, []byte(`\"notificationType\"`)) || bytes.Contains(first, []byte(`\"eventType\"`)):
 			return FormatSES
-		case bytes.Contains(first, []byte(`"bounce_classification"`)) || bytes.Contains(first, []byte(`"egress_source"`)) ||
-			bytes.Contains(first, []byte(`"peer_address"`)):
+		case bytes.Contains(head, []byte(`"bounce_classification"`)) || bytes.Contains(head, []byte(`"egress_source"`)) ||
+			bytes.Contains(head, []byte(`"peer_address"`)):
 			return FormatKumo
 		}
 		return FormatJSONL
@@ -233,9 +233,9 @@ func (s *lineScanner) next() (b []byte, tooLong bool, err error) {
 			}
 		}
 		b = s.long
-		if len(b) > s.max {
-			tooLong = true
-		}
+	}
+	if len(b) > s.max+2 || len(b) > s.max && b[len(b)-1] != '\n' && b[len(b)-1] != '\r' {
+		tooLong = true
 	}
 	if err != nil && !errors.Is(err, io.EOF) {
 		return nil, false, err

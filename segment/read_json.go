@@ -85,7 +85,7 @@ func parseJSONLEvent(rd *Reader, line []byte, evs []Event) ([]Event, bool, error
 			}
 			continue
 		}
-		if !isString && role != colTransactional && role != colAgeDays && v != "null" {
+		if !isString && role != colTransactional && role != colAgeDays && role != colTime && v != "null" {
 			return evs, false, fmt.Errorf("%w: field %q must be a string", ErrBadValue, key)
 		}
 		if v == "null" {
