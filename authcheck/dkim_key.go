@@ -245,3 +245,81 @@ func LookupDKIMKey(ctx context.Context, r Resolver, selector, domain string) (*D
 	}
 	return nil, firstErr
 }
+
+// DKIMKeyStatus summarises a key check; the values are stable tokens.
+type DKIMKeyStatus string
+
+const (
+	DKIMKeyOK        DKIMKeyStatus = "ok"        // a usable key
+	DKIMKeyMissing   DKIMKeyStatus = "missing"   // no record at the selector (RFC 6376 §6.1.2)
+	DKIMKeyRevoked   DKIMKeyStatus = "revoked"   // empty p= (RFC 6376 §3.6.1)
+	DKIMKeyInvalid   DKIMKeyStatus = "invalid"   // the record does not parse
+	DKIMKeyTempError DKIMKeyStatus = "temperror" // DNS failure: unknown, not missing
+)
+
+// DKIMKeyCheck is the result of CheckDKIMKey.
+type DKIMKeyCheck struct {
+	Selector string        `json:"selector"`
+	Domain   string        `json:"domain"`
+	Name     string        `json:"name"`
+	Status   DKIMKeyStatus `json:"status"`
+	Key      *DKIMKey      `json:"-"`
+	Err      error         `json:"-"`
+}
+
+// CheckDKIMKey looks up and judges the key published for selector at domain.
+func CheckDKIMKey(ctx context.Context, r Resolver, selector, domain string) DKIMKeyCheck {
+	c := DKIMKeyCheck{Selector: selector, Domain: domain, Name: DKIMKeyName(selector, domain)}
+	c.Key, c.Err = LookupDKIMKey(ctx, r, selector, domain)
+	switch {
+	case c.Err == nil && c.Key.Revoked:
+		c.Status = DKIMKeyRevoked
+	case c.Err == nil:
+		c.Status = DKIMKeyOK
+	case errors.Is(c.Err, ErrDKIMKeyMissing):
+		c.Status = DKIMKeyMissing
+	case errors.Is(c.Err, ErrDKIMKeySyntax), errors.Is(c.Err, ErrDKIMKeyUnsupported):
+		c.Status = DKIMKeyInvalid
+	default:
+		c.Status = DKIMKeyTempError
+	}
+	return c
+}
+
+// Findings turns the check into coded findings.
+func (c DKIMKeyCheck) Findings() []Finding {
+	subj := c.Name
+	switch c.Status {
+	case DKIMKeyMissing:
+		return []Finding{{Code: FindingDKIMKeyMissing, Severity: SeverityError, Subject: subj,
+			Message: "no DKIM key at this selector: signatures made with it fail (permerror)", RFC: "RFC 6376 §6.1.2"}}
+	case DKIMKeyRevoked:
+		return []Finding{{Code: FindingDKIMKeyRevoked, Severity: SeverityError, Subject: subj,
+			Message: "the key is revoked (empty p=): signatures made with it fail", RFC: "RFC 6376 §3.6.1"}}
+	case DKIMKeyInvalid:
+		return []Finding{{Code: FindingDKIMKeyInvalid, Severity: SeverityError, Subject: subj,
+			Message: fmt.Sprintf("the key record is unusable: %v", c.Err), RFC: "RFC 6376 §3.6.1"}}
+	case DKIMKeyTempError:
+		return []Finding{{Code: FindingDKIMTempError, Severity: SeverityWarning, Subject: subj,
+			Message: fmt.Sprintf("key lookup failed (temperror, not a missing key): %v", c.Err), RFC: "RFC 6376 §6.1.2"}}
+	}
+	var fs []Finding
+	k := c.Key
+	switch {
+	case k.Type == DKIMKeyRSA && k.Bits < DKIMMinRSABits:
+		fs = append(fs, Finding{Code: FindingDKIMKeyWeak, Severity: SeverityError, Subject: subj,
+			Message: fmt.Sprintf("RSA key of %d bits: receivers must not accept it (minimum %d)", k.Bits, DKIMMinRSABits), RFC: "RFC 8301 §3.2"})
+	case k.Type == DKIMKeyRSA && k.Bits < DKIMRecommendedRSABits:
+		fs = append(fs, Finding{Code: FindingDKIMKeyWeak, Severity: SeverityWarning, Subject: subj,
+			Message: fmt.Sprintf("RSA key of %d bits; %d is recommended", k.Bits, DKIMRecommendedRSABits), RFC: "RFC 8301 §3.2"})
+	}
+	if k.Testing {
+		fs = append(fs, Finding{Code: FindingDKIMTesting, Severity: SeverityWarning, Subject: subj,
+			Message: "the key is in testing mode (t=y): receivers may ignore failures and some discount passes", RFC: "RFC 6376 §3.6.1"})
+	}
+	if len(k.Hashes) > 0 && !k.allowsHash("sha256") {
+		fs = append(fs, Finding{Code: FindingDKIMKeyWeak, Severity: SeverityError, Subject: subj,
+			Message: fmt.Sprintf("h=%s excludes sha256; rsa-sha1 signatures are refused", strings.Join(k.Hashes, ":")), RFC: "RFC 8301 §3.1"})
+	}
+	return fs
+}

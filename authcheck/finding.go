@@ -38,45 +38,47 @@ type FindingCode string
 
 // The finding codes. Each comment names the rule it follows.
 const (
-	FindingSPFFail           FindingCode = "spf.fail"             // RFC 7208 §2.6.4
-	FindingSPFSoftFail       FindingCode = "spf.softfail"         // RFC 7208 §2.6.5
-	FindingSPFNeutral        FindingCode = "spf.neutral"          // RFC 7208 §2.6.2
-	FindingSPFMissing        FindingCode = "spf.missing"          // RFC 7208 §4.5 (result none)
-	FindingSPFPermError      FindingCode = "spf.permerror"        // RFC 7208 §2.6.7
-	FindingSPFTempError      FindingCode = "spf.temperror"        // RFC 7208 §2.6.6
-	FindingSPFTooManyLookups FindingCode = "spf.too_many_lookups" // RFC 7208 §4.6.4
-	FindingSPFLint           FindingCode = "spf.lint"             // RFC 7208 (lint detail)
-	FindingDMARCMissing      FindingCode = "dmarc.missing"        // RFC 7489 §6.6.3, RFC 9989 §4.10
-	FindingDMARCPolicyNone   FindingCode = "dmarc.policy_none"    // RFC 7489 §6.3 p=none
-	FindingDMARCInvalid      FindingCode = "dmarc.invalid"        // RFC 7489 §6.3 record syntax
-	FindingDMARCTagIssue     FindingCode = "dmarc.tag"            // RFC 7489 §6.3 / RFC 9989 tag value
-	FindingDMARCOrgDisagree  FindingCode = "dmarc.org_domain_disagreement"
-	FindingDMARCTempError    FindingCode = "dmarc.temperror"           // RFC 7489 §6.6.3 (DNS error)
-	FindingDMARCReportAuth   FindingCode = "dmarc.report_unauthorized" // RFC 7489 §7.1
-	FindingDMARCSPFUnaligned FindingCode = "dmarc.spf_unaligned"       // RFC 7489 §3.1.2
-	FindingDKIMKeyMissing    FindingCode = "dkim.key_missing"          // RFC 6376 §6.1.2
-	FindingDKIMKeyRevoked    FindingCode = "dkim.key_revoked"          // RFC 6376 §3.6.1
-	FindingDKIMKeyWeak       FindingCode = "dkim.key_weak"             // RFC 8301 §3.2
-	FindingDKIMKeyInvalid    FindingCode = "dkim.key_invalid"          // RFC 6376 §3.6.1
-	FindingDKIMTesting       FindingCode = "dkim.testing"              // RFC 6376 §3.6.1 t=y
-	FindingDKIMNoSelector    FindingCode = "dkim.no_selector"          // nothing to check
-	FindingDKIMTempError     FindingCode = "dkim.temperror"            // RFC 6376 §6.1.2
-	FindingRDNSMissing       FindingCode = "rdns.missing"              // RFC 1912 §2.1; M3AAWG rDNS practices
-	FindingRDNSMismatch      FindingCode = "rdns.mismatch"             // forward-confirmed rDNS fails
-	FindingRDNSTempError     FindingCode = "rdns.temperror"            // DNS error on PTR/A
-	FindingHELONotFQDN       FindingCode = "helo.not_fqdn"             // RFC 5321 §4.1.1.1
-	FindingHELOUnresolvable  FindingCode = "helo.unresolvable"         // RFC 5321 §4.1.4
-	FindingHELOMismatch      FindingCode = "helo.mismatch"             // HELO does not resolve to the IP
-	FindingEnvelopeNoMX      FindingCode = "envelope.no_mx"            // RFC 5321 §5.1 (no MX or A)
-	FindingEnvelopeNullMX    FindingCode = "envelope.null_mx"          // RFC 7505
-	FindingMTASTSMissing     FindingCode = "mtasts.missing"            // RFC 8461 §3.1
-	FindingMTASTSInvalid     FindingCode = "mtasts.invalid"            // RFC 8461 §3.1
-	FindingTLSRPTMissing     FindingCode = "tlsrpt.missing"            // RFC 8460 §3
-	FindingTLSRPTInvalid     FindingCode = "tlsrpt.invalid"            // RFC 8460 §3
-	FindingBlocklistListed   FindingCode = "blocklist.listed"          // RFC 5782 §2.1
-	FindingBlocklistRefused  FindingCode = "blocklist.refused"         // list operator refused the query
-	FindingBlocklistError    FindingCode = "blocklist.error"           // DNS error querying a list
-	FindingDNSTimeout        FindingCode = "dns.timeout"               // a lookup timed out: temperror
+	FindingSPFFail             FindingCode = "spf.fail"               // RFC 7208 §2.6.4
+	FindingSPFSoftFail         FindingCode = "spf.softfail"           // RFC 7208 §2.6.5
+	FindingSPFNeutral          FindingCode = "spf.neutral"            // RFC 7208 §2.6.2
+	FindingSPFMissing          FindingCode = "spf.missing"            // RFC 7208 §4.5 (result none)
+	FindingSPFPermError        FindingCode = "spf.permerror"          // RFC 7208 §2.6.7
+	FindingSPFTempError        FindingCode = "spf.temperror"          // RFC 7208 §2.6.6
+	FindingSPFTooManyLookups   FindingCode = "spf.too_many_lookups"   // RFC 7208 §4.6.4
+	FindingSPFLookupsNearLimit FindingCode = "spf.lookups_near_limit" // RFC 7208 §4.6.4
+	FindingSPFLint             FindingCode = "spf.lint"               // RFC 7208 (lint detail)
+	FindingDMARCMissing        FindingCode = "dmarc.missing"          // RFC 7489 §6.6.3, RFC 9989 §4.10
+	FindingDMARCPolicyNone     FindingCode = "dmarc.policy_none"      // RFC 7489 §6.3 p=none
+	FindingDMARCInvalid        FindingCode = "dmarc.invalid"          // RFC 7489 §6.3 record syntax
+	FindingDMARCTagIssue       FindingCode = "dmarc.tag"              // RFC 7489 §6.3 / RFC 9989 tag value
+	FindingDMARCOrgDisagree    FindingCode = "dmarc.org_domain_disagreement"
+	FindingDMARCTempError      FindingCode = "dmarc.temperror"           // RFC 7489 §6.6.3 (DNS error)
+	FindingDMARCReportAuth     FindingCode = "dmarc.report_unauthorized" // RFC 7489 §7.1
+	FindingDMARCSPFUnaligned   FindingCode = "dmarc.spf_unaligned"       // RFC 7489 §3.1.2
+	FindingDKIMKeyMissing      FindingCode = "dkim.key_missing"          // RFC 6376 §6.1.2
+	FindingDKIMKeyRevoked      FindingCode = "dkim.key_revoked"          // RFC 6376 §3.6.1
+	FindingDKIMKeyWeak         FindingCode = "dkim.key_weak"             // RFC 8301 §3.2
+	FindingDKIMKeyInvalid      FindingCode = "dkim.key_invalid"          // RFC 6376 §3.6.1
+	FindingDKIMUnaligned       FindingCode = "dkim.unaligned"            // RFC 7489 §3.1.1
+	FindingDKIMTesting         FindingCode = "dkim.testing"              // RFC 6376 §3.6.1 t=y
+	FindingDKIMNoSelector      FindingCode = "dkim.no_selector"          // nothing to check
+	FindingDKIMTempError       FindingCode = "dkim.temperror"            // RFC 6376 §6.1.2
+	FindingRDNSMissing         FindingCode = "rdns.missing"              // RFC 1912 §2.1; M3AAWG rDNS practices
+	FindingRDNSMismatch        FindingCode = "rdns.mismatch"             // forward-confirmed rDNS fails
+	FindingRDNSTempError       FindingCode = "rdns.temperror"            // DNS error on PTR/A
+	FindingHELONotFQDN         FindingCode = "helo.not_fqdn"             // RFC 5321 §4.1.1.1
+	FindingHELOUnresolvable    FindingCode = "helo.unresolvable"         // RFC 5321 §4.1.4
+	FindingHELOMismatch        FindingCode = "helo.mismatch"             // HELO does not resolve to the IP
+	FindingEnvelopeNoMX        FindingCode = "envelope.no_mx"            // RFC 5321 §5.1 (no MX or A)
+	FindingEnvelopeNullMX      FindingCode = "envelope.null_mx"          // RFC 7505
+	FindingMTASTSMissing       FindingCode = "mtasts.missing"            // RFC 8461 §3.1
+	FindingMTASTSInvalid       FindingCode = "mtasts.invalid"            // RFC 8461 §3.1
+	FindingTLSRPTMissing       FindingCode = "tlsrpt.missing"            // RFC 8460 §3
+	FindingTLSRPTInvalid       FindingCode = "tlsrpt.invalid"            // RFC 8460 §3
+	FindingBlocklistListed     FindingCode = "blocklist.listed"          // RFC 5782 §2.1
+	FindingBlocklistRefused    FindingCode = "blocklist.refused"         // list operator refused the query
+	FindingBlocklistError      FindingCode = "blocklist.error"           // DNS error querying a list
+	FindingDNSTimeout          FindingCode = "dns.timeout"               // a lookup timed out: temperror
 )
 
 // Finding is one observation about a sending setup.

@@ -1,0 +1,500 @@
+// CheckSender: the whole sending setup checked in one call, the way a
+// receiving mailbox provider would see it, with coded findings for triage.
+
+package authcheck
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/netip"
+	"strings"
+	"sync"
+)
+
+// DefaultSenderConcurrency bounds the checks CheckSender runs at once.
+const DefaultSenderConcurrency = 8
+
+// MaxSenderSelectors and MaxSenderLinkDomains bound the input lists.
+const (
+	MaxSenderSelectors   = 32
+	MaxSenderLinkDomains = MaxBlocklistSubjects
+)
+
+// SenderInput describes one sending setup. Only FromDomain is required.
+type SenderInput struct {
+	IP         netip.Addr // the sending (client) address; invalid skips SPF, rDNS and IP blocklists
+	HELO       string     // the HELO/EHLO name
+	MailFrom   string     // RFC5321.MailFrom: an address, a bare domain, or "" / "<>" for the null sender
+	FromDomain string     // RFC5322.From domain
+	// DKIMSelectors are checked at DKIMDomain (FromDomain when empty). An
+	// entry "selector:domain" checks another domain, e.g. an ESP's.
+	DKIMSelectors []string
+	DKIMDomain    string
+	// LinkDomains are the domains of links and images in the message; they
+	// are checked against the domain blocklists with the envelope and From
+	// domains.
+	LinkDomains []string
+	// Blocklists are the zones to query; nil means DefaultBlocklists(), an
+	// empty non-nil slice skips blocklists.
+	Blocklists []BlocklistZone
+	// HTTPClient, when set, fetches the From domain's MTA-STS policy.
+	HTTPClient *http.Client
+	// Concurrency bounds lookups in flight; 0 means DefaultSenderConcurrency.
+	Concurrency int
+}
+
+// SenderSPF is the SPF part of a report.
+type SenderSPF struct {
+	Result      SPFResult `json:"result"`
+	Domain      string    `json:"domain"`
+	Record      string    `json:"record,omitempty"`
+	Mechanism   string    `json:"mechanism,omitempty"`
+	Lookups     int       `json:"lookups"`
+	VoidLookups int       `json:"void_lookups"`
+	Error       string    `json:"error,omitempty"`
+}
+
+// SenderDMARC is the DMARC part of a report.
+type SenderDMARC struct {
+	Domain       string                   `json:"domain"`
+	Record       string                   `json:"record,omitempty"`
+	Policy       DMARCPolicy              `json:"policy,omitempty"` // what applies to the From domain (p, sp or np)
+	PolicyDomain string                   `json:"policy_domain,omitempty"`
+	OrgDomain    string                   `json:"org_domain"`     // RFC 9989 tree walk
+	PSLOrgDomain string                   `json:"psl_org_domain"` // RFC 7489 Public Suffix List
+	SPFAligned   bool                     `json:"spf_aligned"`    // SPF passes for a domain aligned with From
+	Issues       []DMARCIssue             `json:"issues,omitempty"`
+	Reports      []DMARCReportDestination `json:"report_destinations,omitempty"`
+	Error        string                   `json:"error,omitempty"`
+}
+
+// SenderDKIM is one selector's key in a report.
+type SenderDKIM struct {
+	Selector string        `json:"selector"`
+	Domain   string        `json:"domain"`
+	Status   DKIMKeyStatus `json:"status"`
+	KeyType  DKIMKeyType   `json:"key_type,omitempty"`
+	Bits     int           `json:"bits,omitempty"`
+	Testing  bool          `json:"testing,omitempty"`
+	Aligned  bool          `json:"aligned"` // d= would align with the From domain (relaxed)
+	Error    string        `json:"error,omitempty"`
+}
+
+// SenderRDNS is the reverse DNS and HELO part of a report.
+type SenderRDNS struct {
+	IP            string   `json:"ip"`
+	PTR           []string `json:"ptr"`
+	FCrDNS        bool     `json:"fcrdns"`
+	HELO          string   `json:"helo"`
+	HELOFQDN      bool     `json:"helo_fqdn"`
+	HELOResolves  bool     `json:"helo_resolves"`
+	HELOMatchesIP bool     `json:"helo_matches_ip"`
+	Error         string   `json:"error,omitempty"`
+}
+
+// SenderEnvelope says whether the MAIL FROM domain can receive bounces.
+type SenderEnvelope struct {
+	Domain     string `json:"domain"`
+	CanReceive bool   `json:"can_receive"`
+	NullMX     bool   `json:"null_mx,omitempty"`
+	Error      string `json:"error,omitempty"`
+}
+
+// SenderRecord is a presence check of a TXT record (MTA-STS, TLS-RPT).
+type SenderRecord struct {
+	Name    string `json:"name"`
+	Present bool   `json:"present"`
+	Record  string `json:"record,omitempty"`
+	Error   string `json:"error,omitempty"`
+}
+
+// SenderBlocklist is one blocklist answer in a report.
+type SenderBlocklist struct {
+	Zone     string          `json:"zone"`
+	List     string          `json:"list"`
+	Subject  string          `json:"subject"`
+	Status   BlocklistStatus `json:"status"`
+	Meanings []string        `json:"meanings,omitempty"`
+	Reason   string          `json:"reason,omitempty"`
+}
+
+// SenderReport is the result of CheckSender. It marshals to the JSON the
+// example binary prints; the full results of each check are kept in the
+// fields tagged json:"-". It is not modified after CheckSender returns and
+// is safe for concurrent reads.
+type SenderReport struct {
+	IP         string            `json:"ip,omitempty"`
+	HELO       string            `json:"helo,omitempty"`
+	MailFrom   string            `json:"mail_from,omitempty"`
+	FromDomain string            `json:"from_domain"`
+	SPF        *SenderSPF        `json:"spf,omitempty"`
+	DMARC      SenderDMARC       `json:"dmarc"`
+	DKIM       []SenderDKIM      `json:"dkim"`
+	RDNS       *SenderRDNS       `json:"rdns,omitempty"`
+	Envelope   *SenderEnvelope   `json:"envelope,omitempty"`
+	MTASTS     SenderRecord      `json:"mta_sts"`
+	TLSRPT     SenderRecord      `json:"tls_rpt"`
+	Blocklists []SenderBlocklist `json:"blocklists"`
+	// Findings are sorted: errors first, then by code and subject.
+	Findings []Finding `json:"findings"`
+
+	SPFOutcome      *SPFOutcome       `json:"-"`
+	DMARCDiscovery  *DMARCDiscovery   `json:"-"`
+	DKIMKeys        []DKIMKeyCheck    `json:"-"`
+	RDNSResult      *RDNSResult       `json:"-"`
+	EnvelopeResult  *EnvelopeResult   `json:"-"`
+	MTASTSCheck     *MTASTSCheck      `json:"-"`
+	TLSRPTRecord    *TLSRPTRecord     `json:"-"`
+	BlocklistResult []BlocklistResult `json:"-"`
+}
+
+// Count returns how many findings have severity s.
+func (r *SenderReport) Count(s Severity) int {
+	n := 0
+	for _, f := range r.Findings {
+		if f.Severity == s {
+			n++
+		}
+	}
+	return n
+}
+
+// Has reports whether a finding with code c is present.
+func (r *SenderReport) Has(c FindingCode) bool {
+	for _, f := range r.Findings {
+		if f.Code == c {
+			return true
+		}
+	}
+	return false
+}
+
+// ErrSenderInput is wrapped by CheckSender input errors.
+var ErrSenderInput = errors.New("invalid sender input")
+
+// mailFromDomain returns the domain of a MAIL FROM value, "" for the null
+// sender.
+func mailFromDomain(mf string) string {
+	mf = strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(mf), "<"), ">"))
+	if i := strings.LastIndexByte(mf, '@'); i >= 0 {
+		mf = mf[i+1:]
+	}
+	return strings.ToLower(strings.TrimSuffix(mf, "."))
+}
+
+// CheckSender checks a whole sending setup concurrently, at most
+// in.Concurrency lookups at a time: SPF for the MAIL FROM (or HELO) identity
+// (RFC 7208), DMARC discovery by both methods, record validity and report
+// destinations (RFC 7489, RFC 9989), each DKIM selector's key (RFC 6376,
+// RFC 8301), reverse DNS and HELO, whether the envelope domain can receive
+// bounces (RFC 5321 §5.1), MTA-STS and TLS-RPT records of the From domain
+// (RFC 8461, RFC 8460) and the IP and every domain against blocklists
+// (RFC 5782). A DNS failure is reported as a temperror finding, never as a
+// missing record. It returns an error only for unusable input; otherwise the
+// report is complete up to ctx's deadline. Safe for concurrent use if r is.
+func CheckSender(ctx context.Context, r Resolver, in SenderInput) (*SenderReport, error) {
+	from := strings.ToLower(strings.TrimSuffix(strings.TrimSpace(in.FromDomain), "."))
+	if from == "" {
+		return nil, fmt.Errorf("%w: FromDomain is required", ErrSenderInput)
+	}
+	if len(in.DKIMSelectors) > MaxSenderSelectors {
+		return nil, fmt.Errorf("%w: %d DKIM selectors, at most %d", ErrSenderInput, len(in.DKIMSelectors), MaxSenderSelectors)
+	}
+	if len(in.LinkDomains) > MaxSenderLinkDomains {
+		return nil, fmt.Errorf("%w: %d link domains, at most %d", ErrSenderInput, len(in.LinkDomains), MaxSenderLinkDomains)
+	}
+	conc := in.Concurrency
+	if conc <= 0 {
+		conc = DefaultSenderConcurrency
+	}
+	ip := in.IP.Unmap()
+	rep := &SenderReport{HELO: in.HELO, MailFrom: in.MailFrom, FromDomain: from}
+	if ip.IsValid() {
+		rep.IP = ip.String()
+	}
+	envDomain := mailFromDomain(in.MailFrom)
+	if envDomain == "" && in.HELO != "" {
+		envDomain = strings.ToLower(strings.TrimSuffix(in.HELO, "."))
+	}
+	dkimDomain := strings.ToLower(strings.TrimSuffix(in.DKIMDomain, "."))
+	if dkimDomain == "" {
+		dkimDomain = from
+	}
+
+	sem := make(chan struct{}, conc)
+	var wg sync.WaitGroup
+	run := func(f func()) {
+		wg.Go(func() {
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				// Still run: every check returns promptly on a done context
+				// and reports it as a temperror.
+				f()
+				return
+			}
+			defer func() { <-sem }()
+			f()
+		})
+	}
+
+	if ip.IsValid() {
+		run(func() {
+			o := CheckMailFrom(ctx, r, ip, in.MailFrom, in.HELO)
+			rep.SPFOutcome = &o
+		})
+		run(func() {
+			rd := CheckReverseDNS(ctx, r, ip, in.HELO)
+			rep.RDNSResult = &rd
+		})
+	}
+	run(func() {
+		d := DiscoverDMARC(ctx, r, from)
+		rep.DMARCDiscovery = d
+		if d.Record != nil {
+			rep.DMARC.Reports = VerifyDMARCReportDestinations(ctx, r, d.PolicyDomain, d.Record)
+		}
+	})
+	rep.DKIMKeys = make([]DKIMKeyCheck, len(in.DKIMSelectors))
+	for i, s := range in.DKIMSelectors {
+		sel, dom, ok := strings.Cut(strings.TrimSpace(s), ":")
+		if !ok || dom == "" {
+			dom = dkimDomain
+		}
+		run(func() { rep.DKIMKeys[i] = CheckDKIMKey(ctx, r, sel, strings.ToLower(strings.TrimSuffix(dom, "."))) })
+	}
+	if envDomain != "" {
+		run(func() {
+			e := CheckEnvelopeDomain(ctx, r, envDomain)
+			rep.EnvelopeResult = &e
+		})
+	}
+	run(func() { rep.MTASTSCheck = CheckMTASTS(ctx, r, in.HTTPClient, from) })
+	var tlsErr error
+	run(func() { rep.TLSRPTRecord, tlsErr = LookupTLSRPT(ctx, r, from) })
+	if in.Blocklists == nil || len(in.Blocklists) > 0 {
+		domains := []string{}
+		for _, d := range append([]string{envDomain, from, dkimDomain}, in.LinkDomains...) {
+			d = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(d), "."))
+			if d != "" && !containsString(domains, d) {
+				domains = append(domains, d)
+			}
+		}
+		run(func() {
+			rep.BlocklistResult = CheckBlocklistsWith(ctx, r, ip, domains, in.Blocklists, BlocklistOptions{Concurrency: conc})
+		})
+	}
+	wg.Wait()
+
+	rep.fill(envDomain, tlsErr)
+	return rep, nil
+}
+
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// fill derives the JSON views and the findings from the raw results, in a
+// fixed order so that the report never depends on goroutine timing.
+func (rep *SenderReport) fill(envDomain string, tlsErr error) {
+	var fs []Finding
+	if o := rep.SPFOutcome; o != nil {
+		rep.SPF = &SenderSPF{Result: o.Result, Domain: o.Domain, Record: o.Record, Mechanism: o.Mechanism,
+			Lookups: o.Lookups, VoidLookups: o.VoidLookups, Error: errString(o.Err)}
+		fs = append(fs, spfFindings(*o)...)
+	}
+	if d := rep.DMARCDiscovery; d != nil {
+		dm := &rep.DMARC
+		dm.Domain, dm.OrgDomain, dm.PSLOrgDomain, dm.PolicyDomain = d.Domain, d.OrgDomain, d.PSLOrgDomain, d.PolicyDomain
+		dm.Error = errString(d.Err)
+		exists := rep.EnvelopeResult == nil || rep.EnvelopeResult.Domain != d.Domain || rep.EnvelopeResult.CanReceive || rep.EnvelopeResult.Err != nil
+		if d.Record != nil {
+			dm.Record, dm.Issues = d.Record.Raw, d.Record.Issues
+			dm.Policy = d.EffectivePolicy(exists)
+		}
+		if rep.SPF != nil && rep.SPF.Result == SPFPass && d.Record != nil {
+			dm.SPFAligned = IdentifiersAligned(d.Record.ASPF, d.Domain, rep.SPF.Domain, d.OrgDomain)
+		}
+		fs = append(fs, dmarcFindings(d, dm, rep.SPF)...)
+	}
+	rep.DKIM = make([]SenderDKIM, 0, len(rep.DKIMKeys))
+	for _, c := range rep.DKIMKeys {
+		sd := SenderDKIM{Selector: c.Selector, Domain: c.Domain, Status: c.Status, Error: errString(c.Err),
+			Aligned: IdentifiersAligned(DMARCRelaxed, rep.FromDomain, c.Domain, rep.DMARC.OrgDomain)}
+		if c.Key != nil {
+			sd.KeyType, sd.Bits, sd.Testing = c.Key.Type, c.Key.Bits, c.Key.Testing
+		}
+		rep.DKIM = append(rep.DKIM, sd)
+		fs = append(fs, c.Findings()...)
+		if c.Status == DKIMKeyOK && !sd.Aligned {
+			fs = append(fs, Finding{Code: FindingDKIMUnaligned, Severity: SeverityWarning, Subject: c.Name,
+				Message: fmt.Sprintf("d=%s is not aligned with the From domain %s: this signature cannot satisfy DMARC", c.Domain, rep.FromDomain), RFC: "RFC 7489 §3.1.1"})
+		}
+	}
+	if len(rep.DKIMKeys) == 0 {
+		fs = append(fs, Finding{Code: FindingDKIMNoSelector, Severity: SeverityInfo, Subject: rep.FromDomain,
+			Message: "no DKIM selector given: DKIM keys were not checked", RFC: "RFC 6376 §3.6.2.1"})
+	}
+	if rd := rep.RDNSResult; rd != nil {
+		rep.RDNS = &SenderRDNS{IP: rd.IP.String(), PTR: rd.PTR, FCrDNS: rd.FCrDNS, HELO: rd.HELO.Name,
+			HELOFQDN: rd.HELO.FQDN, HELOResolves: rd.HELO.Resolves, HELOMatchesIP: rd.HELO.MatchesIP, Error: errString(rd.Err)}
+		if rep.RDNS.PTR == nil {
+			rep.RDNS.PTR = []string{}
+		}
+		fs = append(fs, rd.Findings()...)
+	}
+	if e := rep.EnvelopeResult; e != nil {
+		rep.Envelope = &SenderEnvelope{Domain: e.Domain, CanReceive: e.CanReceive, NullMX: e.NullMX, Error: errString(e.Err)}
+		fs = append(fs, e.Findings()...)
+	}
+	if m := rep.MTASTSCheck; m != nil {
+		rep.MTASTS = SenderRecord{Name: "_mta-sts." + m.Domain, Present: m.Record != nil, Error: errString(m.RecordErr)}
+		if m.Record != nil {
+			rep.MTASTS.Record = m.Record.Raw
+		}
+		fs = append(fs, recordFindings(m.Domain, "_mta-sts."+m.Domain, m.RecordErr, FindingMTASTSMissing, FindingMTASTSInvalid, "MTA-STS", "RFC 8461 §3.1")...)
+		if m.PolicyErr != nil {
+			fs = append(fs, Finding{Code: FindingMTASTSInvalid, Severity: SeverityWarning, Subject: MTASTSPolicyURL(m.Domain),
+				Message: fmt.Sprintf("policy unusable: %v", m.PolicyErr), RFC: "RFC 8461 §3.3"})
+		}
+		if len(m.UncoveredMX) > 0 {
+			fs = append(fs, Finding{Code: FindingMTASTSInvalid, Severity: SeverityError, Subject: m.Domain,
+				Message: fmt.Sprintf("MX hosts not allowed by the policy: %s", strings.Join(m.UncoveredMX, ", ")), RFC: "RFC 8461 §4.1"})
+		}
+	}
+	tname := "_smtp._tls." + rep.FromDomain
+	rep.TLSRPT = SenderRecord{Name: tname, Present: rep.TLSRPTRecord != nil, Error: errString(tlsErr)}
+	if rep.TLSRPTRecord != nil {
+		rep.TLSRPT.Record = rep.TLSRPTRecord.Raw
+	}
+	fs = append(fs, recordFindings(rep.FromDomain, tname, tlsErr, FindingTLSRPTMissing, FindingTLSRPTInvalid, "TLS-RPT", "RFC 8460 §3")...)
+	rep.Blocklists = make([]SenderBlocklist, 0, len(rep.BlocklistResult))
+	for _, b := range rep.BlocklistResult {
+		rep.Blocklists = append(rep.Blocklists, SenderBlocklist{Zone: b.Zone, List: b.List, Subject: b.Subject, Status: b.Status, Meanings: b.Meanings, Reason: b.Reason})
+	}
+	fs = append(fs, BlocklistFindings(rep.BlocklistResult)...)
+	SortFindings(fs)
+	if fs == nil {
+		fs = []Finding{}
+	}
+	rep.Findings = fs
+}
+
+func errString(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+func spfFindings(o SPFOutcome) []Finding {
+	subj := o.Domain
+	f := func(code FindingCode, sev Severity, rfc, format string, a ...any) []Finding {
+		return []Finding{{Code: code, Severity: sev, Subject: subj, Message: fmt.Sprintf(format, a...), RFC: rfc}}
+	}
+	var fs []Finding
+	switch o.Result {
+	case SPFFail:
+		fs = f(FindingSPFFail, SeverityError, "RFC 7208 §2.6.4", "the sending IP is not authorised by %s's SPF record", o.Domain)
+	case SPFSoftFail:
+		fs = f(FindingSPFSoftFail, SeverityWarning, "RFC 7208 §2.6.5", "the sending IP is not authorised (~all): many receivers treat it as a fail")
+	case SPFNeutral:
+		fs = f(FindingSPFNeutral, SeverityWarning, "RFC 7208 §2.6.2", "the SPF record makes no assertion about the sending IP")
+	case SPFNone:
+		fs = f(FindingSPFMissing, SeverityError, "RFC 7208 §4.5", "%s publishes no SPF record; large receivers require SPF or DKIM, bulk senders both", o.Domain)
+	case SPFTempError:
+		msg := "SPF could not be evaluated (temperror): %v"
+		if errors.Is(o.Err, ErrTimeout) {
+			msg = "an SPF lookup timed out (temperror; not evidence of a missing record): %v"
+		}
+		fs = f(FindingSPFTempError, SeverityWarning, "RFC 7208 §2.6.6", msg, o.Err)
+	case SPFPermError:
+		switch {
+		case errors.Is(o.Err, ErrSPFTooManyLookups), errors.Is(o.Err, ErrSPFTooManyVoid), errors.Is(o.Err, ErrSPFTooManyMX):
+			fs = f(FindingSPFTooManyLookups, SeverityError, "RFC 7208 §4.6.4", "SPF exceeds a lookup limit, so it fails as permerror everywhere: %v", o.Err)
+		default:
+			fs = f(FindingSPFPermError, SeverityError, "RFC 7208 §2.6.7", "the SPF record cannot be evaluated (permerror): %v", o.Err)
+		}
+	}
+	if o.Result != SPFPermError && o.Lookups >= SPFMaxLookups-1 {
+		fs = append(fs, Finding{Code: FindingSPFLookupsNearLimit, Severity: SeverityWarning, Subject: subj,
+			Message: fmt.Sprintf("%d of %d DNS-querying terms used on this path; one more include breaks SPF", o.Lookups, SPFMaxLookups), RFC: "RFC 7208 §4.6.4"})
+	}
+	return fs
+}
+
+func dmarcFindings(d *DMARCDiscovery, dm *SenderDMARC, spf *SenderSPF) []Finding {
+	var fs []Finding
+	add := func(code FindingCode, sev Severity, subj, rfc, format string, a ...any) {
+		fs = append(fs, Finding{Code: code, Severity: sev, Subject: subj, Message: fmt.Sprintf(format, a...), RFC: rfc})
+	}
+	for _, e := range d.Invalid {
+		add(FindingDMARCInvalid, SeverityError, "_dmarc."+d.Domain, "RFC 7489 §6.6.3", "%v (treated as no record)", e)
+	}
+	switch {
+	case d.Err != nil && d.Record == nil:
+		msg := "DMARC lookup failed (temperror): %v"
+		if errors.Is(d.Err, ErrTimeout) {
+			msg = "a DMARC lookup timed out (temperror; not evidence of a missing record): %v"
+		}
+		add(FindingDMARCTempError, SeverityWarning, d.Domain, "RFC 7489 §6.6.3", msg, d.Err)
+		return fs
+	case d.Record == nil:
+		add(FindingDMARCMissing, SeverityError, d.Domain, "RFC 7489 §6.6.3",
+			"no DMARC record for %s or any parent: Gmail and Yahoo require one of bulk senders", d.Domain)
+		return fs
+	}
+	if dm.Policy == DMARCPolicyNone {
+		add(FindingDMARCPolicyNone, SeverityWarning, dm.PolicyDomain, "RFC 7489 §6.3",
+			"the policy for %s is none: failing mail is delivered and spoofing is not blocked", d.Domain)
+	}
+	for _, is := range d.Record.Issues {
+		if is.Severity == SeverityInfo && is.Tag != "pct" && is.Tag != "rua" {
+			continue
+		}
+		add(FindingDMARCTagIssue, is.Severity, "_dmarc."+dm.PolicyDomain+" "+is.Tag, "RFC 7489 §6.3", "%s", is.Message)
+	}
+	if d.OrgDomainsDisagree() || d.PoliciesDisagree() {
+		sev := SeverityInfo
+		if d.PoliciesDisagree() {
+			sev = SeverityWarning
+		}
+		add(FindingDMARCOrgDisagree, sev, d.Domain, "RFC 9989 §4.10",
+			"the RFC 7489 Public Suffix List method finds org domain %s (policy at %s) but the RFC 9989 tree walk finds %s (policy at %s): receivers may apply different policies",
+			d.PSLOrgDomain, cmpOr(d.PSLPolicyDomain, "none"), d.OrgDomain, cmpOr(d.PolicyDomain, "none"))
+	}
+	if spf != nil && spf.Result == SPFPass && !dm.SPFAligned {
+		add(FindingDMARCSPFUnaligned, SeverityWarning, spf.Domain, "RFC 7489 §3.1.2",
+			"SPF passes for %s, which is not aligned with %s (aspf=%s): DMARC depends on DKIM alone", spf.Domain, d.Domain, d.Record.ASPF)
+	}
+	for _, rd := range dm.Reports {
+		switch {
+		case rd.Err != nil:
+			add(FindingDMARCTempError, SeverityInfo, rd.Query, "RFC 7489 §7.1", "report authorisation lookup failed: %v", rd.Err)
+		case !rd.Authorized:
+			add(FindingDMARCReportAuth, SeverityWarning, rd.URI, "RFC 7489 §7.1",
+				"%s does not publish %s, so receivers will not send %s reports there", rd.Domain, rd.Query, rd.Tag)
+		}
+	}
+	return fs
+}
+
+// recordFindings reports a missing, duplicated or broken versioned record.
+func recordFindings(domain, name string, err error, missing, invalid FindingCode, what, rfc string) []Finding {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, ErrRecordMissing):
+		return []Finding{{Code: missing, Severity: SeverityInfo, Subject: name, Message: fmt.Sprintf("%s publishes no %s record", domain, what), RFC: rfc}}
+	case errors.Is(err, ErrTimeout), errors.Is(err, ErrServFail), errors.Is(err, ErrRefused), errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		return []Finding{{Code: FindingDNSTimeout, Severity: SeverityInfo, Subject: name, Message: fmt.Sprintf("%s lookup failed (temperror): %v", what, err), RFC: rfc}}
+	}
+	return []Finding{{Code: invalid, Severity: SeverityWarning, Subject: name, Message: fmt.Sprintf("%s record unusable: %v", what, err), RFC: rfc}}
+}

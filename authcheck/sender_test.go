@@ -1,0 +1,233 @@
+package authcheck
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/netip"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bouncekit/bouncekit/internal/dnstest"
+)
+
+// zoneTXT quotes s as a TXT RDATA of 255-byte strings (RFC 1035 §3.3.14).
+func zoneTXT(s string) string {
+	var parts []string
+	for len(s) > 255 {
+		parts = append(parts, `"`+s[:255]+`"`)
+		s = s[255:]
+	}
+	return strings.Join(append(parts, `"`+s+`"`), " ")
+}
+
+// senderZone is a sending setup: example.com done right, example.net done
+// wrong (no SPF, no DMARC, a 1024-bit testing key, listed on ZEN).
+func senderZone(t testing.TB) string {
+	testKeys(t)
+	return `$ORIGIN example.com.
+@                  IN TXT  "v=spf1 ip4:192.0.2.0/24 -all"
+@                  IN MX   10 mx.example.com.
+@                  IN A    192.0.2.1
+mx                 IN A    192.0.2.25
+mail               IN A    192.0.2.10
+bounce             IN TXT  "v=spf1 ip4:192.0.2.10 -all"
+bounce             IN MX   10 mx.example.com.
+_dmarc             IN TXT  "v=DMARC1; p=reject; rua=mailto:dmarc@example.com,mailto:agg@reports.example.org"
+s2048._domainkey   IN TXT  ` + zoneTXT(dkimKeyRecord(t, testRSA2048.Public(), "")) + `
+ed._domainkey      IN TXT  ` + zoneTXT(dkimKeyRecord(t, testEd.Public(), "")) + `
+old._domainkey     IN TXT  "v=DKIM1; k=rsa; p="
+_mta-sts           IN TXT  "v=STSv1; id=20261127"
+_smtp._tls         IN TXT  "v=TLSRPTv1; rua=mailto:tls@example.com"
+$ORIGIN reports.example.org.
+example.com._report._dmarc IN TXT "v=DMARC1"
+$ORIGIN example.net.
+@                  IN MX   10 mx.example.net.
+mx                 IN A    198.51.100.25
+small._domainkey   IN TXT  ` + zoneTXT(dkimKeyRecord(t, testRSA1024.Public(), "t=y; ")) + `
+$ORIGIN 2.0.192.in-addr.arpa.
+10                 IN PTR  mail.example.com.
+$ORIGIN 100.51.198.in-addr.arpa.
+7                  IN PTR  unconfirmed.example.net.
+$ORIGIN zen.spamhaus.org.
+7.100.51.198       IN A    127.0.0.2
+7.100.51.198       IN TXT  "https://www.spamhaus.org/query/ip/198.51.100.7"
+$ORIGIN dbl.spamhaus.org.
+bad-links.example  IN A    127.0.1.2
+$ORIGIN multi.uribl.com.
+example.net        IN A    127.0.0.1
+`
+}
+
+func codes(r *SenderReport) []string {
+	var out []string
+	for _, f := range r.Findings {
+		out = append(out, string(f.Severity)+" "+string(f.Code))
+	}
+	return out
+}
+
+func TestCheckSenderGoodSetup(t *testing.T) {
+	r := testDNS(t, senderZone(t))
+	rep, err := CheckSender(context.Background(), r, SenderInput{
+		IP: netip.MustParseAddr("192.0.2.10"), HELO: "mail.example.com", MailFrom: "bounces@bounce.example.com",
+		FromDomain: "example.com", DKIMSelectors: []string{"s2048", "ed"}, LinkDomains: []string{"example.com", "cdn.example.com"},
+	})
+	expectNoErr(t, err)
+	expectEq(t, rep.Count(SeverityError), 0, codes(rep))
+	expectEq(t, rep.Count(SeverityWarning), 0, codes(rep))
+	expectEq(t, rep.SPF.Result, SPFPass)
+	expectEq(t, rep.SPF.Domain, "bounce.example.com")
+	expectEq(t, rep.DMARC.Policy, DMARCPolicyReject)
+	expectEq(t, rep.DMARC.OrgDomain, "example.com")
+	expectEq(t, rep.DMARC.SPFAligned, true)
+	expectEq(t, len(rep.DMARC.Reports), 2)
+	expectEq(t, rep.DMARC.Reports[1].Authorized, true)
+	expectEq(t, []DKIMKeyStatus{rep.DKIM[0].Status, rep.DKIM[1].Status}, []DKIMKeyStatus{DKIMKeyOK, DKIMKeyOK})
+	expectEq(t, []int{rep.DKIM[0].Bits, rep.DKIM[1].Bits}, []int{2048, 256})
+	expectEq(t, rep.RDNS.FCrDNS, true)
+	expectEq(t, rep.Envelope.CanReceive, true)
+	expectEq(t, rep.MTASTS.Present, true)
+	expectEq(t, rep.TLSRPT.Present, true)
+	for _, b := range rep.Blocklists {
+		if b.Status != BlocklistNotListed {
+			t.Errorf("%s on %s: %s", b.Subject, b.Zone, b.Status)
+		}
+	}
+	// The IP on each IP zone and bounce.example.com, example.com and
+	// cdn.example.com (deduplicated) on each domain zone.
+	ipZones, domZones := 0, 0
+	for _, z := range DefaultBlocklists() {
+		if z.Kind == BlocklistIP {
+			ipZones++
+		} else {
+			domZones++
+		}
+	}
+	expectEq(t, len(rep.Blocklists), ipZones+3*domZones)
+}
+
+func TestCheckSenderBadSetup(t *testing.T) {
+	r := testDNS(t, senderZone(t))
+	rep, err := CheckSender(context.Background(), r, SenderInput{
+		IP: netip.MustParseAddr("198.51.100.7"), HELO: "localhost", MailFrom: "news@example.net",
+		FromDomain: "example.net", DKIMSelectors: []string{"small", "gone", "old:example.com"},
+		LinkDomains: []string{"bad-links.example"},
+	})
+	expectNoErr(t, err)
+	got := codes(rep)
+	for _, want := range []string{
+		"error spf.missing", "error dmarc.missing", "error dkim.key_missing", "error dkim.key_revoked",
+		"warning dkim.key_weak", "warning dkim.testing", "error rdns.mismatch", "error helo.not_fqdn",
+		"error blocklist.listed", "warning blocklist.refused", "info mtasts.missing", "info tlsrpt.missing",
+	} {
+		if !slices.Contains(got, want) {
+			t.Errorf("missing finding %q in %v", want, got)
+		}
+	}
+	// Errors come first, and the order is by code within a severity.
+	for i := 1; i < len(rep.Findings); i++ {
+		a, b := rep.Findings[i-1], rep.Findings[i]
+		if a.Severity.rank() > b.Severity.rank() || a.Severity == b.Severity && a.Code > b.Code {
+			t.Fatalf("findings out of order at %d: %v then %v", i, a, b)
+		}
+	}
+	listed := 0
+	for _, f := range rep.Findings {
+		if f.Code == FindingBlocklistListed {
+			listed++
+			if f.RFC == "" || f.Message == "" {
+				t.Errorf("finding without RFC or message: %+v", f)
+			}
+		}
+	}
+	expectEq(t, listed, 2, "the IP on ZEN and bad-links.example on DBL")
+}
+
+func TestCheckSenderTimeoutIsTempErrorNotMissing(t *testing.T) {
+	r := testDNS(t, senderZone(t), dnstest.Drop(func(name string, _ uint16) bool {
+		return name == "_dmarc.example.com." || name == "s2048._domainkey.example.com."
+	}))
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	rep, err := CheckSender(ctx, r, SenderInput{
+		IP: netip.MustParseAddr("192.0.2.10"), HELO: "mail.example.com", MailFrom: "a@example.com",
+		FromDomain: "example.com", DKIMSelectors: []string{"s2048"}, Blocklists: []BlocklistZone{},
+	})
+	expectNoErr(t, err)
+	got := codes(rep)
+	for _, bad := range []string{"error dmarc.missing", "error dkim.key_missing", "error spf.missing"} {
+		if slices.Contains(got, bad) {
+			t.Errorf("a timeout was reported as %q: %v", bad, got)
+		}
+	}
+	for _, want := range []string{"warning dmarc.temperror", "warning dkim.temperror"} {
+		if !slices.Contains(got, want) {
+			t.Errorf("missing %q in %v", want, got)
+		}
+	}
+	expectEq(t, rep.DKIM[0].Status, DKIMKeyTempError)
+	expectEq(t, len(rep.Blocklists), 0)
+}
+
+func TestCheckSenderIsDeterministic(t *testing.T) {
+	r := testDNS(t, senderZone(t))
+	in := SenderInput{IP: netip.MustParseAddr("198.51.100.7"), HELO: "mx.example.net", MailFrom: "<>",
+		FromDomain: "example.net", DKIMSelectors: []string{"small", "gone"}, LinkDomains: []string{"bad-links.example", "example.com"}, Concurrency: 3}
+	var first []byte
+	for i := range 5 {
+		rep, err := CheckSender(context.Background(), r, in)
+		expectNoErr(t, err)
+		b, err := json.Marshal(rep)
+		expectNoErr(t, err)
+		if i == 0 {
+			first = b
+			var m map[string]any
+			expectNoErr(t, json.Unmarshal(b, &m))
+			for _, k := range []string{"spf", "dmarc", "dkim", "rdns", "blocklists", "findings"} {
+				if _, ok := m[k]; !ok {
+					t.Fatalf("JSON lacks %q: %s", k, b)
+				}
+			}
+			spf := m["spf"].(map[string]any)
+			expectEq(t, spf["result"], "none")
+			// The null sender is checked as postmaster@HELO (RFC 7208 §2.4).
+			expectEq(t, spf["domain"], "mx.example.net")
+			continue
+		}
+		if string(b) != string(first) {
+			t.Fatalf("run %d differs:\n%s\n%s", i, first, b)
+		}
+	}
+}
+
+func TestCheckSenderRejectsBadInput(t *testing.T) {
+	_, err := CheckSender(context.Background(), newFakeZone(), SenderInput{})
+	expectErrIs(t, err, ErrSenderInput)
+	_, err = CheckSender(context.Background(), newFakeZone(), SenderInput{FromDomain: "example.com", DKIMSelectors: make([]string, MaxSenderSelectors+1)})
+	if !errors.Is(err, ErrSenderInput) {
+		t.Fatalf("too many selectors accepted: %v", err)
+	}
+}
+
+func TestCheckSenderCancelledContextEnds(t *testing.T) {
+	r := testDNS(t, senderZone(t), dnstest.Drop(func(string, uint16) bool { return true }))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	done := make(chan *SenderReport)
+	go func() {
+		rep, _ := CheckSender(ctx, r, SenderInput{IP: netip.MustParseAddr("192.0.2.10"), HELO: "mail.example.com",
+			MailFrom: "a@example.com", FromDomain: "example.com", DKIMSelectors: []string{"s2048"}})
+		done <- rep
+	}()
+	select {
+	case rep := <-done:
+		if rep.Has(FindingDMARCMissing) || rep.Has(FindingSPFMissing) {
+			t.Fatalf("a cancelled check reported missing records: %v", codes(rep))
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("CheckSender did not return on a cancelled context")
+	}
+}
