@@ -183,6 +183,10 @@ func (a *Aggregate) Diagnose(opt DiagnoseOptions) []Diagnosis {
 			d.Evidence = append(d.Evidence, fmt.Sprintf("Failures are broad: %.1f%% of %s's messages, in %d of %d campaigns and %d of %d templates.",
 				100*d.Rate.Rate, name, spread.campaignsHit, spread.campaigns, spread.templatesHit, spread.templates))
 			d.NextStep = fmt.Sprintf("Hold volume to %s. Check the sending IPs and every domain in the message against blocklists, confirm SPF, DKIM and DMARC pass and align, that rDNS and HELO match, and review complaint trends; change infrastructure only once these point at it.", name)
+		case cause != nil && isAuthAttr(cause.Attribute) && strings.Contains(strings.ToLower(cause.Value), "fail"):
+			// The failures are the messages that failed authentication.
+			d.Pattern = PatternReputationOrAuth
+			d.NextStep = fmt.Sprintf("Find the stream that sends with %s=%s (a sending IP, a third-party sender, a forwarded path) and fix its SPF, DKIM and DMARC alignment before sending to %s again; check rDNS and HELO on the same IPs.", cause.Attribute, cause.Value, name)
 		case cause != nil && cause.Attribute == AttrDomain && slices.Contains(opt.RelayDomains, cause.Value):
 			d.Pattern = PatternRelayForwarding
 			d.NextStep = fmt.Sprintf("Segment %s addresses on their own. Check that the sending and Return-Path domains are registered for the relay and that SPF and DKIM pass; the refusal can come from the mailbox the relay forwards to. Do not suppress these addresses for this.", cause.Value)
