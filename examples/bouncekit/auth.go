@@ -1,0 +1,119 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/bouncekit/bouncekit/authcheck"
+)
+
+func init() {
+	register(command{name: "auth", usage: "auth --ip IP --helo NAME --mail-from ADDR --from DOMAIN [--selector S]... [--link-domain D]... [--resolver host:port] [--format text|json]", run: runAuth})
+}
+
+// listFlag is a repeatable string flag.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(s string) error { *l = append(*l, s); return nil }
+
+// runAuth checks a sending setup with authcheck.CheckSender. Exit status: 0
+// when no finding is an error, 1 when some are, 2 for bad usage.
+func runAuth(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("auth", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	ipStr := fs.String("ip", "", "sending IP address")
+	helo := fs.String("helo", "", "HELO/EHLO name")
+	mailFrom := fs.String("mail-from", "", "MAIL FROM address or domain (empty for the null sender)")
+	from := fs.String("from", "", "From header domain (required)")
+	var selectors, links listFlag
+	fs.Var(&selectors, "selector", "DKIM selector, or selector:domain (repeatable)")
+	fs.Var(&links, "link-domain", "domain linked from the message (repeatable)")
+	resolver := fs.String("resolver", "", "DNS server host:port (default: /etc/resolv.conf)")
+	format := fs.String("format", "text", "output format: text or json")
+	timeout := fs.Duration("timeout", 30*time.Second, "overall deadline")
+	noBL := fs.Bool("no-blocklists", false, "skip blocklist queries")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if *from == "" || (*format != "text" && *format != "json") {
+		fmt.Fprintln(stderr, "usage: bouncekit auth --ip IP --helo NAME --mail-from ADDR --from DOMAIN [--selector S]... [--link-domain D]... [--resolver host:port] [--format text|json]")
+		return 2
+	}
+	in := authcheck.SenderInput{HELO: *helo, MailFrom: *mailFrom, FromDomain: *from, DKIMSelectors: selectors, LinkDomains: links}
+	if *ipStr != "" {
+		ip, err := netip.ParseAddr(*ipStr)
+		if err != nil {
+			fmt.Fprintf(stderr, "bouncekit auth: --ip: %v\n", err)
+			return 2
+		}
+		in.IP = ip
+	}
+	if *noBL {
+		in.Blocklists = []authcheck.BlocklistZone{}
+	}
+	cfg := authcheck.DNSConfig{CacheSize: 1024}
+	if *resolver != "" {
+		cfg.Servers = []string{*resolver}
+	}
+	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	defer cancel()
+	rep, err := authcheck.CheckSender(ctx, authcheck.NewDNSResolver(cfg), in)
+	if err != nil {
+		fmt.Fprintf(stderr, "bouncekit auth: %v\n", err)
+		return 2
+	}
+	if *format == "json" {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep); err != nil {
+			fmt.Fprintf(stderr, "bouncekit auth: %v\n", err)
+			return 1
+		}
+	} else {
+		printAuthText(stdout, rep)
+	}
+	if rep.Count(authcheck.SeverityError) > 0 {
+		return 1
+	}
+	return 0
+}
+
+func printAuthText(w io.Writer, r *authcheck.SenderReport) {
+	if s := r.SPF; s != nil {
+		fmt.Fprintf(w, "SPF         %s for %s (%d lookups)\n", s.Result, s.Domain, s.Lookups)
+	}
+	d := r.DMARC
+	if d.Record != "" {
+		fmt.Fprintf(w, "DMARC       policy %s from _dmarc.%s; org domain %s (PSL: %s)\n", d.Policy, d.PolicyDomain, d.OrgDomain, d.PSLOrgDomain)
+	} else {
+		fmt.Fprintf(w, "DMARC       no record for %s\n", d.Domain)
+	}
+	for _, k := range r.DKIM {
+		fmt.Fprintf(w, "DKIM        %s._domainkey.%s %s", k.Selector, k.Domain, k.Status)
+		if k.Status == authcheck.DKIMKeyOK {
+			fmt.Fprintf(w, " (%s %d bits)", k.KeyType, k.Bits)
+		}
+		fmt.Fprintln(w)
+	}
+	if x := r.RDNS; x != nil {
+		fmt.Fprintf(w, "rDNS        %s -> %s (forward-confirmed: %v); HELO %s resolves: %v\n", x.IP, strings.Join(x.PTR, ", "), x.FCrDNS, x.HELO, x.HELOResolves)
+	}
+	listed := 0
+	for _, b := range r.Blocklists {
+		if b.Status == authcheck.BlocklistListed {
+			listed++
+		}
+	}
+	fmt.Fprintf(w, "Blocklists  %d listed of %d queries\n", listed, len(r.Blocklists))
+	fmt.Fprintf(w, "\nFindings (%d errors, %d warnings):\n", r.Count(authcheck.SeverityError), r.Count(authcheck.SeverityWarning))
+	for _, f := range r.Findings {
+		fmt.Fprintf(w, "  %-7s %-30s %s: %s [%s]\n", f.Severity, f.Code, f.Subject, f.Message, f.RFC)
+	}
+}
