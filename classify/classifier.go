@@ -1,0 +1,481 @@
+package classify
+
+import (
+	"fmt"
+	"math/bits"
+	"strings"
+	"sync"
+
+	"github.com/bouncekit/bouncekit/bounce"
+)
+
+// Context is what the queue knows about a reply besides its text.
+type Context struct {
+	// Recipient is the address the message was for ("bob@icloud.com").
+	Recipient string
+	// RemoteMTA is the host that answered ("mx01.mail.icloud.com"; the RFC
+	// 3464 form "dns; mx01.mail.icloud.com" is accepted).
+	RemoteMTA string
+	// Stage is the SMTP command the reply answered, when the reply itself
+	// does not say.
+	Stage bounce.Stage
+}
+
+// Options configure a Classifier. The zero Options give the built-in rules.
+// Options marshal to and from JSON (see ReadOptions).
+type Options struct {
+	// Before are tried ahead of every built-in rule.
+	Before []Rule `json:"before,omitempty"`
+	// After are tried after the built-in provider and text rules, ahead of
+	// the built-in code-only defaults (RFC 3463 registry and RFC 5321 basic
+	// codes), which match every reply that carries a code.
+	After []Rule `json:"after,omitempty"`
+	// Disable lists built-in rule IDs to leave out.
+	Disable []string `json:"disable,omitempty"`
+	// NoBuiltins leaves out every built-in rule.
+	NoBuiltins bool `json:"no_builtins,omitempty"`
+}
+
+// MaxRules is the largest number of rules a Classifier takes (the candidate
+// set of one Classify call is a bitset of this size on the stack).
+const MaxRules = 8192
+
+const maxRuleWords = MaxRules / 64
+
+// Classifier classifies replies with an ordered list of rules. It is
+// immutable after construction and safe for concurrent use.
+type Classifier struct {
+	rules []crule
+
+	ac        *matcher
+	patterns  []string   // pattern ID -> text
+	patRules  [][]uint32 // pattern ID -> rules anchored on it
+	clue      []int32    // pattern ID -> index in textClues, or -1
+	tagExact  map[string][]uint32
+	tagPrefix []tagAnchor
+	stExact   map[uint16][]uint32 // subject*1000+detail -> rules
+	stSubject [8][]uint32
+	always    []uint64
+	words     int
+}
+
+type tagAnchor struct {
+	prefix string
+	rule   uint32
+}
+
+var defaultClassifier = sync.OnceValue(func() *Classifier {
+	c, err := New(Options{})
+	if err != nil {
+		panic("classify: built-in rules are invalid: " + err.Error())
+	}
+	return c
+})
+
+// Default returns the Classifier with the built-in rules. It is built once
+// and shared.
+func Default() *Classifier { return defaultClassifier() }
+
+// New builds a Classifier from the built-in rules and opts. Invalid rules
+// give a *RuleError naming the rule.
+func New(opts Options) (*Classifier, error) {
+	disabled := map[string]bool{}
+	if len(opts.Disable) > 0 {
+		known := map[string]bool{}
+		for _, r := range builtinSpecific {
+			known[r.ID] = true
+		}
+		for _, r := range builtinDefaults {
+			known[r.ID] = true
+		}
+		for i, id := range opts.Disable {
+			if !known[id] {
+				return nil, &RuleError{ID: id, Index: i, Field: "disable", Err: ErrUnknownRule}
+			}
+			disabled[id] = true
+		}
+	}
+	var list []*Rule
+	add := func(rs []Rule, builtin bool) {
+		for i := range rs {
+			if builtin && disabled[rs[i].ID] {
+				continue
+			}
+			list = append(list, &rs[i])
+		}
+	}
+	add(opts.Before, false)
+	if !opts.NoBuiltins {
+		add(builtinSpecific, true)
+	}
+	add(opts.After, false)
+	if !opts.NoBuiltins {
+		add(builtinDefaults, true)
+	}
+	return compile(list)
+}
+
+// compile builds the classifier for rules in order.
+func compile(list []*Rule) (*Classifier, error) {
+	if len(list) > MaxRules {
+		return nil, &RuleError{ID: list[MaxRules].ID, Index: MaxRules, Err: fmt.Errorf("%w: more than %d", ErrTooManyRules, MaxRules)}
+	}
+	c := &Classifier{
+		tagExact: map[string][]uint32{},
+		stExact:  map[uint16][]uint32{},
+		words:    (len(list) + 63) / 64,
+	}
+	ids := map[string]bool{}
+	pidOf := map[string]uint32{}
+	intern := func(p string) uint32 {
+		if id, ok := pidOf[p]; ok {
+			return id
+		}
+		id := uint32(len(c.patterns))
+		pidOf[p] = id
+		c.patterns = append(c.patterns, p)
+		return id
+	}
+	for i, r := range list {
+		cr, err := compileRule(r, i, intern)
+		if err != nil {
+			return nil, err
+		}
+		if ids[r.ID] {
+			return nil, &RuleError{ID: r.ID, Index: i, Field: "id", Err: ErrDuplicateID}
+		}
+		ids[r.ID] = true
+		c.rules = append(c.rules, cr)
+	}
+	for _, tc := range textClues {
+		intern(tc.pattern)
+	}
+	if len(c.patterns) > 1<<24 {
+		return nil, &RuleError{Err: ErrTooManyPattern}
+	}
+	c.patRules = make([][]uint32, len(c.patterns))
+	c.clue = make([]int32, len(c.patterns))
+	for i := range c.clue {
+		c.clue[i] = -1
+	}
+	for i := len(textClues) - 1; i >= 0; i-- {
+		c.clue[pidOf[textClues[i].pattern]] = int32(i)
+	}
+	c.always = make([]uint64, c.words)
+	for i := range c.rules {
+		c.anchor(uint32(i))
+	}
+	c.ac = newMatcher(c.patterns)
+	return c, nil
+}
+
+// anchor files rule i under the cheapest key that any match of it needs,
+// so Classify only looks at rules that can match.
+func (c *Classifier) anchor(i uint32) {
+	r := &c.rules[i]
+	switch {
+	case len(r.any) > 0:
+		for _, p := range r.any {
+			c.patRules[p] = appendOnce(c.patRules[p], i)
+		}
+	case len(r.all) > 0:
+		c.patRules[r.all[0]] = appendOnce(c.patRules[r.all[0]], i)
+	case len(r.tags) > 0:
+		for k, t := range r.tags {
+			if r.tagPre[k] {
+				c.tagPrefix = append(c.tagPrefix, tagAnchor{t, i})
+			} else {
+				c.tagExact[t] = appendOnce(c.tagExact[t], i)
+			}
+		}
+	case len(r.statuses) > 0 && statusesAnchored(r.statuses):
+		for _, sp := range r.statuses {
+			if sp.lo == sp.hi {
+				k := uint16(sp.subject*1000 + sp.lo)
+				c.stExact[k] = appendOnce(c.stExact[k], i)
+			} else {
+				c.stSubject[sp.subject] = appendOnce(c.stSubject[sp.subject], i)
+			}
+		}
+	default:
+		c.always[i/64] |= 1 << (i % 64)
+	}
+}
+
+func statusesAnchored(sps []statusPat) bool {
+	for _, sp := range sps {
+		if sp.subject < 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func appendOnce(s []uint32, i uint32) []uint32 {
+	if n := len(s); n > 0 && s[n-1] == i {
+		return s
+	}
+	return append(s, i)
+}
+
+// Classify returns the verdict for one reply. It is the queue's hot path: it
+// does not allocate, and its cost grows with the length of the reply text,
+// not with the number of rules. r is only read.
+func (c *Classifier) Classify(r *bounce.Reply, in Context) Verdict {
+	if r == nil {
+		return unknownVerdict
+	}
+	var ml matchList
+	text := r.Text
+	if text == "" {
+		text = r.Raw
+	}
+	c.ac.scan(text, &ml)
+	prov := c.detectProvider(r, in, &ml)
+	stage := r.Stage
+	if stage == "" {
+		stage = in.Stage
+	}
+
+	var cand [maxRuleWords]uint64
+	copy(cand[:c.words], c.always)
+	for k := 0; k < ml.n; k++ {
+		for _, i := range c.patRules[ml.ids[k]] {
+			cand[i/64] |= 1 << (i % 64)
+		}
+	}
+	if len(c.tagExact) > 0 || len(c.tagPrefix) > 0 {
+		var buf [64]byte
+		for _, t := range r.Tags {
+			if t == "" {
+				break
+			}
+			lt, ok := foldBuf(buf[:], t)
+			if !ok {
+				continue
+			}
+			for _, i := range c.tagExact[string(lt)] {
+				cand[i/64] |= 1 << (i % 64)
+			}
+			for _, ta := range c.tagPrefix {
+				if len(lt) >= len(ta.prefix) && string(lt[:len(ta.prefix)]) == ta.prefix {
+					cand[ta.rule/64] |= 1 << (ta.rule % 64)
+				}
+			}
+		}
+	}
+	if st := r.Status; st.IsValid() {
+		for _, i := range c.stExact[uint16(st.Subject()*1000+st.Detail())] {
+			cand[i/64] |= 1 << (i % 64)
+		}
+		for _, i := range c.stSubject[st.Subject()] {
+			cand[i/64] |= 1 << (i % 64)
+		}
+	}
+
+	for w := 0; w < c.words; w++ {
+		for word := cand[w]; word != 0; word &= word - 1 {
+			i := w*64 + bits.TrailingZeros64(word)
+			if c.rules[i].match(r, prov, stage, &ml) {
+				return c.rules[i].verdict(r, prov)
+			}
+		}
+	}
+	v := unknownVerdict
+	v.Severity = severityOfClass(r)
+	v.Retry = v.Severity == SeveritySoft
+	v.Provider = prov
+	v.Tag = r.Tags[0]
+	return v
+}
+
+// unknownVerdict is the answer when no rule matches (only possible with
+// NoBuiltins or for replies without any code).
+var unknownVerdict = Verdict{
+	Severity: SeveritySoft, Category: CategoryUnknown, Hint: HintUnknown, Retry: true,
+	Rule: "", Explanation: "no rule matched this reply",
+}
+
+// severityOfClass is the severity the reply's own class implies: the basic
+// code when there is one (RFC 5321 §4.2.1: the client acts on it), else the
+// enhanced status class (RFC 3463 §3.1). Replies with neither are soft:
+// nothing says the failure is permanent, and the queue lifetime bounds the
+// retries.
+func severityOfClass(r *bounce.Reply) Severity {
+	switch r.Class() {
+	case 2:
+		return SeverityNone
+	case 5:
+		return SeverityHard
+	}
+	return SeveritySoft
+}
+
+func (cr *crule) verdict(r *bounce.Reply, prov Provider) Verdict {
+	sev := cr.sev
+	if sev == "" {
+		sev = severityOfClass(r)
+	}
+	return Verdict{
+		Severity:    sev,
+		Category:    cr.src.Category,
+		Hint:        cr.hint,
+		Retry:       sev == SeveritySoft,
+		Suppress:    cr.suppress && sev == SeverityHard,
+		SlowDown:    cr.src.SlowDown,
+		Provider:    prov,
+		Tag:         r.Tags[0],
+		Rule:        cr.src.ID,
+		Explanation: cr.src.Explanation,
+	}
+}
+
+// detectProvider: remote MTA first, then the recipient domain, then text
+// clues (provider-codes.md, design note 1: the recipient domain is
+// unreliable where mail is hosted elsewhere, the MX host is not).
+func (c *Classifier) detectProvider(r *bounce.Reply, in Context, ml *matchList) Provider {
+	if in.RemoteMTA != "" {
+		if p := ProviderForHost(in.RemoteMTA); p != "" {
+			return p
+		}
+	}
+	if r.RemoteHost != "" {
+		if p := ProviderForHost(r.RemoteHost); p != "" {
+			return p
+		}
+	}
+	if in.Recipient != "" {
+		if p := ProviderForDomain(in.Recipient); p != "" {
+			return p
+		}
+	}
+	best := int32(-1)
+	for k := 0; k < ml.n; k++ {
+		if ci := c.clue[ml.ids[k]]; ci >= 0 && (best < 0 || ci < best) {
+			best = ci
+		}
+	}
+	if best >= 0 {
+		return textClues[best].provider
+	}
+	return ""
+}
+
+// Rules returns a copy of the classifier's rules in the order they are
+// tried.
+func (c *Classifier) Rules() []Rule {
+	out := make([]Rule, len(c.rules))
+	for i := range c.rules {
+		out[i] = *c.rules[i].src
+	}
+	return out
+}
+
+// Rule returns the rule with the given ID.
+func (c *Classifier) Rule(id string) (Rule, bool) {
+	for i := range c.rules {
+		if c.rules[i].src.ID == id {
+			return *c.rules[i].src, true
+		}
+	}
+	return Rule{}, false
+}
+
+// BuiltinRules returns a copy of the built-in rules in order.
+func BuiltinRules() []Rule {
+	out := make([]Rule, 0, len(builtinSpecific)+len(builtinDefaults))
+	out = append(out, builtinSpecific...)
+	return append(out, builtinDefaults...)
+}
+
+// ClassifyDSN classifies one recipient of a delivery status notification
+// (RFC 3464 §2.3): its Action ("failed", "delayed", "delivered", "relayed",
+// "expanded"), its Status, and the parsed Diagnostic-Code when there was one
+// (nil otherwise). Two pseudo-actions cover the other reports a bounce
+// mailbox receives: "complaint" (RFC 5965 feedback report) and
+// "auto-reply" (RFC 3834).
+//
+// The action refines the reply's verdict: "delayed" means the reporting MTA
+// is still trying (soft, never suppressed); "failed" after only transient
+// replies means it gave up (hard; category expired when the transient cause
+// was not specific).
+func (c *Classifier) ClassifyDSN(action string, status bounce.Status, diag *bounce.Reply, in Context) Verdict {
+	action = strings.TrimSpace(action)
+	switch {
+	case strings.EqualFold(action, "delivered"), strings.EqualFold(action, "relayed"), strings.EqualFold(action, "expanded"):
+		return Verdict{Severity: SeverityNone, Category: CategoryDelivered, Hint: HintNone,
+			Provider: c.providerOnly(diag, in), Rule: "dsn-delivered", Explanation: "the DSN reports the message delivered, relayed or expanded (RFC 3464 §2.3.3)"}
+	case strings.EqualFold(action, "complaint"), strings.EqualFold(action, "feedback"), strings.EqualFold(action, "abuse"):
+		return Verdict{Severity: SeverityNone, Category: CategoryComplaint, Hint: HintReputation,
+			Provider: c.providerOnly(diag, in), Rule: "dsn-complaint", Explanation: "a feedback report (RFC 5965): the recipient marked the message as spam; stop mailing them, the address is not bad"}
+	case strings.EqualFold(action, "auto-reply"), strings.EqualFold(action, "autoreply"), strings.EqualFold(action, "vacation"):
+		return Verdict{Severity: SeverityNone, Category: CategoryAutoReply, Hint: HintNone,
+			Provider: c.providerOnly(diag, in), Rule: "dsn-auto-reply", Explanation: "an automatic reply (RFC 3834), not a failure"}
+	}
+	var rep bounce.Reply
+	if diag != nil {
+		rep = *diag
+	}
+	if !rep.Status.IsValid() && status.IsValid() {
+		rep.Status = status
+	}
+	v := c.Classify(&rep, in)
+	switch {
+	case strings.EqualFold(action, "delayed"):
+		if v.Severity != SeveritySoft {
+			v.Severity, v.Retry, v.Suppress = SeveritySoft, true, false
+		}
+	case strings.EqualFold(action, "failed"):
+		if v.Severity != SeverityHard {
+			v.Severity, v.Retry, v.Suppress = SeverityHard, false, false
+			switch v.Category {
+			case CategoryUnknown, CategorySystem, CategoryNetwork, CategoryRateLimited, CategoryDelivered:
+				v.Category, v.Hint = CategoryExpired, HintUnknown
+				v.Rule, v.Explanation = "dsn-gave-up", "the reporting MTA gave up after transient failures (RFC 3464 action failed with a transient cause): the queue lifetime ran out"
+			}
+		}
+	}
+	return v
+}
+
+func (c *Classifier) providerOnly(diag *bounce.Reply, in Context) Provider {
+	var r bounce.Reply
+	if diag != nil {
+		r = *diag
+	}
+	var ml matchList
+	c.ac.scan(r.Text, &ml)
+	return c.detectProvider(&r, in, &ml)
+}
+
+// StageFromCommand maps how queues and MTAs name the SMTP command a reply
+// answered ("RCPT TO", "rcpt", "end of DATA", "MAIL FROM", "EHLO",
+// "connect", "greeting") to a bounce.Stage; "" when not recognised.
+func StageFromCommand(s string) bounce.Stage {
+	s = strings.ToUpper(strings.TrimSpace(s))
+	switch {
+	case s == "":
+		return ""
+	case strings.HasPrefix(s, "RCPT"):
+		return bounce.StageRCPT
+	case strings.HasPrefix(s, "MAIL"):
+		return bounce.StageMAIL
+	case s == "DATA-END", strings.Contains(s, "END OF DATA"), s == "EOD", s == "DATA END", s == ".":
+		return bounce.StageEndOfData
+	case s == "DATA":
+		return bounce.StageDATA
+	case s == "BDAT":
+		return bounce.StageBDAT
+	case s == "HELO", s == "EHLO", s == "LHLO":
+		return bounce.StageHELO
+	case s == "STARTTLS":
+		return bounce.StageSTARTTLS
+	case s == "AUTH":
+		return bounce.StageAUTH
+	case s == "QUIT":
+		return bounce.StageQUIT
+	case s == "CONNECT", s == "GREETING", s == "BANNER", s == "CONNECTION":
+		return bounce.StageConnect
+	}
+	return ""
+}

@@ -1,0 +1,166 @@
+package classify
+
+// This file holds the one text matcher every rule shares: an Aho-Corasick
+// automaton (Aho & Corasick, CACM 18(6), 1975) over lower-cased ASCII,
+// compiled to a dense DFA on byte classes. Scanning a reply costs one table
+// step per byte whatever the number of rules; upper-case ASCII letters are
+// folded on the fly through the byte-class table, so nothing is copied or
+// allocated. Bytes outside ASCII are matched as they are.
+
+// maxMatches is the number of distinct patterns one scan remembers. Replies
+// that hit more distinct patterns than this keep the first maxMatches (in
+// order of their end position); no real reply comes near it.
+const maxMatches = 128
+
+// matchList is the set of pattern IDs one scan found. It lives on the
+// caller's stack.
+type matchList struct {
+	n   int
+	ids [maxMatches]uint32
+}
+
+// add records pattern id unless it is already there or the list is full.
+func (m *matchList) add(id uint32) {
+	for i := 0; i < m.n; i++ {
+		if m.ids[i] == id {
+			return
+		}
+	}
+	if m.n < maxMatches {
+		m.ids[m.n] = id
+		m.n++
+	}
+}
+
+// has reports whether pattern id was found.
+func (m *matchList) has(id uint32) bool {
+	for i := 0; i < m.n; i++ {
+		if m.ids[i] == id {
+			return true
+		}
+	}
+	return false
+}
+
+// matcher is an immutable Aho-Corasick automaton; safe for concurrent use.
+type matcher struct {
+	classOf  [256]uint8 // byte -> class; 0 is "no pattern uses this byte"
+	nclass   int
+	delta    []uint32 // delta[state*nclass+class] = next state
+	outStart []uint32 // outputs of state s are out[outStart[s]:outStart[s+1]]
+	out      []uint32
+}
+
+// lowerASCII lower-cases ASCII letters only, so that pattern bytes line up
+// with the on-the-fly folding of the scanned text.
+func lowerASCII(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if b[j] >= 'A' && b[j] <= 'Z' {
+					b[j] += 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
+}
+
+// newMatcher compiles patterns (already lower-cased with lowerASCII, none
+// empty); pattern i is reported as ID i.
+func newMatcher(patterns []string) *matcher {
+	m := &matcher{}
+	// Byte classes: one per distinct pattern byte, upper-case letters share
+	// their lower-case letter's class.
+	next := 1
+	for _, p := range patterns {
+		for i := 0; i < len(p); i++ {
+			if m.classOf[p[i]] == 0 {
+				m.classOf[p[i]] = uint8(next)
+				next++
+			}
+		}
+	}
+	for c := 'A'; c <= 'Z'; c++ {
+		m.classOf[c] = m.classOf[c+('a'-'A')]
+	}
+	m.nclass = next
+
+	// Trie with sparse children while building.
+	type node struct {
+		next map[uint8]uint32
+		fail uint32
+		outs []uint32
+	}
+	nodes := []node{{next: map[uint8]uint32{}}}
+	for id, p := range patterns {
+		s := uint32(0)
+		for i := 0; i < len(p); i++ {
+			c := m.classOf[p[i]]
+			t, ok := nodes[s].next[c]
+			if !ok {
+				t = uint32(len(nodes))
+				nodes = append(nodes, node{next: map[uint8]uint32{}})
+				nodes[s].next[c] = t
+			}
+			s = t
+		}
+		nodes[s].outs = append(nodes[s].outs, uint32(id))
+	}
+
+	// Breadth-first: failure links, merged outputs and the dense DFA.
+	nc := m.nclass
+	m.delta = make([]uint32, len(nodes)*nc)
+	queue := make([]uint32, 0, len(nodes))
+	for c := 0; c < nc; c++ {
+		if t, ok := nodes[0].next[uint8(c)]; ok {
+			m.delta[c] = t
+			nodes[t].fail = 0
+			queue = append(queue, t)
+		}
+	}
+	for qi := 0; qi < len(queue); qi++ {
+		s := queue[qi]
+		f := nodes[s].fail
+		nodes[s].outs = append(nodes[s].outs, nodes[f].outs...)
+		for c := 0; c < nc; c++ {
+			if t, ok := nodes[s].next[uint8(c)]; ok {
+				nodes[t].fail = m.delta[int(f)*nc+c]
+				m.delta[int(s)*nc+c] = t
+				queue = append(queue, t)
+			} else {
+				m.delta[int(s)*nc+c] = m.delta[int(f)*nc+c]
+			}
+		}
+	}
+	m.outStart = make([]uint32, len(nodes)+1)
+	for s := range nodes {
+		m.outStart[s] = uint32(len(m.out))
+		m.out = append(m.out, nodes[s].outs...)
+	}
+	m.outStart[len(nodes)] = uint32(len(m.out))
+	return m
+}
+
+// scan adds to ml the IDs of all patterns found in text, ignoring ASCII case.
+func (m *matcher) scan(text string, ml *matchList) {
+	if m == nil || len(m.delta) == 0 {
+		return
+	}
+	nc := uint32(m.nclass)
+	delta, outStart, out := m.delta, m.outStart, m.out
+	s := uint32(0)
+	for i := 0; i < len(text); i++ {
+		s = delta[s*nc+uint32(m.classOf[text[i]])]
+		if a, b := outStart[s], outStart[s+1]; a != b {
+			for _, id := range out[a:b] {
+				ml.add(id)
+			}
+		}
+	}
+}
+
+// states returns the number of automaton states (for tests and docs).
+func (m *matcher) states() int { return len(m.outStart) - 1 }

@@ -1,0 +1,85 @@
+package classify
+
+// Generic text rules: wording used by many MTAs and filters (Postfix, Exim,
+// qmail, Sendmail, milters; provider-codes.md §10 and the recurring texts of
+// §§2-9). They run after the provider rules and before the code-only
+// defaults. Order matters: causes that must never suppress (authentication,
+// sender, reputation) are tried before recipient wording, so a reply that
+// mentions both never suppresses a good address.
+
+var genericRules = []Rule{
+	{ID: "generic-expired", Any: t("message expired", "exceeded max time without delivery", "delivery time expired", "retry timeout exceeded", "too long in queue", "retry time not reached for any host after a long failure period"), Severity: SeverityHard, Category: CategoryExpired,
+		Explanation: "the sending queue gave up (GN13, x.4.7): look at the last deferral for the cause; never suppress on expiry alone"},
+	{ID: "generic-greylist", Any: t("greylist", "graylist", "grey-list", "gray-list"), Severity: SeveritySoft, Category: CategoryRateLimited, Hint: HintNone,
+		Explanation: "greylisting: retry after a few minutes, nothing to fix"},
+	{ID: "generic-dmarc", Any: t("dmarc"), Category: CategoryAuthFailure,
+		Explanation: "DMARC policy applied: the message is not aligned (SPF/DKIM with the From domain); fix authentication, the address is fine"},
+	{ID: "generic-spf-dkim", Any: t("spf", "dkim", "unauthenticated", "sender policy framework", "authentication checks", "arc validation", "must pass either"), Category: CategoryAuthFailure,
+		Explanation: "SPF, DKIM or ARC authentication failed or is missing (RFC 7372 x.7.20-x.7.26)"},
+	{ID: "generic-submission-auth", Any: t("authentication required", "username and password not accepted", "authentication failed", "application-specific password", "must authenticate", "authentication is required", "auth required"), Category: CategorySenderRejected, Hint: HintAuthentication,
+		Explanation: "SMTP AUTH (RFC 4954) required or refused: the sending client's credentials, a submission problem"},
+	{ID: "generic-rdns-helo", Any: t("ptr record", "ptr resource record", "reverse dns", "rdns", "cannot find your hostname", "reverse lookup", "helo command rejected", "must have a reverse", "hostname does not match"), Category: CategoryAuthFailure, Hint: HintInfrastructure,
+		Explanation: "the sending IP's reverse DNS or the HELO name failed the receiver's checks (RFC 7372 x.7.25)"},
+	{ID: "generic-blocklist", Any: t("spamhaus", "blocked using", "blacklist", "black listed", "blocklist", "block list", "block listed", "dnsbl", "rbl", "cloudmark", "spamcop", "sorbs", "senderscore", "hostkarma", "spamrl.com", "listed at", "listed in", "listed on"), Category: CategoryReputationBlock,
+		Explanation: "the sending IP or a domain in the message is on a blocklist: delist, the address is fine"},
+	{ID: "generic-reputation", Any: t("reputation", "poor sender", "suspicious activity", "unusual traffic", "user complaints"), Category: CategoryReputationBlock,
+		Explanation: "sender IP or domain reputation"},
+	{ID: "generic-sender-address", Any: t("sender address rejected", "domain of sender address", "sender domain", "sender verify failed", "sender rejected", "invalid sender", "bad sender", "sender address is invalid", "sender not allowed", "sender is not allowed"), Category: CategorySenderRejected,
+		Explanation: "the envelope sender address or its domain was refused (x.1.7, x.1.8): fix the Return-Path, the recipient is fine"},
+	{ID: "generic-excessive-invalid", Any: t("too many invalid recipients", "too many unknown recipients", "directory harvest", "namespace mining"), Category: CategoryReputationBlock,
+		Explanation: "too many bad addresses from this sender: list hygiene problem, not this recipient"},
+	{ID: "generic-mailbox-full", Any: t("over quota", "overquota", "quota exceeded", "exceeded quota", "quota violation", "mailbox full", "mailbox is full", "mailbox size limit exceeded", "exceeded storage allocation", "storage quota", "disk quota", "user quota", "mailbox quota", "full mailbox", "mailbox has exceeded", "exceeds quota", "insufficient storage space", "qq trouble in home directory", "over its quota"), Category: CategoryMailboxFull,
+		Explanation: "the recipient's mailbox is full: retry, and suppress only if it stays full across sends over weeks"},
+	{ID: "generic-recipient-moved", Any: t("no longer on server", "has moved", "mailbox has been moved", "user has moved", "address has changed"), Category: CategoryRecipientMoved, Suppress: true,
+		Explanation: "the mailbox has moved with no forwarding address (x.1.6)"},
+	{ID: "generic-recipient-inactive", Any: t("inactive", "account is disabled", "account has been disabled", "mailbox disabled", "mailbox is disabled", "deactivated", "account closed", "account has been closed", "inactivity", "account is closed", "mailbox is closed", "no longer active", "expired account", "account expired", "account is suspended", "account has been suspended", "mailbox is suspended", "disabled or not yet active"), Category: CategoryRecipientInactive, Suppress: true,
+		Explanation: "the mailbox exists but is disabled, closed or inactive"},
+	{ID: "generic-bad-domain", Any: t("host or domain name not found", "null mx", "nullmx", "does not accept mail", "no such domain", "domain does not exist", "domain name not found", "no mx record", "recipient domain not found"), None: t("sender"), Category: CategoryBadDomain, Suppress: true,
+		Explanation: "the recipient domain does not exist or has no mail service (RFC 7505 null MX, NXDOMAIN)"},
+	{ID: "generic-unroutable", Any: t("domain not found", "unrouteable address", "unroutable address", "unable to route", "mail loop", "routing loop", "loop detected", "too many hops", "exceeded 50 hops", "hop count exceeded"), Category: CategoryBadDomain, Hint: HintRecipient,
+		Explanation: "the recipient domain could not be routed or loops: suppress only if it repeats"},
+	{ID: "generic-recipient-unknown", Any: t("user unknown", "unknown user", "no such user", "no such recipient", "no such mailbox", "user not found", "recipient not found", "recipientnotfound", "exrecipnotfound", "mailbox not found", "mailbox does not exist", "does not exist", "not our customer", "mailbox unallocated", "invalid recipient", "invalid mailbox", "recipient unknown", "unknown recipient", "bad destination mailbox", "not a valid recipient", "illegal alias", "or was misspelled", "not in recipient list", "bad address syntax", "no mailbox here", "addressee unknown", "user doesn't exist", "not a valid mailbox", "mailbox unknown", "unknown mailbox", "unknown local part", "no such account", "address rejected: user unknown", "is not a valid email address", "not a known user", "mailbox not available", "no such person"), Category: CategoryRecipientUnknown, Suppress: true,
+		Explanation: "the mailbox does not exist (x.1.1): suppress the address"},
+	{ID: "generic-spam", Any: t("spam", "unsolicited", "junk", "rspamd", "content rejected", "bulk mail"), Category: CategorySpamContent,
+		Explanation: "the receiver's filter judged the message spam: fix content, links or targeting"},
+	{ID: "generic-virus", Any: t("virus", "malware", "infected", "vba macro", "phish", "dangerous attachment", "forbidden attachment", "banned attachment", "attachment type"), Category: CategoryVirus,
+		Explanation: "malware, phishing or a forbidden attachment was found"},
+	{ID: "generic-too-large", Any: t("too large", "too big", "size limit", "message size", "exceeds size", "maximum email size", "message length exceeds", "size exceeds", "exceeds the maximum size", "exceeded maximum size"), Category: CategoryMessageTooLarge,
+		Explanation: "the message is larger than the receiver accepts (x.2.3, x.3.4)"},
+	{ID: "generic-format", Any: t("malformed", "rfc 5322", "rfc5322", "rfc 2822", "rfc2822", "rfc 822", "not rfc compliant", "not rfc-compliant", "missing a valid", "duplicate header", "multiple addresses in the from", "bare lf", "header too long", "headers are not"), Category: CategoryContentPolicy,
+		Explanation: "the message does not follow RFC 5322 (headers, From, Message-ID, line ends)"},
+	{ID: "generic-rate", Any: t("rate limit", "rate-limit", "ratelimit", "too many connections", "too many sessions", "too many concurrent", "too many messages", "too many recipients", "too many recent messages", "message rate", "sending rate", "frequency", "throttl", "slow down", "too quickly", "too fast", "connection limit", "message threshold exceeded", "exceeded the rate", "limit exceeded", "limit reached", "excessive volume", "unexpected volume"), Category: CategoryRateLimited, SlowDown: true,
+		Explanation: "a volume or rate limit: slow down the stream to this provider and retry"},
+	{ID: "generic-relay", Any: t("relay access denied", "relaying denied", "relay not permitted", "unable to relay", "relaying disallowed", "not permitted to relay", "open relay not allowed", "rcpthosts", "relay denied", "we do not relay", "relaying not allowed", "all recipient addresses rejected", "relay not allowed", "not a local domain"), Category: CategoryRelayDenied,
+		Explanation: "the host does not accept mail for this domain: check the recipient's MX; suppress only if it repeats"},
+	{ID: "generic-tls", Any: t("tls", "encryption", "certificate", "mta-sts", "dane", "ssl"), Category: CategoryTLSFailure,
+		Explanation: "TLS was required or failed (x.7.10, x.7.30, MTA-STS, DANE)"},
+	{ID: "generic-network", Any: t("connection timed out", "connection refused", "lost connection", "no route to host", "network is unreachable", "connection reset", "host unreachable", "could not connect", "unable to connect", "connect to", "timed out while", "conversation with", "broken pipe"), Severity: SeveritySoft, Category: CategoryNetwork,
+		Explanation: "no SMTP conversation with the receiver (network failure): retry within the queue lifetime"},
+	{ID: "generic-protocol", Any: t("syntax error", "bad sequence", "command not", "unrecognized command", "unrecognised command", "invalid command", "too many errors", "helo/ehlo argument", "empty helo", "line too long", "command rejected", "protocol error"), Category: CategoryProtocol,
+		Explanation: "an SMTP protocol error: a sending-side bug or misconfiguration"},
+	{ID: "generic-system", Any: t("temporarily", "temporary", "try again later", "try later", "server busy", "service unavailable", "currently unavailable", "service not available", "system error", "server error", "system problem", "internal error", "insufficient system", "local error", "timeout", "overloaded", "busy"), Category: CategorySystem,
+		Explanation: "a problem on the receiving side: retry later"},
+	{ID: "generic-auto-reply", Any: t("out of office", "out of the office", "auto-reply", "autoreply", "automatic reply", "auto reply", "on vacation"), Severity: SeverityNone, Category: CategoryAutoReply,
+		Explanation: "an automatic reply, not a failure"},
+}
+
+// weakTextRules are wording too common to outrank an enhanced status code
+// ("access denied", "recipient address rejected"): they run after the
+// registry's exact codes and before its subject classes and the basic codes.
+var weakTextRules = []Rule{
+	{ID: "generic-recipient-weak", Any: t("mailbox unavailable", "recipient rejected", "recipient address rejected", "invalid address", "address rejected", "mailbox name not allowed"), Category: CategoryRecipientUnknown,
+		Explanation: "probably a bad address, but the wording is also used for policy rejections: suppress only if it repeats"},
+	{ID: "generic-policy", Any: t("policy", "not authorized", "not authorised", "access denied", "prohibited", "not allowed", "administratively denied"), Category: CategoryPolicy,
+		Explanation: "the receiver refused by local policy without saying why: look at content, reputation and authentication"},
+}
+
+var builtinSpecific = concatRules(providerRules, genericRules, providerStatusRules)
+
+func concatRules(lists ...[]Rule) []Rule {
+	var out []Rule
+	for _, l := range lists {
+		out = append(out, l...)
+	}
+	return out
+}
