@@ -78,6 +78,7 @@ const (
 	FindingBlocklistListed     FindingCode = "blocklist.listed"          // RFC 5782 §2.1
 	FindingBlocklistRefused    FindingCode = "blocklist.refused"         // list operator refused the query
 	FindingBlocklistError      FindingCode = "blocklist.error"           // DNS error querying a list
+	FindingDNSError            FindingCode = "dns.error"                 // SERVFAIL or REFUSED: temperror
 	FindingDNSTimeout          FindingCode = "dns.timeout"               // a lookup timed out: temperror
 )
 

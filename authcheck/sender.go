@@ -493,8 +493,10 @@ func recordFindings(domain, name string, err error, missing, invalid FindingCode
 		return nil
 	case errors.Is(err, ErrRecordMissing):
 		return []Finding{{Code: missing, Severity: SeverityInfo, Subject: name, Message: fmt.Sprintf("%s publishes no %s record", domain, what), RFC: rfc}}
-	case errors.Is(err, ErrTimeout), errors.Is(err, ErrServFail), errors.Is(err, ErrRefused), errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
-		return []Finding{{Code: FindingDNSTimeout, Severity: SeverityInfo, Subject: name, Message: fmt.Sprintf("%s lookup failed (temperror): %v", what, err), RFC: rfc}}
+	case errors.Is(err, ErrTimeout), errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		return []Finding{{Code: FindingDNSTimeout, Severity: SeverityInfo, Subject: name, Message: fmt.Sprintf("%s lookup timed out (temperror): %v", what, err), RFC: rfc}}
+	case errors.Is(err, ErrServFail), errors.Is(err, ErrRefused):
+		return []Finding{{Code: FindingDNSError, Severity: SeverityInfo, Subject: name, Message: fmt.Sprintf("%s lookup failed (temperror): %v", what, err), RFC: rfc}}
 	}
 	return []Finding{{Code: invalid, Severity: SeverityWarning, Subject: name, Message: fmt.Sprintf("%s record unusable: %v", what, err), RFC: rfc}}
 }

@@ -90,9 +90,12 @@ func printAuthText(w io.Writer, r *authcheck.SenderReport) {
 		fmt.Fprintf(w, "SPF         %s for %s (%d lookups)\n", s.Result, s.Domain, s.Lookups)
 	}
 	d := r.DMARC
-	if d.Record != "" {
+	switch {
+	case d.Record != "":
 		fmt.Fprintf(w, "DMARC       policy %s from _dmarc.%s; org domain %s (PSL: %s)\n", d.Policy, d.PolicyDomain, d.OrgDomain, d.PSLOrgDomain)
-	} else {
+	case d.Error != "":
+		fmt.Fprintf(w, "DMARC       lookup failed for %s (temperror)\n", d.Domain)
+	default:
 		fmt.Fprintf(w, "DMARC       no record for %s\n", d.Domain)
 	}
 	for _, k := range r.DKIM {
