@@ -132,6 +132,9 @@ type Aggregate struct {
 	groupIndex map[uint64]uint32
 
 	domains map[string]domInfo
+	// regProv caches the provider of each registrable domain, so
+	// Options.ProviderFor runs once per domain.
+	regProv map[string]classify.Provider
 	cache   replyCache
 
 	seen map[uint64]struct{}
@@ -230,6 +233,7 @@ func NewAggregate(opt Options) *Aggregate {
 		campIndex:  map[string]uint32{},
 		groupIndex: map[uint64]uint32{},
 		domains:    map[string]domInfo{},
+		regProv:    map[string]classify.Provider{},
 		cache:      replyCache{max: DefaultMaxReplyCache},
 	}
 	if opt.MaxRecipients > 0 {
@@ -356,8 +360,8 @@ func (a *Aggregate) resolveDomain(dom string) (string, classify.Provider) {
 			seg = r
 		}
 	}
-	if di, ok := a.domains[seg]; ok && seg != dom {
-		return seg, a.provs[di.prov].name
+	if p, ok := a.regProv[seg]; ok {
+		return seg, p
 	}
 	p := providerForDomain(seg)
 	if p == "" && seg != dom {
@@ -368,6 +372,9 @@ func (a *Aggregate) resolveDomain(dom string) (string, classify.Provider) {
 	}
 	if p == "" {
 		p = ProviderOther
+	}
+	if len(a.regProv) < maxDomainCache {
+		a.regProv[seg] = p
 	}
 	return seg, p
 }
