@@ -31,7 +31,7 @@ blocked.example.multi.uribl.com.   A 127.0.0.1
 
 func blocklistResolver(t *testing.T) Resolver {
 	srv := dnstest.New(t, blocklistZone, dnstest.Timeout("2.0.0.127.b.barracudacentral.org"), dnstest.Refused("3.2.0.192.bl.spamcop.net"))
-	return NewDNSResolver(DNSConfig{Servers: []string{srv.Addr}, Timeout: 100 * time.Millisecond, Retries: -1})
+	return NewDNSResolver(DNSConfig{Servers: []string{srv.Addr}, Timeout: 500 * time.Millisecond, Retries: -1})
 }
 
 func findResult(rs []BlocklistResult, zone, subject string) BlocklistResult {

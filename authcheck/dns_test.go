@@ -40,7 +40,7 @@ $ORIGIN 2.0.192.in-addr.arpa.
 func newTestResolver(t testing.TB, zone string, opts ...dnstest.Option) (*DNSResolver, *dnstest.Server) {
 	t.Helper()
 	srv := dnstest.New(t, zone, opts...)
-	return NewDNSResolver(DNSConfig{Servers: []string{srv.Addr}, Timeout: 200 * time.Millisecond, Retries: -1}), srv
+	return NewDNSResolver(DNSConfig{Servers: []string{srv.Addr}, Timeout: 500 * time.Millisecond, Retries: -1}), srv
 }
 
 func TestDNSResolverAnswersEachType(t *testing.T) {

@@ -215,7 +215,7 @@ func runSPFSuite(t *testing.T, file string) spfSuiteTally {
 			t.Fatalf("%s: %s: %v", file, sc.Description, err)
 		}
 		srv := dnstest.NewRRs(t, rrs, opts...)
-		r := NewDNSResolver(DNSConfig{Servers: []string{srv.Addr}, Timeout: 100 * time.Millisecond, Retries: -1})
+		r := NewDNSResolver(DNSConfig{Servers: []string{srv.Addr}, Timeout: 400 * time.Millisecond, Retries: -1})
 		for _, tc := range sc.Tests {
 			t.Run(tc.Name, func(t *testing.T) {
 				if reason, ok := spfSuiteSkips[file+":"+tc.Name]; ok {

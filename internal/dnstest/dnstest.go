@@ -117,15 +117,9 @@ func NewRRs(t testing.TB, rrs []dns.RR, opts ...Option) *Server {
 		}
 	}
 
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	pc, ln, err := listenPair()
 	if err != nil {
-		t.Fatalf("dnstest: listen udp: %v", err)
-	}
-	port := pc.LocalAddr().(*net.UDPAddr).Port
-	ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
-	if err != nil {
-		pc.Close()
-		t.Fatalf("dnstest: listen tcp on udp port %d: %v", port, err)
+		t.Fatalf("dnstest: %v", err)
 	}
 	s.Addr = pc.LocalAddr().String()
 
@@ -151,6 +145,26 @@ func NewRRs(t testing.TB, rrs []dns.RR, opts ...Option) *Server {
 		wg.Wait()
 	})
 	return s
+}
+
+// listenPair opens a UDP socket and a TCP listener on the same loopback
+// port, trying again when the TCP side of a free UDP port is taken.
+func listenPair() (net.PacketConn, net.Listener, error) {
+	var lastErr error
+	for range 20 {
+		pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+		if err != nil {
+			return nil, nil, fmt.Errorf("listen udp: %w", err)
+		}
+		port := pc.LocalAddr().(*net.UDPAddr).Port
+		ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err == nil {
+			return pc, ln, nil
+		}
+		pc.Close()
+		lastErr = err
+	}
+	return nil, nil, fmt.Errorf("no port free for both UDP and TCP: %w", lastErr)
 }
 
 // ParseZone reads zone-file text into records. Relative names are relative to
