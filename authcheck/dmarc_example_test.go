@@ -1,0 +1,52 @@
+package authcheck_test
+
+import (
+	"fmt"
+
+	"github.com/bouncekit/bouncekit/authcheck"
+)
+
+func ExampleParseDMARC() {
+	rec, err := authcheck.ParseDMARC("v=DMARC1; p=quarantine; pct=50; rua=mailto:dmarc@example.com; adkim=s; fo=x")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("policy:", rec.Policy, "pct:", rec.Percent, "adkim:", rec.ADKIM, "aspf:", rec.ASPF)
+	fmt.Println("rua:", rec.RUA[0].Domain)
+	for _, is := range rec.Issues {
+		fmt.Printf("%s %s: %s\n", is.Severity, is.Tag, is.Message)
+	}
+	// Output:
+	// policy: quarantine pct: 50 adkim: s aspf: r
+	// rua: example.com
+	// warning pct: the policy applies to 50% of failing mail only
+	// info pct: pct= is not part of RFC 9989; use t=y for testing
+	// warning fo: unknown failure option "x" is ignored
+}
+
+func ExampleOrgDomain() {
+	for _, d := range []string{"mail.example.co.uk", "news.example.com", "co.uk"} {
+		org, err := authcheck.OrgDomain(d)
+		fmt.Println(d, "->", org, err != nil)
+	}
+	// Output:
+	// mail.example.co.uk -> example.co.uk false
+	// news.example.com -> example.com false
+	// co.uk ->  true
+}
+
+func ExampleEvaluateDMARC() {
+	rec, _ := authcheck.ParseDMARC("v=DMARC1; p=reject")
+	d := &authcheck.DMARCDiscovery{Domain: "example.com", PolicyDomain: "example.com", OrgDomain: "example.com", Record: rec}
+	ev := authcheck.EvaluateDMARC(d, authcheck.DMARCInput{
+		FromDomain: "example.com", FromDomainExists: true,
+		SPFResult: authcheck.SPFPass, SPFDomain: "esp-bounces.example.net", // the ESP's return path
+		DKIM: []authcheck.DMARCDKIMInput{{Domain: "esp.example.net", Result: authcheck.DKIMPass}},
+	})
+	fmt.Println(ev.Result, ev.Disposition)
+	fmt.Println(ev.Reason)
+	// Output:
+	// fail reject
+	// SPF passes for esp-bounces.example.net, not aligned with example.com (aspf=r); DKIM d=esp.example.net passes, not aligned (adkim=r)
+}
