@@ -1,0 +1,37 @@
+package authcheck
+
+import (
+	"context"
+	"testing"
+)
+
+func BenchmarkParseDMARC(b *testing.B) {
+	const rec = "v=DMARC1; p=reject; sp=quarantine; pct=100; rua=mailto:dmarc@example.com,mailto:agg@reports.example.net!10m; ruf=mailto:f@example.com; adkim=r; aspf=s; fo=1"
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ParseDMARC(rec); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkDiscoverDMARC(b *testing.B) {
+	r := testDNS(b, openDMARCZone(b))
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		d := DiscoverDMARC(ctx, r, "leaf.mid.psdy.dmarcwalk.example.com")
+		if d.Err != nil || d.OrgDomain != "mid.psdy.dmarcwalk.example.com" {
+			b.Fatal(d.Err, d.OrgDomain)
+		}
+	}
+}
+
+func BenchmarkOrgDomain(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := OrgDomain("www.news.example.co.uk"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
