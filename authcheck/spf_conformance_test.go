@@ -58,6 +58,9 @@ const spfSkipSingleLabel = "uses single-label domain names: RFC 7208 §4.3 makes
 func loadSPFSuite(t testing.TB, file string) []spfsuite.Scenario {
 	t.Helper()
 	path := filepath.Join(spfConformanceDir, file)
+	if strings.HasPrefix(file, "testdata/") {
+		path = file
+	}
 	if _, err := os.Stat(path); err != nil {
 		t.Skipf("conformance data absent: %v", err)
 	}
@@ -205,17 +208,99 @@ func spfSuiteIdentity(tc spfsuite.Test) (domain, sender string) {
 
 type spfSuiteTally struct{ passed, failed, skipped int }
 
-// runSPFSuite runs every test of file against a dnstest server per
-// scenario, through the real DNSResolver.
-func runSPFSuite(t *testing.T, file string) spfSuiteTally {
+// spfSuiteFake is the map-backed driver: a StaticResolver over the
+// scenario's records, with the suites' TIMEOUT, SERVFAIL and "error." rules.
+type spfSuiteFake struct {
+	*StaticResolver
+	known map[string]bool
+}
+
+func newSPFSuiteFake(sc spfsuite.Scenario, rrs []dns.RR) (*spfSuiteFake, error) {
+	var zone strings.Builder
+	for _, rr := range rrs {
+		zone.WriteString(rr.String())
+		zone.WriteByte('\n')
+	}
+	s, err := NewStaticResolver(zone.String())
+	if err != nil {
+		return nil, err
+	}
+	f := &spfSuiteFake{StaticResolver: s, known: map[string]bool{}}
+	for _, n := range sc.Zone {
+		name := dns.CanonicalName(dns.Fqdn(spfEscapeName(n.Name)))
+		f.known[name] = true
+		for _, r := range n.Records {
+			switch r.Type {
+			case "TIMEOUT":
+				s.SetError(spfEscapeName(n.Name), ErrTimeout)
+			case "SERVFAIL":
+				s.SetError(spfEscapeName(n.Name), ErrServFail)
+			}
+		}
+	}
+	return f, nil
+}
+
+func (f *spfSuiteFake) check(name, typ string) error {
+	c := dns.CanonicalName(dns.Fqdn(name))
+	if strings.HasPrefix(c, "error.") && !f.known[c] {
+		return &DNSError{Name: name, Type: typ, Err: ErrTimeout}
+	}
+	return nil
+}
+
+func (f *spfSuiteFake) LookupTXT(ctx context.Context, name string) ([]string, error) {
+	if err := f.check(name, "TXT"); err != nil {
+		return nil, err
+	}
+	return f.StaticResolver.LookupTXT(ctx, name)
+}
+
+func (f *spfSuiteFake) LookupA(ctx context.Context, name string) ([]netip.Addr, error) {
+	if err := f.check(name, "A"); err != nil {
+		return nil, err
+	}
+	return f.StaticResolver.LookupA(ctx, name)
+}
+
+func (f *spfSuiteFake) LookupAAAA(ctx context.Context, name string) ([]netip.Addr, error) {
+	if err := f.check(name, "AAAA"); err != nil {
+		return nil, err
+	}
+	return f.StaticResolver.LookupAAAA(ctx, name)
+}
+
+func (f *spfSuiteFake) LookupMX(ctx context.Context, name string) ([]MX, error) {
+	if err := f.check(name, "MX"); err != nil {
+		return nil, err
+	}
+	return f.StaticResolver.LookupMX(ctx, name)
+}
+
+// spfSuiteResolver builds the resolver of one scenario: a DNSResolver
+// asking a dnstest server, or the map-backed fake.
+func spfSuiteResolver(t testing.TB, sc spfsuite.Scenario, real bool) Resolver {
+	rrs, opts, err := spfSuiteRRs(sc)
+	if err != nil {
+		t.Fatalf("%s: %v", sc.Description, err)
+	}
+	if real {
+		srv := dnstest.NewRRs(t, rrs, opts...)
+		return NewDNSResolver(DNSConfig{Servers: []string{srv.Addr}, Timeout: 400 * time.Millisecond, Retries: -1})
+	}
+	f, err := newSPFSuiteFake(sc, rrs)
+	if err != nil {
+		t.Fatalf("%s: %v", sc.Description, err)
+	}
+	return f
+}
+
+// runSPFSuite runs every test of file, per scenario, through the real
+// DNSResolver against a dnstest server (real) or through the fake.
+func runSPFSuite(t *testing.T, file string, real bool) spfSuiteTally {
 	var tally spfSuiteTally
 	for _, sc := range loadSPFSuite(t, file) {
-		rrs, opts, err := spfSuiteRRs(sc)
-		if err != nil {
-			t.Fatalf("%s: %s: %v", file, sc.Description, err)
-		}
-		srv := dnstest.NewRRs(t, rrs, opts...)
-		r := NewDNSResolver(DNSConfig{Servers: []string{srv.Addr}, Timeout: 400 * time.Millisecond, Retries: -1})
+		r := spfSuiteResolver(t, sc, real)
 		for _, tc := range sc.Tests {
 			t.Run(tc.Name, func(t *testing.T) {
 				if reason, ok := spfSuiteSkips[file+":"+tc.Name]; ok {
@@ -258,34 +343,30 @@ func spfFormatTrace(steps []SPFStep) string {
 	return b.String()
 }
 
-func TestSPFConformanceRFC7208(t *testing.T) {
-	got := runSPFSuite(t, "rfc7208-tests.yml")
-	t.Logf("rfc7208-tests.yml: %d passed, %d failed, %d skipped", got.passed, got.failed, got.skipped)
-	if got.passed != 203 {
-		t.Errorf("RFC 7208 suite: %d of 203 passed", got.passed)
+// spfSuites are the suite files with the number of tests each must pass
+// (the rest are in spfSuiteSkips).
+var spfSuites = []struct {
+	file string
+	pass int
+}{
+	{"rfc7208-tests.yml", 203},
+	{"rfc4408-tests.yml", 191},
+	{"pyspf-tests.yml", 14},
+	{"blitirispf-tests.yml", 60},
+	{"testdata/spf-limits-tests.yml", 27},
+}
+
+func testSPFConformance(t *testing.T, real bool) {
+	for _, s := range spfSuites {
+		t.Run(s.file, func(t *testing.T) {
+			got := runSPFSuite(t, s.file, real)
+			t.Logf("%s: %d passed, %d failed, %d skipped", s.file, got.passed, got.failed, got.skipped)
+			if s.pass >= 0 && got.passed != s.pass {
+				t.Errorf("%s: %d passed, want %d (the rest are listed skips)", s.file, got.passed, s.pass)
+			}
+		})
 	}
 }
 
-func TestSPFConformanceRFC4408(t *testing.T) {
-	got := runSPFSuite(t, "rfc4408-tests.yml")
-	t.Logf("rfc4408-tests.yml: %d passed, %d failed, %d skipped", got.passed, got.failed, got.skipped)
-	if got.passed != 191 {
-		t.Errorf("rfc4408-tests.yml: %d passed, want 191 (the rest are listed skips)", got.passed)
-	}
-}
-
-func TestSPFConformancePyspf(t *testing.T) {
-	got := runSPFSuite(t, "pyspf-tests.yml")
-	t.Logf("pyspf-tests.yml: %d passed, %d failed, %d skipped", got.passed, got.failed, got.skipped)
-	if got.passed != 14 {
-		t.Errorf("pyspf-tests.yml: %d passed, want 14 (the rest are listed skips)", got.passed)
-	}
-}
-
-func TestSPFConformanceBlitiri(t *testing.T) {
-	got := runSPFSuite(t, "blitirispf-tests.yml")
-	t.Logf("blitirispf-tests.yml: %d passed, %d failed, %d skipped", got.passed, got.failed, got.skipped)
-	if got.passed != 60 {
-		t.Errorf("blitirispf-tests.yml: %d passed, want 60 (the rest are listed skips)", got.passed)
-	}
-}
+func TestSPFConformanceOverDNS(t *testing.T) { testSPFConformance(t, true) }
+func TestSPFConformanceFakeDNS(t *testing.T) { testSPFConformance(t, false) }

@@ -1,0 +1,170 @@
+// StaticResolver: a Resolver that answers from zone-file text held in
+// memory, for tests, examples and benchmarks that must not touch a network.
+
+package authcheck
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"strings"
+	"sync"
+
+	"github.com/miekg/dns"
+)
+
+// StaticResolver answers from records given as zone-file text (RFC 1035
+// §5), keeping NXDOMAIN and NODATA apart and following CNAMEs as
+// DNSResolver does. It is safe for concurrent use.
+type StaticResolver struct {
+	maxCNAME int
+	rrs      map[string][]dns.RR // by canonical owner
+	exists   map[string]bool     // owners and their ancestors
+
+	mu     sync.RWMutex
+	errors map[string]error // by canonical name
+}
+
+// NewStaticResolver parses zone (relative names are relative to the root
+// unless $ORIGIN says otherwise) into a resolver.
+func NewStaticResolver(zone string) (*StaticResolver, error) {
+	zp := dns.NewZoneParser(strings.NewReader(zone), ".", "")
+	zp.SetDefaultTTL(3600)
+	s := &StaticResolver{maxCNAME: DefaultMaxCNAME, rrs: map[string][]dns.RR{}, exists: map[string]bool{}, errors: map[string]error{}}
+	for rr, ok := zp.Next(); ok; rr, ok = zp.Next() {
+		name := dns.CanonicalName(rr.Header().Name)
+		s.rrs[name] = append(s.rrs[name], rr)
+		for off, end := 0, false; !end; off, end = dns.NextLabel(name, off) {
+			s.exists[name[off:]] = true
+		}
+	}
+	if err := zp.Err(); err != nil {
+		return nil, fmt.Errorf("static resolver zone: %w", err)
+	}
+	return s, nil
+}
+
+// SetError makes lookups of name fail with err (normally one of the DNS
+// sentinels such as ErrTimeout or ErrServFail) unless the zone holds records
+// of the type asked, like the SPF suites' TIMEOUT entry.
+func (s *StaticResolver) SetError(name string, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.errors[dns.CanonicalName(dns.Fqdn(name))] = err
+}
+
+func (s *StaticResolver) lookup(ctx context.Context, name string, qtype uint16) ([]dns.RR, error) {
+	typ := dns.TypeToString[qtype]
+	if err := ctx.Err(); err != nil {
+		return nil, &DNSError{Name: name, Type: typ, Err: ctxError(err)}
+	}
+	fq, ok := dnsCheckName(name)
+	if !ok {
+		return nil, &DNSError{Name: name, Type: typ, Err: ErrBadName}
+	}
+	target := dns.CanonicalName(fq)
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for hops := 0; ; hops++ {
+		rrs, ok := s.rrs[target]
+		var out []dns.RR
+		next := ""
+		for _, rr := range rrs {
+			switch h := rr.Header(); {
+			case h.Rrtype == qtype:
+				out = append(out, rr)
+			case h.Rrtype == dns.TypeCNAME:
+				next = dns.CanonicalName(rr.(*dns.CNAME).Target)
+			}
+		}
+		if len(out) > 0 {
+			return out, nil
+		}
+		if err := s.errors[target]; err != nil {
+			return nil, &DNSError{Name: name, Type: typ, Err: err}
+		}
+		if !ok && !s.exists[target] {
+			return nil, &DNSError{Name: name, Type: typ, Err: ErrNXDomain}
+		}
+		if next == "" {
+			return nil, &DNSError{Name: name, Type: typ, Err: ErrNoData}
+		}
+		if hops >= s.maxCNAME {
+			return nil, &DNSError{Name: name, Type: typ, Err: ErrCNAMELoop}
+		}
+		target = next
+	}
+}
+
+// LookupTXT implements Resolver.
+func (s *StaticResolver) LookupTXT(ctx context.Context, name string) ([]string, error) {
+	rrs, err := s.lookup(ctx, name, dns.TypeTXT)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, len(rrs))
+	for _, rr := range rrs {
+		out = append(out, dnsJoinTXT(rr.(*dns.TXT).Txt))
+	}
+	return out, nil
+}
+
+// LookupA implements Resolver.
+func (s *StaticResolver) LookupA(ctx context.Context, name string) ([]netip.Addr, error) {
+	rrs, err := s.lookup(ctx, name, dns.TypeA)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]netip.Addr, 0, len(rrs))
+	for _, rr := range rrs {
+		if ip, ok := netip.AddrFromSlice(rr.(*dns.A).A.To4()); ok {
+			out = append(out, ip)
+		}
+	}
+	return out, nil
+}
+
+// LookupAAAA implements Resolver.
+func (s *StaticResolver) LookupAAAA(ctx context.Context, name string) ([]netip.Addr, error) {
+	rrs, err := s.lookup(ctx, name, dns.TypeAAAA)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]netip.Addr, 0, len(rrs))
+	for _, rr := range rrs {
+		if ip, ok := netip.AddrFromSlice(rr.(*dns.AAAA).AAAA.To16()); ok {
+			out = append(out, ip)
+		}
+	}
+	return out, nil
+}
+
+// LookupMX implements Resolver.
+func (s *StaticResolver) LookupMX(ctx context.Context, name string) ([]MX, error) {
+	rrs, err := s.lookup(ctx, name, dns.TypeMX)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]MX, 0, len(rrs))
+	for _, rr := range rrs {
+		mx := rr.(*dns.MX)
+		out = append(out, MX{Pref: mx.Preference, Host: strings.TrimSuffix(mx.Mx, ".")})
+	}
+	return out, nil
+}
+
+// LookupPTR implements Resolver.
+func (s *StaticResolver) LookupPTR(ctx context.Context, addr netip.Addr) ([]string, error) {
+	if !addr.IsValid() {
+		return nil, &DNSError{Name: addr.String(), Type: "PTR", Err: ErrBadName}
+	}
+	rrs, err := s.lookup(ctx, ReverseName(addr), dns.TypePTR)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, len(rrs))
+	for _, rr := range rrs {
+		out = append(out, strings.TrimSuffix(rr.(*dns.PTR).Ptr, "."))
+	}
+	return out, nil
+}
