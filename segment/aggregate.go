@@ -125,8 +125,10 @@ type Aggregate struct {
 	provs     []*providerState
 	provIndex map[classify.Provider]uint32
 
-	camps     []string
-	campIndex map[string]uint32
+	camps      []string
+	campIndex  map[string]uint32
+	lastCamp   *string
+	lastCampID uint32
 
 	groups     []*group
 	groupIndex map[uint64]uint32
@@ -146,6 +148,11 @@ type Aggregate struct {
 	lastKeys []string
 	lastIDs  []uint16
 	scratch  []attrVal
+	lastDom  string
+	lastDI   domInfo
+	// fixed value IDs of the transactional and subscriber-age attributes.
+	boolIDs [2]uint32
+	ageIDs  map[string]uint32
 }
 
 type attrTable struct {
@@ -153,6 +160,10 @@ type attrTable struct {
 	ids    map[string]uint32
 	values []string // values[0] is OtherValue
 	folded int64
+	// last is the value looked up last: logs come sorted by campaign,
+	// template or time often enough that this saves a hash lookup.
+	last   string
+	lastID uint32
 }
 
 type attrVal struct {
@@ -242,6 +253,11 @@ func NewAggregate(opt Options) *Aggregate {
 	for _, n := range builtinAttrs {
 		a.newAttr(n)
 	}
+	a.boolIDs = [2]uint32{a.valueID(a.attrs[attrTransactional], "false"), a.valueID(a.attrs[attrTransactional], "true")}
+	a.ageIDs = map[string]uint32{}
+	for _, b := range []string{"new", "established", "old"} {
+		a.ageIDs[b] = a.valueID(a.attrs[attrSubscriberAge], b)
+	}
 	return a
 }
 
@@ -273,7 +289,20 @@ func (a *Aggregate) attrID(name string) (uint16, bool) {
 
 // valueID interns v for attribute t; 0 (OtherValue) beyond the cap.
 func (a *Aggregate) valueID(t *attrTable, v string) uint32 {
-	if id, ok := t.ids[v]; ok {
+	if v == t.last && t.lastID != 0 {
+		return t.lastID
+	}
+	// Most attributes have a handful of values; comparing a few strings
+	// is cheaper than hashing one.
+	if len(t.values) <= 9 {
+		for id := 1; id < len(t.values); id++ {
+			if t.values[id] == v {
+				t.last, t.lastID = t.values[id], uint32(id)
+				return uint32(id)
+			}
+		}
+	} else if id, ok := t.ids[v]; ok {
+		t.last, t.lastID = t.values[id], id
 		return id
 	}
 	if v == OtherValue {
@@ -301,7 +330,11 @@ func (a *Aggregate) provID(p classify.Provider) uint32 {
 }
 
 func (a *Aggregate) campID(c string) uint32 {
+	if a.lastCamp != nil && c == *a.lastCamp {
+		return a.lastCampID
+	}
 	if id, ok := a.campIndex[c]; ok {
+		a.lastCamp, a.lastCampID = &a.camps[id], id
 		return id
 	}
 	id := uint32(len(a.camps))
@@ -331,7 +364,14 @@ func (a *Aggregate) SegmentDomain(domain string) (segment string, provider class
 }
 
 func (a *Aggregate) domainInfo(dom string) domInfo {
+	if dom == a.lastDom && dom != "" {
+		return a.lastDI
+	}
 	if di, ok := a.domains[dom]; ok {
+		a.lastDom, a.lastDI = a.attrs[attrDomain].values[di.dom], di
+		if a.lastDom != dom {
+			a.lastDom = "" // the key differs in case or form: no shortcut
+		}
 		return di
 	}
 	low := strings.ToLower(strings.TrimSuffix(dom, "."))
@@ -414,13 +454,13 @@ func (a *Aggregate) Add(ev *Event) {
 	if ev.SendingIP != "" {
 		sc = append(sc, attrVal{attrSendingIP, a.valueID(a.attrs[attrSendingIP], ev.SendingIP)})
 	}
-	tv := "false"
+	tv := a.boolIDs[0]
 	if ev.Transactional {
-		tv = "true"
+		tv = a.boolIDs[1]
 	}
-	sc = append(sc, attrVal{attrTransactional, a.valueID(a.attrs[attrTransactional], tv)})
+	sc = append(sc, attrVal{attrTransactional, tv})
 	if b := AgeBucket(ev.age()); b != "" {
-		sc = append(sc, attrVal{attrSubscriberAge, a.valueID(a.attrs[attrSubscriberAge], b)})
+		sc = append(sc, attrVal{attrSubscriberAge, a.ageIDs[b]})
 	}
 	for i := range ev.Attrs {
 		at := &ev.Attrs[i]
