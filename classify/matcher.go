@@ -44,12 +44,17 @@ func (m *matchList) has(id uint32) bool {
 
 // matcher is an immutable Aho-Corasick automaton; safe for concurrent use.
 type matcher struct {
-	classOf  [256]uint8 // byte -> class; 0 is "no pattern uses this byte"
-	nclass   int
-	delta    []uint32 // delta[state*nclass+class] = next state
+	classOf [256]uint8 // byte -> class; 0 is "no pattern uses this byte"
+	nclass  int
+	// delta[s*nclass+class] is the next state t, stored pre-multiplied
+	// (t*nclass) with outFlag set when t ends a pattern, so the scan loop
+	// does one load and no multiplication per byte.
+	delta    []uint32
 	outStart []uint32 // outputs of state s are out[outStart[s]:outStart[s+1]]
 	out      []uint32
 }
+
+const outFlag = 1 << 31
 
 // lowerASCII lower-cases ASCII letters only, so that pattern bytes line up
 // with the on-the-fly folding of the scanned text.
@@ -141,6 +146,16 @@ func newMatcher(patterns []string) *matcher {
 		m.out = append(m.out, nodes[s].outs...)
 	}
 	m.outStart[len(nodes)] = uint32(len(m.out))
+	if uint64(len(nodes))*uint64(nc) >= outFlag {
+		panic("classify: text matcher too large") // New limits patterns well below this
+	}
+	for i, t := range m.delta {
+		e := t * uint32(nc)
+		if len(nodes[t].outs) > 0 {
+			e |= outFlag
+		}
+		m.delta[i] = e
+	}
 	return m
 }
 
@@ -150,12 +165,14 @@ func (m *matcher) scan(text string, ml *matchList) {
 		return
 	}
 	nc := uint32(m.nclass)
-	delta, outStart, out := m.delta, m.outStart, m.out
+	delta, classOf := m.delta, &m.classOf
 	s := uint32(0)
 	for i := 0; i < len(text); i++ {
-		s = delta[s*nc+uint32(m.classOf[text[i]])]
-		if a, b := outStart[s], outStart[s+1]; a != b {
-			for _, id := range out[a:b] {
+		e := delta[s+uint32(classOf[text[i]])]
+		s = e &^ outFlag
+		if e&outFlag != 0 {
+			st := s / nc
+			for _, id := range m.out[m.outStart[st]:m.outStart[st+1]] {
 				ml.add(id)
 			}
 		}

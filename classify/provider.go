@@ -164,15 +164,24 @@ func foldBuf(buf []byte, s string) (out []byte, ok bool) {
 // "dns;" (RFC 3464 §2.1.2 MTA-name-type), brackets, a trailing dot,
 // surrounding spaces.
 func cleanName(s string) string {
-	s = strings.TrimSpace(s)
 	if i := strings.IndexByte(s, ';'); i >= 0 {
-		s = strings.TrimSpace(s[i+1:])
+		s = s[i+1:]
 	}
 	if i := strings.IndexByte(s, '['); i > 0 {
 		s = s[:i] // "mx.example.com[192.0.2.1]"
 	}
-	s = strings.Trim(s, "[]<> ")
-	return strings.TrimSuffix(s, ".")
+	for len(s) > 0 && (s[0] == ' ' || s[0] == '\t' || s[0] == '[' || s[0] == '<') {
+		s = s[1:]
+	}
+	for len(s) > 0 {
+		switch s[len(s)-1] {
+		case ' ', '\t', ']', '>', '.', '\r', '\n':
+			s = s[:len(s)-1]
+			continue
+		}
+		break
+	}
+	return s
 }
 
 // ProviderForDomain returns the provider hosting mail for a recipient
@@ -218,15 +227,23 @@ func ProviderForHost(host string) Provider {
 	if !ok {
 		return ""
 	}
-	for len(h) > 0 {
-		if p, ok := hostProviders[string(h)]; ok {
-			return p
+	// Try suffixes from the shortest (two labels) up: no key of
+	// hostProviders is a suffix of another key mapping elsewhere, so the
+	// first hit is the answer, usually at the first lookup.
+	dots := 0
+	for i := len(h) - 1; i >= 0; i-- {
+		if h[i] != '.' {
+			continue
 		}
-		i := bytes.IndexByte(h, '.')
-		if i < 0 {
-			break
+		dots++
+		if dots >= 2 {
+			if p, ok := hostProviders[string(h[i+1:])]; ok {
+				return p
+			}
 		}
-		h = h[i+1:]
+	}
+	if p, ok := hostProviders[string(h)]; ok {
+		return p
 	}
 	return ""
 }

@@ -3,6 +3,8 @@
 // or not, slow the stream down or not, and why.
 package classify
 
+import "log/slog"
+
 // Severity says whether the message can still be delivered as it is.
 type Severity string
 
@@ -82,4 +84,22 @@ type Verdict struct {
 	Rule     string   `json:"rule"`
 	// Explanation is one line saying why, in plain words.
 	Explanation string `json:"explanation"`
+}
+
+// IsFailure reports whether the verdict is a failure (hard or soft).
+func (v Verdict) IsFailure() bool { return v.Severity == SeverityHard || v.Severity == SeveritySoft }
+
+// LogValue makes a Verdict log as a group of its fields.
+func (v Verdict) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("severity", string(v.Severity)),
+		slog.String("category", string(v.Category)),
+		slog.String("hint", string(v.Hint)),
+		slog.Bool("retry", v.Retry),
+		slog.Bool("suppress", v.Suppress),
+		slog.Bool("slow_down", v.SlowDown),
+		slog.String("provider", string(v.Provider)),
+		slog.String("tag", v.Tag),
+		slog.String("rule", v.Rule),
+	)
 }

@@ -1,0 +1,112 @@
+package classify_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/bouncekit/bouncekit/bounce"
+	"github.com/bouncekit/bouncekit/classify"
+	"github.com/bouncekit/bouncekit/classify/classifytest"
+)
+
+type benchCase struct {
+	reply string
+	in    classify.Context
+}
+
+func loadBench(b *testing.B) []benchCase {
+	b.Helper()
+	cases, err := classifytest.ReadFile(repliesFile)
+	if err != nil {
+		b.Fatal(err)
+	}
+	out := make([]benchCase, len(cases))
+	for i, tc := range cases {
+		out[i] = benchCase{tc.Reply, tc.Context()}
+	}
+	return out
+}
+
+var benchSink classify.Verdict
+
+// benchParseClassify is the queue's hot path: parse one reply and classify
+// it, cycling through the ~700 replies of testdata/replies.jsonl.
+func benchParseClassify(b *testing.B, c *classify.Classifier) {
+	cases := loadBench(b)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		bc := &cases[i]
+		if i++; i == len(cases) {
+			i = 0
+		}
+		r, _ := bounce.ParseReply(bc.reply)
+		benchSink = c.Classify(&r, bc.in)
+	}
+}
+
+// BenchmarkClassify: parse + classify per op, built-in rules.
+func BenchmarkClassify(b *testing.B) { benchParseClassify(b, classify.Default()) }
+
+// BenchmarkClassify10xRules: the same with ten times the rules: nine
+// mutated copies of every built-in rule ahead of the built-ins (the worst
+// place for them). Text patterns get a distinct prefix, so the automaton
+// grows tenfold; code-only copies are scoped to a provider that never
+// answers, so they are candidates for every reply but never match.
+func BenchmarkClassify10xRules(b *testing.B) {
+	builtin := classify.BuiltinRules()
+	var extra []classify.Rule
+	for k := 1; k <= 9; k++ {
+		for _, r := range builtin {
+			r.ID = fmt.Sprintf("%s-copy%d", r.ID, k)
+			mut := func(ps []string) []string {
+				out := make([]string, len(ps))
+				for i, p := range ps {
+					out[i] = fmt.Sprintf("zq%d %s", k, p)
+				}
+				return out
+			}
+			r.Any, r.All, r.None = mut(r.Any), mut(r.All), mut(r.None)
+			if len(r.Any)+len(r.All) == 0 {
+				r.Provider = classify.Provider(fmt.Sprintf("bench-%d", k))
+			}
+			extra = append(extra, r)
+		}
+	}
+	c, err := classify.New(classify.Options{Before: extra})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if n := len(c.Rules()); n < 10*len(builtin) {
+		b.Fatalf("%d rules, want %d", n, 10*len(builtin))
+	}
+	benchParseClassify(b, c)
+}
+
+// BenchmarkClassifyOnly measures Classify alone on pre-parsed replies.
+func BenchmarkClassifyOnly(b *testing.B) {
+	cases := loadBench(b)
+	rs := make([]bounce.Reply, len(cases))
+	for i := range cases {
+		rs[i], _ = bounce.ParseReply(cases[i].reply)
+	}
+	c := classify.Default()
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		benchSink = c.Classify(&rs[i], cases[i].in)
+		if i++; i == len(rs) {
+			i = 0
+		}
+	}
+}
+
+// BenchmarkNew measures building a classifier with the built-in rules.
+func BenchmarkNew(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := classify.New(classify.Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

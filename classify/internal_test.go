@@ -1,0 +1,49 @@
+package classify
+
+import (
+	"strings"
+	"testing"
+)
+
+// ProviderForHost stops at the shortest matching suffix; that is only
+// right while no key is a label-suffix of another key naming a different
+// provider.
+func TestHostSuffixesAreConsistent(t *testing.T) {
+	for k, p := range hostProviders {
+		for k2, p2 := range hostProviders {
+			if k != k2 && strings.HasSuffix(k, "."+k2) && p != p2 {
+				t.Errorf("%s -> %s but its suffix %s -> %s", k, p, k2, p2)
+			}
+		}
+	}
+}
+
+func TestMatcherFindsOverlappingPatternsIgnoringCase(t *testing.T) {
+	pats := []string{"he", "she", "his", "hers", "user unknown", "[cs01]", "\xc3\xa9t\xc3\xa9"}
+	m := newMatcher(pats)
+	var ml matchList
+	m.scan("uSHErs: USER Unknown [CS01] \xc3\xa9t\xc3\xa9", &ml)
+	want := map[uint32]bool{0: true, 1: true, 3: true, 4: true, 5: true, 6: true}
+	if ml.n != len(want) {
+		t.Fatalf("found %v, want ids %v", ml.ids[:ml.n], want)
+	}
+	for _, id := range ml.ids[:ml.n] {
+		if !want[id] {
+			t.Errorf("unexpected pattern %q", pats[id])
+		}
+	}
+	if !ml.has(4) || ml.has(2) {
+		t.Error("has() disagrees with the scan")
+	}
+}
+
+func TestMatchListKeepsAtMostMaxMatches(t *testing.T) {
+	var ml matchList
+	for i := range uint32(maxMatches + 10) {
+		ml.add(i)
+		ml.add(i) // duplicates are ignored
+	}
+	if ml.n != maxMatches {
+		t.Errorf("n = %d, want %d", ml.n, maxMatches)
+	}
+}
