@@ -261,8 +261,25 @@ func parseAction(v string) Action {
 	return Action(v)
 }
 
+// parseDate reads an RFC 5322 §3.3 date. The common shape ("Mon, 2 Jan
+// 2006 15:04:05 -0700 (MST)") is read directly; anything else goes to
+// net/mail, whose layout-by-layout attempts cost an error value each.
 func parseDate(v string) time.Time {
-	t, err := mail.ParseDate(strings.TrimSpace(v))
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return time.Time{}
+	}
+	s := v
+	if i := strings.IndexByte(s, ','); i >= 0 && i <= 4 {
+		s = strings.TrimSpace(s[i+1:])
+	}
+	if i := strings.IndexByte(s, '('); i > 0 {
+		s = strings.TrimSpace(s[:i])
+	}
+	if t, err := time.Parse("2 Jan 2006 15:04:05 -0700", s); err == nil {
+		return t
+	}
+	t, err := mail.ParseDate(v)
 	if err != nil {
 		return time.Time{}
 	}

@@ -11,7 +11,6 @@ package bounce
 
 import (
 	"html"
-	"net/mail"
 	"strings"
 )
 
@@ -145,7 +144,15 @@ func isOriginalMarker(line string) bool {
 	if len(t) < 8 || len(t) > 120 {
 		return false
 	}
-	l := strings.ToLower(t)
+	var buf [120]byte
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	l := string(buf[:len(t)])
 	dashed := strings.IndexFunc(t, func(r rune) bool { return r != '-' && r != '=' && r != '*' && r != '_' && r != ' ' && r != '#' }) >= 2
 	if dashed {
 		for _, k := range [...]string{"original", "copy of", "unsent message", "returned message", "header", "undelivered message", "rejected message", "message text follows", "bounced e-mail"} {
@@ -531,36 +538,36 @@ func namesSender(before []string) bool {
 // "Action:" or "Status:" line after it. The block is taken from the
 // Reporting-MTA line when one precedes it.
 func indexDSNFields(s string) int {
-	l := strings.ToLower(s)
-	i := indexLineStart(l, "final-recipient:")
-	if j := indexLineStart(l, "original-recipient:"); j >= 0 && (i < 0 || j < i) {
+	i := indexLineStart(s, "final-recipient:")
+	if j := indexLineStart(s, "original-recipient:"); j >= 0 && (i < 0 || j < i) {
 		i = j
 	}
 	if i < 0 {
 		return -1
 	}
-	if indexLineStart(l[i:], "action:") < 0 && indexLineStart(l[i:], "status:") < 0 {
+	if indexLineStart(s[i:], "action:") < 0 && indexLineStart(s[i:], "status:") < 0 {
 		return -1
 	}
-	if k := indexLineStart(l[:i], "reporting-mta:"); k >= 0 {
+	if k := indexLineStart(s[:i], "reporting-mta:"); k >= 0 {
 		return k
 	}
 	return i
 }
 
+// indexLineStart returns the offset of the first line of s that starts with
+// prefix (ASCII case-insensitive; prefix in lower case), or -1.
 func indexLineStart(s, prefix string) int {
-	off := 0
-	for {
-		i := strings.Index(s[off:], prefix)
+	for pos := 0; pos < len(s); {
+		if len(s)-pos >= len(prefix) && strings.EqualFold(s[pos:pos+len(prefix)], prefix) {
+			return pos
+		}
+		i := strings.IndexByte(s[pos:], '\n')
 		if i < 0 {
 			return -1
 		}
-		i += off
-		if i == 0 || s[i-1] == '\n' {
-			return i
-		}
-		off = i + len(prefix)
+		pos += i + 1
 	}
+	return -1
 }
 
 // senderAddresses returns the addresses a bounce names that are not failed
@@ -583,26 +590,25 @@ func senderAddresses(rep *Report) map[string]bool {
 	return m
 }
 
-// listAddresses returns the bare addresses of an address-list header value.
+// listAddresses returns the bare addresses of an address-list header value
+// (RFC 5322 §3.4) in order. It scans for addr-specs rather than parsing the
+// full grammar, which is both faster and kinder to the malformed lists
+// bounces carry; an "@" inside a quoted display name is skipped.
 func listAddresses(v string) []string {
 	if v == "" {
 		return nil
 	}
-	if l, err := mail.ParseAddressList(v); err == nil {
-		out := make([]string, 0, len(l))
-		for _, a := range l {
-			out = append(out, a.Address)
-		}
-		return out
-	}
 	var out []string
 	for pos := 0; pos < len(v); {
-		a, _, e := findAddress(v, pos)
+		a, s, e := findAddress(v, pos)
 		if a == "" {
 			break
 		}
-		out = append(out, a)
 		pos = e
+		if strings.Count(v[:s], `"`)%2 == 1 {
+			continue // inside a quoted display name
+		}
+		out = append(out, a)
 	}
 	return out
 }

@@ -73,13 +73,16 @@ var formatSigns = [...]formatSign{
 // text. Without a mark it keeps what the reader set ("rfc3464") or says
 // "text".
 func detectFormat(rep *Report, notice string) string {
-	var low string
+	// The marks are in the first lines of a notice; 4 KiB keeps the cost
+	// flat for long ones.
+	low := strings.ToLower(notice[:min(len(notice), 4<<10)])
+	var lowFields [2]string // lower-cased From and X-Mailer, read once
+	for i, n := range [...]string{"from", "x-mailer"} {
+		lowFields[i] = strings.ToLower(rep.Header.Get(n))
+	}
 	for _, s := range formatSigns {
 		switch s.field {
 		case "":
-			if low == "" {
-				low = strings.ToLower(notice)
-			}
 			if strings.Contains(low, s.text) {
 				return s.format
 			}
@@ -93,7 +96,11 @@ func detectFormat(rep *Report, notice string) string {
 				}
 			}
 		default:
-			if strings.Contains(strings.ToLower(rep.Header.Get(s.field)), s.text) {
+			v := lowFields[0]
+			if s.field == "x-mailer" {
+				v = lowFields[1]
+			}
+			if strings.Contains(v, s.text) {
 				return s.format
 			}
 		}

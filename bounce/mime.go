@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"io"
 	"mime"
-	"mime/quotedprintable"
 	"strings"
 	"unicode/utf8"
 
@@ -184,85 +183,116 @@ func isHeaderName(s string) bool {
 // returns it with the rest of b after the empty line that ends it. A line
 // that is neither a field nor a continuation ends the block (the body starts
 // there), so a message without a blank line after its header still parses.
-// A leading mbox "From " line is skipped.
+// A leading mbox "From " line is skipped. The block is converted to a string
+// once; unfolded values are substrings of it.
 func (st *mimeState) readHeader(b []byte, decode bool) (Header, []byte) {
-	var h Header
-	pos := 0
 	if bytes.HasPrefix(b, []byte("From ")) {
-		if i := bytes.IndexByte(b, '\n'); i >= 0 {
-			pos = i + 1
-		} else {
+		i := bytes.IndexByte(b, '\n')
+		if i < 0 {
 			return nil, nil
 		}
+		b = b[i+1:]
 	}
-	var cur []byte // value being unfolded
-	name := ""
+	// Find the end of the block first.
+	end, rest := len(b), []byte(nil)
+	for pos, prevSemi := 0, false; pos < len(b); {
+		if st.lim.MaxHeaderBytes > 0 && pos > st.lim.MaxHeaderBytes {
+			st.fail("MaxHeaderBytes", int64(st.lim.MaxHeaderBytes))
+			end = pos
+			if i := bytes.Index(b[pos:], []byte("\n\n")); i >= 0 {
+				rest = b[pos+i+2:]
+			}
+			break
+		}
+		next := len(b)
+		line := b[pos:]
+		if i := bytes.IndexByte(line, '\n'); i >= 0 {
+			line, next = line[:i], pos+i+1
+		}
+		if len(bytes.TrimSpace(line)) == 0 {
+			end, rest = pos, b[next:]
+			break
+		}
+		if line[0] != ' ' && line[0] != '\t' && !(prevSemi && isBareParam(line)) {
+			colon := bytes.IndexByte(line, ':')
+			if colon <= 0 || !isHeaderName(string(bytes.TrimRight(line[:colon], " \t"))) {
+				end, rest = pos, b[pos:]
+				break
+			}
+		}
+		t := bytes.TrimRight(line, " \t")
+		prevSemi = len(t) > 0 && t[len(t)-1] == ';'
+		pos = next
+	}
+	if end == 0 {
+		return nil, rest
+	}
+	block := string(b[:end])
+	h := make(Header, 0, 16)
+	var (
+		name, val string
+		folded    []string
+	)
 	flush := func() {
 		if name == "" {
 			return
 		}
-		v := strings.TrimSpace(string(cur))
+		v := val
+		if folded != nil {
+			var sb strings.Builder
+			sb.WriteString(val)
+			for _, f := range folded {
+				sb.WriteByte(' ')
+				sb.WriteString(f)
+			}
+			v = sb.String()
+			folded = folded[:0]
+		}
+		v = strings.TrimSpace(v)
 		if decode && strings.Contains(v, "=?") {
 			v = decodeWords(v)
 		}
 		h = append(h, Field{Name: name, Value: v})
-		name, cur = "", cur[:0]
+		name = ""
 	}
-	start := pos
-	for pos < len(b) {
-		if st.lim.MaxHeaderBytes > 0 && pos-start > st.lim.MaxHeaderBytes {
-			st.fail("MaxHeaderBytes", int64(st.lim.MaxHeaderBytes))
-			flush()
-			// Skip to the end of the block so the body is still found.
-			if i := bytes.Index(b[pos:], []byte("\n\n")); i >= 0 {
-				return h, b[pos+i+2:]
-			}
-			return h, nil
+	for pos := 0; pos < len(block); {
+		next := len(block)
+		line := block[pos:]
+		if i := strings.IndexByte(line, '\n'); i >= 0 {
+			line, next = line[:i], pos+i+1
 		}
-		end := bytes.IndexByte(b[pos:], '\n')
-		var line []byte
-		next := len(b)
-		if end < 0 {
-			line = b[pos:]
-		} else {
-			line = b[pos : pos+end]
-			next = pos + end + 1
-		}
-		if len(bytes.TrimSpace(line)) == 0 {
-			flush()
-			return h, b[next:]
-		}
-		if line[0] == ' ' || line[0] == '\t' {
+		pos = next
+		if line[0] == ' ' || line[0] == '\t' || !strings.Contains(line, ":") || bareParamBeforeColon(line) {
 			if name != "" {
-				cur = append(cur, ' ')
-				cur = append(cur, bytes.TrimSpace(line)...)
+				if folded == nil {
+					folded = make([]string, 0, 4)
+				}
+				folded = append(folded, strings.TrimSpace(line))
 			}
-			pos = next
 			continue
 		}
-		if name != "" && len(cur) > 0 && cur[len(cur)-1] == ';' {
-			// A parameter that lost its indentation after a value
-			// ending in ';' ("Content-Type: multipart/mixed;" then
-			// `boundary="..."` at the start of a line).
-			if eq := bytes.IndexByte(line, '='); eq > 0 && !bytes.Contains(line[:eq], []byte(":")) {
-				cur = append(cur, ' ')
-				cur = append(cur, bytes.TrimSpace(line)...)
-				pos = next
-				continue
-			}
-		}
-		colon := bytes.IndexByte(line, ':')
-		if colon <= 0 || !isHeaderName(strings.TrimRight(string(line[:colon]), " \t")) {
-			flush()
-			return h, b[pos:]
-		}
 		flush()
-		name = strings.TrimRight(string(line[:colon]), " \t")
-		cur = append(cur[:0], bytes.TrimSpace(line[colon+1:])...)
-		pos = next
+		colon := strings.IndexByte(line, ':')
+		name = strings.TrimRight(line[:colon], " \t")
+		val = strings.TrimSpace(line[colon+1:])
 	}
 	flush()
-	return h, nil
+	return h, rest
+}
+
+// isBareParam reports whether line is a MIME parameter that lost its
+// indentation after a value ending in ';' ("Content-Type: multipart/mixed;"
+// then `boundary="..."` at the start of a line).
+func isBareParam(line []byte) bool {
+	eq := bytes.IndexByte(line, '=')
+	return eq > 0 && !bytes.Contains(line[:eq], []byte(":"))
+}
+
+// bareParamBeforeColon is isBareParam for a line that also holds a colon
+// later on (`boundary="a:b"`).
+func bareParamBeforeColon(line string) bool {
+	eq := strings.IndexByte(line, '=')
+	return eq > 0 && !strings.Contains(line[:eq], ":")
 }
 
 var wordDecoder = &mime.WordDecoder{CharsetReader: charsetReader}
@@ -282,7 +312,17 @@ func charsetReader(label string, r io.Reader) (io.Reader, error) {
 	if enc == nil {
 		return nil, fmt.Errorf("bounce: unknown charset %q", label)
 	}
-	return enc.NewDecoder().Reader(r), nil
+	// Encoded words are short: decode at once and hand back a
+	// bytes.Reader, whose WriteTo spares io.Copy its 32 KiB buffer.
+	in, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	out, err := enc.NewDecoder().Bytes(in)
+	if err != nil {
+		return nil, err
+	}
+	return bytes.NewReader(out), nil
 }
 
 // decodeCharset converts b from the named charset to UTF-8. Unknown charsets
@@ -330,13 +370,61 @@ func decodeTransfer(b []byte, cte string) []byte {
 		n, _ := base64.RawStdEncoding.Decode(out, clean)
 		return out[:n]
 	case "quoted-printable":
-		out, err := io.ReadAll(quotedprintable.NewReader(bytes.NewReader(b)))
-		if err != nil && len(out) == 0 {
-			return b
-		}
-		return out
+		return decodeQP(b)
 	}
 	return b
+}
+
+// decodeQP decodes quoted-printable (RFC 2045 §6.7) leniently in one pass:
+// "=XX" becomes the byte, "=" at the end of a line joins it to the next
+// (soft line break), and anything malformed is kept as written.
+func decodeQP(b []byte) []byte {
+	if bytes.IndexByte(b, '=') < 0 {
+		return b
+	}
+	out := make([]byte, 0, len(b))
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if c != '=' {
+			out = append(out, c)
+			continue
+		}
+		// Soft line break: "=" then optional white space then LF.
+		j := i + 1
+		for j < len(b) && (b[j] == ' ' || b[j] == '\t') {
+			j++
+		}
+		if j < len(b) && b[j] == '\n' {
+			i = j
+			continue
+		}
+		if j == len(b) {
+			break
+		}
+		if i+2 < len(b) {
+			if h, ok := unhex(b[i+1]); ok {
+				if l, ok := unhex(b[i+2]); ok {
+					out = append(out, h<<4|l)
+					i += 2
+					continue
+				}
+			}
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+func unhex(c byte) (byte, bool) {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0', true
+	case c >= 'A' && c <= 'F':
+		return c - 'A' + 10, true
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10, true
+	}
+	return 0, false
 }
 
 // part is one node of a parsed MIME tree.

@@ -6,6 +6,7 @@ package bounce
 // message names, reduced to its registrable domain (public suffix list).
 
 import (
+	"bytes"
 	"strings"
 	"time"
 
@@ -68,7 +69,6 @@ func readOriginal(p *part, quoted string) *Original {
 	case p != nil && len(p.parts) > 0:
 		m := p.parts[0]
 		h = m.header
-		bodyText = bodyTextOf(m)
 		only = len(strings.TrimSpace(string(m.body))) == 0 && len(m.parts) == 0
 	case p != nil:
 		st := &mimeState{lim: Limits{}.withDefaults()}
@@ -146,29 +146,25 @@ func readOriginal(p *part, quoted string) *Original {
 	for _, d := range o.DKIMDomains {
 		addHost(d)
 	}
-	if len(bodyText) > maxOriginalScan {
-		bodyText = bodyText[:maxOriginalScan]
-	}
-	for _, host := range linkHosts(bodyText) {
-		addHost(host)
+	if p != nil && len(p.parts) > 0 {
+		// Link hosts are ASCII in every charset a template uses, so the
+		// transfer-decoded bytes are searched without charset decoding.
+		budget := maxOriginalScan
+		p.parts[0].walk(func(q *part) bool {
+			if budget <= 0 {
+				return false
+			}
+			if len(q.parts) == 0 && strings.HasPrefix(q.ctype, "text/") {
+				b := q.body[:min(len(q.body), budget)]
+				budget -= len(b)
+				linkHosts(b, addHost)
+			}
+			return true
+		})
+	} else {
+		linkHosts([]byte(bodyText[:min(len(bodyText), maxOriginalScan)]), addHost)
 	}
 	return o
-}
-
-// bodyTextOf returns the decoded text of a message's text parts.
-func bodyTextOf(m *part) string {
-	var b strings.Builder
-	m.walk(func(p *part) bool {
-		if b.Len() > maxOriginalScan {
-			return false
-		}
-		if len(p.parts) == 0 && strings.HasPrefix(p.ctype, "text/") {
-			b.WriteString(p.text())
-			b.WriteByte('\n')
-		}
-		return true
-	})
-	return b.String()
 }
 
 // tagValue returns the value of tag name in a tag=value list (RFC 6376
@@ -183,20 +179,20 @@ func tagValue(v, name string) string {
 	return ""
 }
 
-// linkHosts returns the hosts of http and https links in text, in order.
-func linkHosts(s string) []string {
-	var out []string
+// linkHosts calls fn with the host of each http and https link in text, in
+// order.
+func linkHosts(s []byte, fn func(string)) {
 	for pos := 0; pos < len(s); {
-		i := strings.Index(s[pos:], "http")
+		i := bytes.Index(s[pos:], []byte("http"))
 		if i < 0 {
 			break
 		}
 		i += pos
 		rest := s[i+4:]
 		switch {
-		case strings.HasPrefix(rest, "://"):
+		case bytes.HasPrefix(rest, []byte("://")):
 			rest = rest[3:]
-		case strings.HasPrefix(rest, "s://"):
+		case bytes.HasPrefix(rest, []byte("s://")):
 			rest = rest[4:]
 		default:
 			pos = i + 4
@@ -207,9 +203,8 @@ func linkHosts(s string) []string {
 			j++
 		}
 		if j > 0 {
-			out = append(out, rest[:j])
+			fn(string(rest[:j]))
 		}
 		pos = len(s) - len(rest) + j
 	}
-	return out
 }

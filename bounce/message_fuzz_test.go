@@ -1,0 +1,61 @@
+package bounce_test
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/bouncekit/bouncekit/bounce"
+)
+
+// FuzzParseMessage checks that no input panics or hangs, that output is
+// deterministic (parsing twice gives the same report), and that CRLF and CR
+// line ends give the same records as LF.
+func FuzzParseMessage(f *testing.F) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "messages", "*.eml"))
+	for _, name := range files {
+		b, err := os.ReadFile(name)
+		if err == nil {
+			f.Add(b)
+		}
+	}
+	f.Add([]byte("Content-Type: multipart/report; boundary=x\n\n--x\nContent-Type: message/delivery-status\n\nFinal-Recipient: rfc822; a@b.c\nStatus: 5.1.1\n"))
+	f.Add([]byte("From: MAILER-DAEMON\nSubject: failure notice\n\n<a@b.example>:\n550 5.1.1 no\n"))
+	f.Add([]byte("Content-Type: message/rfc822\n\nContent-Type: message/rfc822\n\n"))
+	p := bounce.Parser{Limits: bounce.Limits{MaxMessageBytes: 1 << 20}}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		r1, err1 := p.ParseBytes(b)
+		r2, err2 := p.ParseBytes(b)
+		if r1 == nil || r2 == nil {
+			t.Fatal("nil report")
+		}
+		if s1, s2 := fuzzSummary(r1, err1), fuzzSummary(r2, err2); s1 != s2 {
+			t.Fatalf("not deterministic:\n%s\n%s", s1, s2)
+		}
+		if bytes.IndexByte(b, '\r') < 0 {
+			r3, _ := p.ParseBytes(bytes.ReplaceAll(b, []byte("\n"), []byte("\r\n")))
+			if s1, s3 := recordSummary(r1), recordSummary(r3); s1 != s3 {
+				t.Fatalf("CRLF differs from LF:\n%s\n%s", s1, s3)
+			}
+		}
+	})
+}
+
+func recordSummary(rep *bounce.Report) string {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "%s/%s", rep.Kind, rep.Format)
+	for _, r := range rep.Records {
+		fmt.Fprintf(&b, " [%s %s %s %d %q]", r.Recipient, r.Action, r.Status, r.Reply.Code, r.Diagnostic)
+	}
+	return b.String()
+}
+
+func fuzzSummary(rep *bounce.Report, err error) string {
+	s := recordSummary(rep) + fmt.Sprintf(" err=%v fields=%d", err, len(rep.Fields))
+	if rep.Original != nil {
+		s += fmt.Sprintf(" orig=%q %v", rep.Original.MessageID, rep.Original.Domains)
+	}
+	return s
+}
