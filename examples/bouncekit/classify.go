@@ -1,0 +1,163 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/bouncekit/bouncekit/bounce"
+	"github.com/bouncekit/bouncekit/classify"
+)
+
+func init() {
+	register(command{name: "classify", usage: "classify [--rules FILE] [--unknowns]   classify replies from stdin, one per line (raw or JSON)", run: runClassify})
+}
+
+// classifyInput is the JSON form of an input line.
+type classifyInput struct {
+	Reply     string `json:"reply"`
+	Recipient string `json:"recipient"`
+	RemoteMTA string `json:"remote_mta"`
+	Command   string `json:"command"`
+}
+
+// classifyOutput is one output line.
+type classifyOutput struct {
+	Input       string `json:"input"`
+	Error       string `json:"error,omitempty"`
+	Code        int    `json:"code,omitempty"`
+	Status      string `json:"status,omitempty"`
+	Tag         string `json:"tag,omitempty"`
+	Severity    string `json:"severity,omitempty"`
+	Category    string `json:"category,omitempty"`
+	Hint        string `json:"hint,omitempty"`
+	Retry       *bool  `json:"retry,omitempty"`
+	Suppress    *bool  `json:"suppress,omitempty"`
+	SlowDown    *bool  `json:"slow_down,omitempty"`
+	Provider    string `json:"provider,omitempty"`
+	Rule        string `json:"rule,omitempty"`
+	Explanation string `json:"explanation,omitempty"`
+}
+
+// maxClassifyLine bounds one input line; longer lines give an error object.
+const maxClassifyLine = bounce.MaxReplyLen + 4096
+
+func runClassify(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("classify", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	rulesFile := fs.String("rules", "", "JSON file of extra rules: {\"before\": [...], \"after\": [...], \"disable\": [...]} (docs/classify.md)")
+	unknowns := fs.Bool("unknowns", false, "after the run, print the unclassified replies to stderr, grouped, most frequent first")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	c := classify.Default()
+	if *rulesFile != "" {
+		f, err := os.Open(*rulesFile)
+		if err != nil {
+			fmt.Fprintf(stderr, "bouncekit classify: %v\n", err)
+			return 1
+		}
+		opts, err := classify.ReadOptions(f)
+		f.Close()
+		if err == nil {
+			c, err = classify.New(opts)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "bouncekit classify: %s: %v\n", *rulesFile, err)
+			return 1
+		}
+	}
+
+	var col classify.Collector
+	enc := json.NewEncoder(stdout)
+	enc.SetEscapeHTML(false)
+	br := bufio.NewReaderSize(stdin, 64<<10)
+	for ctx.Err() == nil {
+		line, tooLong, err := readLine(br)
+		if tooLong {
+			_ = enc.Encode(classifyOutput{Input: truncateInput(line), Error: fmt.Sprintf("line longer than %d bytes", maxClassifyLine)})
+		} else if s := strings.TrimSpace(line); s != "" {
+			_ = enc.Encode(classifyLine(c, &col, s))
+		}
+		if err != nil {
+			if !errors.Is(err, io.EOF) {
+				fmt.Fprintf(stderr, "bouncekit classify: reading stdin: %v\n", err)
+				return 1
+			}
+			break
+		}
+	}
+	if *unknowns {
+		for _, u := range col.Unknowns() {
+			fmt.Fprintf(stderr, "%6d  %s\n        e.g. %s\n", u.Count, u.Key, u.Example)
+		}
+	}
+	if ctx.Err() != nil {
+		return 1
+	}
+	return 0
+}
+
+// classifyLine reads one raw or JSON line and classifies it.
+func classifyLine(c *classify.Classifier, col *classify.Collector, line string) classifyOutput {
+	in := classifyInput{Reply: line}
+	if strings.HasPrefix(line, "{") {
+		in = classifyInput{}
+		dec := json.NewDecoder(strings.NewReader(line))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&in); err != nil {
+			return classifyOutput{Input: line, Error: "invalid JSON line: " + err.Error()}
+		}
+		if in.Reply == "" {
+			return classifyOutput{Input: line, Error: `JSON line without a "reply"`}
+		}
+	}
+	r, err := bounce.ParseReply(in.Reply)
+	if err != nil && !r.HasCode() && r.Text == "" {
+		return classifyOutput{Input: in.Reply, Error: err.Error()}
+	}
+	cctx := classify.Context{Recipient: in.Recipient, RemoteMTA: in.RemoteMTA, Stage: classify.StageFromCommand(in.Command)}
+	v := c.Classify(&r, cctx)
+	col.Add(&r, v)
+	out := classifyOutput{
+		Input: in.Reply, Code: r.Code, Status: r.Status.String(), Tag: v.Tag,
+		Severity: string(v.Severity), Category: string(v.Category), Hint: string(v.Hint),
+		Retry: &v.Retry, Suppress: &v.Suppress, SlowDown: &v.SlowDown,
+		Provider: string(v.Provider), Rule: v.Rule, Explanation: v.Explanation,
+	}
+	if err != nil {
+		out.Error = err.Error() // partial result, e.g. a truncated reply
+	}
+	return out
+}
+
+// readLine returns the next line without its end. tooLong reports a line
+// over maxClassifyLine, of which only the start is returned (the rest is
+// skipped).
+func readLine(br *bufio.Reader) (line string, tooLong bool, err error) {
+	var b []byte
+	for {
+		chunk, isPrefix, err := br.ReadLine()
+		if len(b)+len(chunk) <= maxClassifyLine {
+			b = append(b, chunk...)
+		} else {
+			tooLong = true
+		}
+		if err != nil || !isPrefix {
+			return string(b), tooLong, err
+		}
+	}
+}
+
+func truncateInput(s string) string {
+	if len(s) > 200 {
+		return s[:200] + "…"
+	}
+	return s
+}
