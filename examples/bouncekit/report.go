@@ -71,10 +71,13 @@ func writeReport(ctx context.Context, r io.Reader, in segment.Format, format str
 		return 2
 	}
 	rd := &segment.Reader{Format: in}
+	var shown time.Duration
 	rep, err := segment.BuildReport(ctx, rd.Events(r), segment.ReportOptions{
-		// Progress goes to stderr once the input takes more than a moment.
+		// Progress goes to stderr once the input takes more than a moment,
+		// every two seconds at most.
 		Progress: func(p segment.Progress) {
-			if p.Elapsed > 2*time.Second {
+			if p.Elapsed > 2*time.Second && (p.Elapsed-shown >= 2*time.Second || p.Done && p.Elapsed != shown) {
+				shown = p.Elapsed
 				fmt.Fprintf(stderr, "bouncekit: %d events read, %d rows skipped (%s)\n", p.Events, p.Skipped, p.Elapsed.Round(time.Millisecond))
 			}
 		},
