@@ -391,7 +391,7 @@ func stageFromText(s string) Stage {
 func fillFromText(rep *Report, notice string) {
 	need := false
 	for _, r := range rep.Records {
-		if r.Diagnostic == "" || !r.Reply.HasCode() {
+		if r.Diagnostic == "" || !r.Reply.HasCode() || r.Reply.Stage == StageUnknown && stageFromText(r.Diagnostic) == StageUnknown {
 			need = true
 		}
 	}
@@ -407,6 +407,14 @@ func fillFromText(rep *Report, notice string) {
 		for _, t := range tmp.Records {
 			if !strings.EqualFold(t.Recipient, r.Recipient) || t.Diagnostic == "" {
 				continue
+			}
+			// The SMTP stage is often only in the text ("in reply to end
+			// of DATA command"), not in the Diagnostic-Code.
+			if r.Stage == StageUnknown && r.Reply.Stage == StageUnknown && stageFromText(r.Diagnostic) == StageUnknown {
+				r.Stage = t.Reply.Stage
+				if r.Stage == StageUnknown {
+					r.Stage = stageFromText(t.Diagnostic)
+				}
 			}
 			if r.Diagnostic == "" {
 				r.Diagnostic = t.Diagnostic

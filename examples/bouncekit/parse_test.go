@@ -1,0 +1,143 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func readTestMessage(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "bounce", "testdata", "messages", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func decodeLines(t *testing.T, out string) []parseRecord {
+	t.Helper()
+	var recs []parseRecord
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		if line == "" {
+			continue
+		}
+		var r parseRecord
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatalf("bad JSON line %q: %v", line, err)
+		}
+		recs = append(recs, r)
+	}
+	return recs
+}
+
+func TestParseCommandFilesMboxMaildirAndStdin(t *testing.T) {
+	dir := t.TempDir()
+	single := filepath.Join(dir, "postfix.eml")
+	if err := os.WriteFile(single, readTestMessage(t, "postfix-dsn.eml"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mbox := filepath.Join(dir, "bounces.mbox")
+	content := "From MAILER-DAEMON Mon Mar  3 10:00:00 2025\n" + string(readTestMessage(t, "not-bounce.eml")) + "\n" +
+		"From MAILER-DAEMON Mon Mar  3 10:00:01 2025\n" + string(readTestMessage(t, "sendmail-dsn-two.eml"))
+	if err := os.WriteFile(mbox, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	md := filepath.Join(dir, "Maildir")
+	for _, d := range []string{"new", "cur", "tmp"} {
+		if err := os.MkdirAll(filepath.Join(md, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(md, "new", "1"), readTestMessage(t, "qmail-text.eml"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	var out, errb bytes.Buffer
+	stdin := bytes.NewReader(readTestMessage(t, "exim-text.eml"))
+	code := run(context.Background(), []string{"parse", single, mbox, md, "-"}, stdin, &out, &errb)
+	if code != 0 {
+		t.Fatalf("exit %d; stderr: %s", code, errb.String())
+	}
+	recs := decodeLines(t, out.String())
+	type key struct {
+		file      string
+		message   int
+		recipient string
+		status    string
+		code      int
+	}
+	var got []key
+	for _, r := range recs {
+		got = append(got, key{filepath.Base(r.File), r.Message, r.Recipient, r.Status, r.Code})
+	}
+	want := []key{
+		{"postfix.eml", 0, "alice@icloud.com", "5.7.1", 554},
+		{"bounces.mbox", 1, "bob@example.net", "5.1.1", 550},
+		{"bounces.mbox", 1, "carol@example.com", "5.2.2", 552},
+		{"1", 0, "erin@example.jp", "5.2.1", 550},
+		{"-", 0, "dave@example.net", "5.1.1", 550},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("got %d records %+v, want %+v", len(got), got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("record %d: got %+v, want %+v", i, got[i], want[i])
+		}
+	}
+	first := recs[0]
+	if first.Action != "failed" || first.RemoteMTA != "mx01.mail.icloud.com" || first.Command == "" || !strings.Contains(first.Diagnostic, "CS01") {
+		t.Errorf("first record fields: %+v", first)
+	}
+	if recs[4].Command != "RCPT" {
+		t.Errorf("exim record command %q, want RCPT", recs[4].Command)
+	}
+}
+
+func TestParseCommandReadErrorNamesFileAndGoesOn(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.eml")
+	if err := os.WriteFile(good, readTestMessage(t, "gmail-text.eml"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	missing := filepath.Join(dir, "missing.eml")
+	var out, errb bytes.Buffer
+	code := run(context.Background(), []string{"parse", missing, good}, nil, &out, &errb)
+	if code == 0 {
+		t.Fatal("exit 0 with a missing input")
+	}
+	if !strings.Contains(errb.String(), "missing.eml") {
+		t.Errorf("stderr does not name the file: %q", errb.String())
+	}
+	recs := decodeLines(t, out.String())
+	if len(recs) != 1 || recs[0].Recipient != "frank@example.co.jp" {
+		t.Errorf("the other file was not parsed: %+v", recs)
+	}
+}
+
+func TestParseCommandNonBounceAndEmptyPrintNothing(t *testing.T) {
+	dir := t.TempDir()
+	nb := filepath.Join(dir, "nb.eml")
+	empty := filepath.Join(dir, "empty.eml")
+	if err := os.WriteFile(nb, readTestMessage(t, "not-bounce.eml"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(empty, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), []string{"parse", nb, empty}, nil, &out, &errb); code != 0 {
+		t.Fatalf("exit %d; stderr %s", code, errb.String())
+	}
+	if out.Len() != 0 {
+		t.Errorf("output for non-bounces: %s", out.String())
+	}
+	if code := run(context.Background(), []string{"parse"}, nil, &out, &errb); code != 2 {
+		t.Errorf("no arguments: exit %d, want 2", code)
+	}
+}
