@@ -31,4 +31,3 @@ func NewClassifier(jsonRules io.Reader) (*classify.Classifier, error) {
 	opts.Before = append(opts.Before, acmeRules...)
 	return classify.New(opts)
 }
-
