@@ -54,7 +54,7 @@ var providers = []provider{
 		}},
 	{name: "comcast", share: 0.025, domains: []string{"comcast.net"}, weights: []float64{1},
 		failures: []failure{{outcome: "bounced", per24k: 1, reply: "552 5.2.2 <{rcpt}>: mailbox full"}}},
-	{name: "united_internet", share: 400.0 / 24000, domains: []string{"gmx.de", "web.de", "gmx.net"}, weights: []float64{0.5, 0.4, 0.1}},
+	{name: "gmx", share: 400.0 / 24000, domains: []string{"gmx.de", "web.de", "gmx.net"}, weights: []float64{0.5, 0.4, 0.1}},
 	{name: "other", share: 0, domains: []string{"northwind-traders.example", "contoso-widgets.example", "fabrikam.co.uk", "acme-logistics.example"}, weights: []float64{0.3, 0.3, 0.2, 0.2},
 		failures: []failure{{outcome: "bounced", per24k: 2, reply: "550 5.1.1 <{rcpt}>: Recipient address rejected: User unknown in virtual mailbox table"}}},
 }
