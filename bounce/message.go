@@ -244,6 +244,13 @@ func analyse(root *part, depth int) *Report {
 		if len(rep.Records) > 0 {
 			fillFromText(rep, notice)
 		}
+		if len(rep.Records) == 1 && !strings.Contains(rep.Records[0].Recipient, "@") {
+			// Exim names a local delivery (a file or a pipe) in
+			// Final-Recipient; the address is in X-Failed-Recipients.
+			if a := listAddresses(rep.Header.Get("X-Failed-Recipients")); len(a) == 1 {
+				rep.Records[0].Recipient = a[0]
+			}
+		}
 	case readSESNotification(rep, notice):
 	case isBounceMessage(root.header, notice):
 		readTextBounce(rep, notice)

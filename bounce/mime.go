@@ -51,6 +51,8 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxDepth == 0 {
 		l.MaxDepth = DefaultMaxDepth
+	} else if l.MaxDepth < 0 {
+		l.MaxDepth = 1 << 30
 	}
 	if l.MaxParts == 0 {
 		l.MaxParts = DefaultMaxParts
