@@ -345,6 +345,11 @@ func (r *DNSResolver) query(ctx context.Context, name string, qtype uint16) ([]d
 				if ctx.Err() != nil {
 					return nil, ctxError(ctx.Err())
 				}
+				// The attempt's own timer can fire a moment before
+				// the caller's deadline marks ctx done.
+				if d, ok := ctx.Deadline(); ok && !time.Now().Before(d) {
+					return nil, ctxError(context.DeadlineExceeded)
+				}
 				if !isTimeout(err) {
 					allTimedOut = false
 					last = fmt.Errorf("%w: %v", ErrServFail, err)

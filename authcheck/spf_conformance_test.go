@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -286,7 +287,9 @@ func spfSuiteResolver(t testing.TB, sc spfsuite.Scenario, real bool) Resolver {
 	}
 	if real {
 		srv := dnstest.NewRRs(t, rrs, opts...)
-		return NewDNSResolver(DNSConfig{Servers: []string{srv.Addr}, Timeout: 400 * time.Millisecond, Retries: -1})
+		// One retry: a loaded machine can lose a loopback datagram, and
+		// the suites' TIMEOUT names cost two timeouts instead of one.
+		return NewDNSResolver(DNSConfig{Servers: []string{srv.Addr}, Timeout: 300 * time.Millisecond, Retries: 1})
 	}
 	f, err := newSPFSuiteFake(sc, rrs)
 	if err != nil {
@@ -297,42 +300,59 @@ func spfSuiteResolver(t testing.TB, sc spfsuite.Scenario, real bool) Resolver {
 
 // runSPFSuite runs every test of file, per scenario, through the real
 // DNSResolver against a dnstest server (real) or through the fake.
+// Scenarios run in parallel, each with its own server.
 func runSPFSuite(t *testing.T, file string, real bool) spfSuiteTally {
 	var tally spfSuiteTally
-	for _, sc := range loadSPFSuite(t, file) {
-		r := spfSuiteResolver(t, sc, real)
-		for _, tc := range sc.Tests {
-			t.Run(tc.Name, func(t *testing.T) {
-				if reason, ok := spfSuiteSkips[file+":"+tc.Name]; ok {
-					tally.skipped++
-					t.Skip(reason)
-				}
-				ip, err := netip.ParseAddr(tc.Host)
-				if err != nil {
-					t.Fatalf("host %q: %v", tc.Host, err)
-				}
-				domain, sender := spfSuiteIdentity(tc)
-				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-				defer cancel()
-				out := CheckHostWith(ctx, r, ip, domain, sender, tc.Helo, SPFOptions{
-					Receiver: tc.Receiver,
-					Now:      func() time.Time { return time.Unix(1234567890, 0) },
-				})
-				ok := tc.Accepts(string(out.Result))
-				if ok && tc.Explanation != "" && tc.Explanation != "DEFAULT" && out.Result == SPFFail && !strings.EqualFold(out.Explanation, tc.Explanation) {
-					ok = false
-					t.Errorf("explanation %q, want %q", out.Explanation, tc.Explanation)
-				}
-				if !ok {
-					tally.failed++
-					t.Errorf("%s (spec %s): got %s (%v), want %v\n%s", tc.Description, tc.Spec, out.Result, out.Err, tc.Results, spfFormatTrace(out.Trace))
-					return
-				}
-				tally.passed++
+	var mu sync.Mutex
+	count := func(n *int) {
+		mu.Lock()
+		*n++
+		mu.Unlock()
+	}
+	scs := loadSPFSuite(t, file)
+	t.Run("scenarios", func(t *testing.T) {
+		for i, sc := range scs {
+			t.Run(strconv.Itoa(i+1), func(t *testing.T) {
+				t.Parallel()
+				runSPFScenario(t, file, sc, real, &tally, count)
 			})
 		}
-	}
+	})
 	return tally
+}
+
+func runSPFScenario(t *testing.T, file string, sc spfsuite.Scenario, real bool, tally *spfSuiteTally, count func(*int)) {
+	r := spfSuiteResolver(t, sc, real)
+	for _, tc := range sc.Tests {
+		t.Run(tc.Name, func(t *testing.T) {
+			if reason, ok := spfSuiteSkips[file+":"+tc.Name]; ok {
+				count(&tally.skipped)
+				t.Skip(reason)
+			}
+			ip, err := netip.ParseAddr(tc.Host)
+			if err != nil {
+				t.Fatalf("host %q: %v", tc.Host, err)
+			}
+			domain, sender := spfSuiteIdentity(tc)
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			out := CheckHostWith(ctx, r, ip, domain, sender, tc.Helo, SPFOptions{
+				Receiver: tc.Receiver,
+				Now:      func() time.Time { return time.Unix(1234567890, 0) },
+			})
+			ok := tc.Accepts(string(out.Result))
+			if ok && tc.Explanation != "" && tc.Explanation != "DEFAULT" && out.Result == SPFFail && !strings.EqualFold(out.Explanation, tc.Explanation) {
+				ok = false
+				t.Errorf("explanation %q, want %q", out.Explanation, tc.Explanation)
+			}
+			if !ok {
+				count(&tally.failed)
+				t.Errorf("%s (spec %s): got %s (%v), want %v\n%s", tc.Description, tc.Spec, out.Result, out.Err, tc.Results, spfFormatTrace(out.Trace))
+				return
+			}
+			count(&tally.passed)
+		})
+	}
 }
 
 func spfFormatTrace(steps []SPFStep) string {

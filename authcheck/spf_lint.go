@@ -223,7 +223,9 @@ func (l *spfLinter) walk(ctx context.Context, domain, via string, path []string)
 		}
 	}
 	if rec.Redirect != "" {
-		node.Lookups++
+		if !hasAll {
+			node.Lookups++
+		}
 		target := strings.ToLower(strings.TrimSuffix(rec.Redirect, "."))
 		switch {
 		case hasAll:

@@ -15,6 +15,9 @@ import (
 // domain truncation happens.
 func (c *spfChecker) spfExpand(ctx context.Context, s, domain string, exp bool) (string, error) {
 	if !strings.Contains(s, "%") {
+		if !exp {
+			s = spfTruncateDomain(s)
+		}
 		return s, nil
 	}
 	var b strings.Builder
