@@ -279,7 +279,9 @@ func TestCheckHostHonoursContext(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	done := make(chan SPFOutcome, 1)
-	go func() { done <- CheckHost(ctx, r, netip.MustParseAddr("192.0.2.1"), "example.test", "a@example.test", "h.example.test") }()
+	go func() {
+		done <- CheckHost(ctx, r, netip.MustParseAddr("192.0.2.1"), "example.test", "a@example.test", "h.example.test")
+	}()
 	select {
 	case out := <-done:
 		if out.Result != SPFTempError || !errors.Is(out.Err, context.DeadlineExceeded) {
@@ -355,4 +357,3 @@ func TestLintSPFBoundsHugeTrees(t *testing.T) {
 		t.Fatalf("300 nested includes: %v", l.Issues)
 	}
 }
-
