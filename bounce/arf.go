@@ -27,8 +27,10 @@ func readFeedback(rep *Report, p *part) {
 		case "version":
 			fb.Version = v
 		case "source-ip":
-			if a, err := netip.ParseAddr(strings.Trim(strings.Fields(v + " ")[0], "[]")); err == nil {
-				fb.SourceIP = a
+			if f := strings.Fields(v); len(f) > 0 {
+				if a, err := netip.ParseAddr(strings.Trim(f[0], "[]")); err == nil {
+					fb.SourceIP = a
+				}
 			}
 		case "original-mail-from":
 			fb.OriginalMailFrom = bareAddress(v)

@@ -24,6 +24,7 @@ func FuzzParseMessage(f *testing.F) {
 	f.Add([]byte("Content-Type: multipart/report; boundary=x\n\n--x\nContent-Type: message/delivery-status\n\nFinal-Recipient: rfc822; a@b.c\nStatus: 5.1.1\n"))
 	f.Add([]byte("From: MAILER-DAEMON\nSubject: failure notice\n\n<a@b.example>:\n550 5.1.1 no\n"))
 	f.Add([]byte("Content-Type: message/rfc822\n\nContent-Type: message/rfc822\n\n"))
+	f.Add([]byte("Content-TYpe:messAge/feedBACk-report\n\nSourCe-IP:")) // found by fuzzing: empty Source-IP
 	p := bounce.Parser{Limits: bounce.Limits{MaxMessageBytes: 1 << 20}}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		r1, err1 := p.ParseBytes(b)
