@@ -53,7 +53,10 @@ type SenderSPF struct {
 	Mechanism   string    `json:"mechanism,omitempty"`
 	Lookups     int       `json:"lookups"`
 	VoidLookups int       `json:"void_lookups"`
-	Error       string    `json:"error,omitempty"`
+	// LintLookups is the DNS-querying terms of the whole include tree
+	// (LintSPF), what a sender matching nothing early would use.
+	LintLookups int    `json:"lint_lookups"`
+	Error       string `json:"error,omitempty"`
 }
 
 // SenderDMARC is the DMARC part of a report.
@@ -141,6 +144,7 @@ type SenderReport struct {
 	Findings []Finding `json:"findings"`
 
 	SPFOutcome      *SPFOutcome       `json:"-"`
+	SPFLint         *SPFLint          `json:"-"`
 	DMARCDiscovery  *DMARCDiscovery   `json:"-"`
 	DKIMKeys        []DKIMKeyCheck    `json:"-"`
 	RDNSResult      *RDNSResult       `json:"-"`
@@ -245,6 +249,12 @@ func CheckSender(ctx context.Context, r Resolver, in SenderInput) (*SenderReport
 			o := CheckMailFrom(ctx, r, ip, in.MailFrom, in.HELO)
 			rep.SPFOutcome = &o
 		})
+		if envDomain != "" {
+			run(func() {
+				l := LintSPF(ctx, r, envDomain)
+				rep.SPFLint = &l
+			})
+		}
 		run(func() {
 			rd := CheckReverseDNS(ctx, r, ip, in.HELO)
 			rep.RDNSResult = &rd
@@ -308,7 +318,12 @@ func (rep *SenderReport) fill(envDomain string, tlsErr error) {
 	if o := rep.SPFOutcome; o != nil {
 		rep.SPF = &SenderSPF{Result: o.Result, Domain: o.Domain, Record: o.Record, Mechanism: o.Mechanism,
 			Lookups: o.Lookups, VoidLookups: o.VoidLookups, Error: errString(o.Err)}
-		fs = append(fs, spfFindings(*o)...)
+		checked := spfFindings(*o)
+		fs = append(fs, checked...)
+		if l := rep.SPFLint; l != nil {
+			rep.SPF.LintLookups = l.Lookups
+			fs = append(fs, spfLintFindings(*l, checked)...)
+		}
 	}
 	if d := rep.DMARCDiscovery; d != nil {
 		dm := &rep.DMARC
@@ -426,6 +441,52 @@ func spfFindings(o SPFOutcome) []Finding {
 	if o.Result != SPFPermError && o.Lookups >= SPFMaxLookups-1 {
 		fs = append(fs, Finding{Code: FindingSPFLookupsNearLimit, Severity: SeverityWarning, Subject: subj,
 			Message: fmt.Sprintf("%d of %d DNS-querying terms used on this path; one more include breaks SPF", o.Lookups, SPFMaxLookups), RFC: "RFC 7208 §4.6.4"})
+	}
+	return fs
+}
+
+// spfLintRFC gives the rule each lint code follows.
+var spfLintRFC = []struct {
+	code SPFLintCode
+	rfc  string
+}{
+	{SPFLintMissing, "RFC 7208 §4.5"}, {SPFLintMultiple, "RFC 7208 §3.2"}, {SPFLintSyntax, "RFC 7208 §4.6"},
+	{SPFLintTooManyLookups, "RFC 7208 §4.6.4"}, {SPFLintTooManyVoid, "RFC 7208 §4.6.4"}, {SPFLintVoidLookup, "RFC 7208 §4.6.4"},
+	{SPFLintTooManyMX, "RFC 7208 §4.6.4"}, {SPFLintPTR, "RFC 7208 §5.5"}, {SPFLintPlusAll, "RFC 7208 §5.1"},
+	{SPFLintNeutralAll, "RFC 7208 §2.6.2"}, {SPFLintNoAll, "RFC 7208 §4.7"}, {SPFLintRecordTooLong, "RFC 7208 §3.4"},
+	{SPFLintLongString, "RFC 7208 §3.3"}, {SPFLintIncludeLoop, "RFC 7208 §4.6.4"}, {SPFLintIncludeMissing, "RFC 7208 §5.2"},
+	{SPFLintRedirectIgnored, "RFC 7208 §6.1"}, {SPFLintMacroTarget, "RFC 7208 §7"}, {SPFLintDNSError, "RFC 7208 §4.4"},
+}
+
+// spfLintFindings turns lint issues into findings, leaving out what the
+// check_host result already reported (same code and subject, or a missing
+// record).
+func spfLintFindings(l SPFLint, checked []Finding) []Finding {
+	var fs []Finding
+	for _, is := range l.Issues {
+		if is.Code == SPFLintMissing {
+			continue
+		}
+		dup := false
+		for _, c := range checked {
+			if string(c.Code) == string(is.Code) && c.Subject == is.Domain {
+				dup = true
+			}
+		}
+		if dup {
+			continue
+		}
+		subj := is.Domain
+		if is.Term != "" {
+			subj += " " + is.Term
+		}
+		rfc := "RFC 7208"
+		for _, e := range spfLintRFC {
+			if e.code == is.Code {
+				rfc = e.rfc
+			}
+		}
+		fs = append(fs, Finding{Code: FindingCode(is.Code), Severity: is.Severity, Subject: subj, Message: is.Message, RFC: rfc})
 	}
 	return fs
 }

@@ -231,3 +231,40 @@ func TestCheckSenderCancelledContextEnds(t *testing.T) {
 		t.Fatal("CheckSender did not return on a cancelled context")
 	}
 }
+
+func TestCheckSenderLintsTheWholeSPFTree(t *testing.T) {
+	// The IP matches the first term, so check_host passes with no lookup,
+	// while senders matching later terms hit 11 lookups and a ptr.
+	zone := `$ORIGIN example.org.
+@        IN TXT "v=spf1 ip4:192.0.2.10 include:i1.example.org include:i2.example.org include:i3.example.org include:i4.example.org include:i5.example.org include:i6.example.org ptr -all"
+i1       IN TXT "v=spf1 a mx -all"
+i2       IN TXT "v=spf1 a mx -all"
+i3       IN TXT "v=spf1 a mx -all"
+i4       IN TXT "v=spf1 ip4:203.0.113.0/24 -all"
+i5       IN TXT "v=spf1 ip4:203.0.113.0/24 -all"
+i6       IN TXT "v=spf1 ip4:203.0.113.0/24 -all"
+@        IN MX  10 mx.example.org.
+mx       IN A   192.0.2.25
+i1       IN A   192.0.2.26
+i2       IN A   192.0.2.27
+i3       IN A   192.0.2.28
+i1       IN MX  10 mx.example.org.
+i2       IN MX  10 mx.example.org.
+i3       IN MX  10 mx.example.org.
+`
+	r := testDNS(t, zone)
+	rep, err := CheckSender(context.Background(), r, SenderInput{IP: netip.MustParseAddr("192.0.2.10"), MailFrom: "a@example.org",
+		FromDomain: "example.org", Blocklists: []BlocklistZone{}})
+	expectNoErr(t, err)
+	expectEq(t, rep.SPF.Result, SPFPass)
+	expectEq(t, rep.SPF.Lookups, 0)
+	if rep.SPF.LintLookups <= SPFMaxLookups {
+		t.Fatalf("lint lookups %d, want over %d", rep.SPF.LintLookups, SPFMaxLookups)
+	}
+	got := codes(rep)
+	for _, want := range []string{"error spf.too_many_lookups", "warning spf.ptr"} {
+		if !slices.Contains(got, want) {
+			t.Errorf("missing %q in %v", want, got)
+		}
+	}
+}
