@@ -52,6 +52,10 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		fmt.Fprintf(stderr, "bouncekit: %v\n", err)
 		return 2
 	}
+	if *format != "text" && *format != "json" {
+		fmt.Fprintf(stderr, "bouncekit: unknown --format %q (text or json)\n", *format)
+		return 2
+	}
 	r := stdin
 	if *events != "-" {
 		f, err := os.Open(*events)
