@@ -1,0 +1,118 @@
+package authcheck_test
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+
+	"github.com/bouncekit/bouncekit/authcheck"
+)
+
+// A sending setup as zone-file text; tests and examples answer from memory
+// so nothing reaches the network. In production use authcheck.NewDNSResolver.
+const exampleZone = `
+$ORIGIN example.com.
+@        TXT  "v=spf1 ip4:192.0.2.0/24 include:_spf.esp.example -all"
+@        MX   10 mx.example.com.
+mx       A    192.0.2.25
+_spf.esp.example. TXT "v=spf1 ip4:198.51.100.0/24 ptr ~all"
+$ORIGIN 25.2.0.192.in-addr.arpa.
+@        PTR  mx.example.com.
+`
+
+func ExampleCheckHost() {
+	r, err := authcheck.NewStaticResolver(exampleZone)
+	if err != nil {
+		panic(err)
+	}
+	ctx := context.Background()
+	for _, ip := range []string{"198.51.100.7", "203.0.113.9"} {
+		out := authcheck.CheckHost(ctx, r, netip.MustParseAddr(ip), "example.com", "bounces@example.com", "mx.example.com")
+		fmt.Printf("%s: %s (matched %q, %d lookups)\n", ip, out.Result, out.Mechanism, out.Lookups)
+	}
+	// Output:
+	// 198.51.100.7: pass (matched "include:_spf.esp.example", 1 lookups)
+	// 203.0.113.9: fail (matched "-all", 2 lookups)
+}
+
+func ExampleParseSPF() {
+	rec, err := authcheck.ParseSPF("v=spf1 a/24 mx:mail.example.com ip6:2001:db8::/32 include:_spf.example.net ~all exp=why.%{d}")
+	if err != nil {
+		panic(err)
+	}
+	for _, m := range rec.Mechanisms {
+		fmt.Printf("%-8s %-8s %s\n", m.Kind, m.Qualifier.Result(), m)
+	}
+	fmt.Println("exp:", rec.Exp)
+	_, err = authcheck.ParseSPF("v=spf1 ip4:192.0.2.0/33 -all")
+	fmt.Println(err)
+	// Output:
+	// a        pass     a/24
+	// mx       pass     mx:mail.example.com
+	// ip6      pass     ip6:2001:db8::/32
+	// include  pass     include:_spf.example.net
+	// all      softfail ~all
+	// exp: why.%{d}
+	// spf: syntax error in "ip4:192.0.2.0/33": prefix length /33 over /32
+}
+
+func ExampleLintSPF() {
+	r, err := authcheck.NewStaticResolver(exampleZone)
+	if err != nil {
+		panic(err)
+	}
+	l := authcheck.LintSPF(context.Background(), r, "example.com")
+	fmt.Println("lookups:", l.Lookups)
+	for _, issue := range l.Issues {
+		fmt.Println(issue.Code, issue.Domain, issue.Term)
+	}
+	// Output:
+	// lookups: 2
+	// spf.ptr _spf.esp.example ptr
+}
+
+func ExampleCheckReverseDNS() {
+	r, err := authcheck.NewStaticResolver(exampleZone)
+	if err != nil {
+		panic(err)
+	}
+	res := authcheck.CheckReverseDNS(context.Background(), r, netip.MustParseAddr("192.0.2.25"), "mx.example.com")
+	fmt.Println(res.PTR, "FCrDNS:", res.FCrDNS, "HELO matches:", res.HELO.MatchesIP)
+	fmt.Println(len(res.Findings()), "findings")
+	// Output:
+	// [mx.example.com] FCrDNS: true HELO matches: true
+	// 0 findings
+}
+
+func ExampleCheckBlocklists() {
+	// The answers Spamhaus gives: a PBL listing, and a refusal because the
+	// query came through a public resolver.
+	r, err := authcheck.NewStaticResolver(`
+2.0.0.127.zen.spamhaus.org. A 127.0.0.11
+example.net.dbl.spamhaus.org. A 127.255.255.254
+`)
+	if err != nil {
+		panic(err)
+	}
+	zones := authcheck.DefaultBlocklists()[:2] // ZEN and DBL
+	for _, res := range authcheck.CheckBlocklists(context.Background(), r, netip.MustParseAddr("127.0.0.2"), []string{"example.net"}, zones) {
+		fmt.Println(res.Subject, res.Zone, res.Status, res.Meanings)
+	}
+	// Output:
+	// 127.0.0.2 zen.spamhaus.org listed [PBL: Spamhaus says the address should not send direct mail]
+	// example.net dbl.spamhaus.org refused [refused by Spamhaus (public resolver, quota or bad query)]
+}
+
+func ExampleCheckEnvelopeDomain() {
+	r, err := authcheck.NewStaticResolver(exampleZone + "\nnomail.example. MX 0 .\n")
+	if err != nil {
+		panic(err)
+	}
+	for _, d := range []string{"bounces@example.com", "nomail.example"} {
+		res := authcheck.CheckEnvelopeDomain(context.Background(), r, d)
+		fmt.Println(res.Domain, "can receive:", res.CanReceive, "null MX:", res.NullMX)
+	}
+	// Output:
+	// example.com can receive: true null MX: false
+	// nomail.example can receive: false null MX: true
+}
