@@ -95,3 +95,25 @@ func readAutoReply(rep *Report) {
 		rep.Records = append(rep.Records, Record{Recipient: a[0]})
 	}
 }
+
+// readJMRP recognises the complaint format of Microsoft's Junk Mail
+// Reporting Program (the older Hotmail/Outlook.com feedback loop): no
+// feedback-report part, a "complaint about message from IP" subject from
+// staff@hotmail.com, and the reported message attached. It reports whether
+// the message was one.
+func readJMRP(rep *Report) bool {
+	subj := strings.ToLower(rep.Header.Get("Subject"))
+	if !strings.Contains(subj, "complaint about message from") {
+		return false
+	}
+	rep.Kind = KindFeedback
+	rep.Format = "jmrp"
+	rep.Feedback = &Feedback{Type: "abuse"}
+	if rep.Original != nil {
+		rep.Feedback.OriginalRcptTo = rep.Original.To
+		for _, a := range rep.Original.To {
+			rep.Records = append(rep.Records, Record{Recipient: a, FeedbackType: "abuse"})
+		}
+	}
+	return true
+}

@@ -18,8 +18,8 @@ type formatSign struct {
 // formatSigns are tried in order; the first match names the format. More
 // specific marks (providers) come before the MTA software they run.
 var formatSigns = [...]formatSign{
-	{"amazonses", "*", "x-ses-outgoing"},
 	{"amazonworkmail", "", "an error occurred while trying to deliver the mail to the following recipients"},
+	{"amazonses", "*", "x-ses-outgoing"},
 	{"amazonses", "from", "amazonses.com"},
 	{"amazonses", "", "notificationtype"},
 	{"googlegroups", "", "google groups"},
