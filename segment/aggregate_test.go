@@ -286,3 +286,16 @@ func TestBenjaminiHochberg(t *testing.T) {
 		t.Errorf("m=10: %v", q)
 	}
 }
+
+func TestAddAllocatesNothingOnceKeysAreKnown(t *testing.T) {
+	evs := mixedPlan().events()[:5000]
+	a := aggregate(evs, Options{})
+	i := 0
+	allocs := testing.AllocsPerRun(5000, func() {
+		a.Add(&evs[i%len(evs)])
+		i++
+	})
+	if allocs != 0 {
+		t.Fatalf("Add allocates %.2f times per event", allocs)
+	}
+}

@@ -38,7 +38,8 @@ type Progress struct {
 	Done    bool
 }
 
-// Report is the triage of one set of events.
+// Report is the triage of one set of events. It is not changed after it is
+// built, so several goroutines may read and render it at once.
 type Report struct {
 	Total      Counts
 	TotalRate  Rate
