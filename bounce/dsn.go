@@ -402,12 +402,15 @@ func fillFromText(rep *Report, notice string) {
 	tmp.Header = rep.Header
 	tmp.Original = rep.Original
 	readTextBounce(&tmp, notice)
+	byAddr := make(map[string]*Record, len(tmp.Records))
+	for i := range tmp.Records {
+		if k := strings.ToLower(tmp.Records[i].Recipient); byAddr[k] == nil && tmp.Records[i].Diagnostic != "" {
+			byAddr[k] = &tmp.Records[i]
+		}
+	}
 	for i := range rep.Records {
 		r := &rep.Records[i]
-		for _, t := range tmp.Records {
-			if !strings.EqualFold(t.Recipient, r.Recipient) || t.Diagnostic == "" {
-				continue
-			}
+		if t := byAddr[strings.ToLower(r.Recipient)]; t != nil {
 			// The SMTP stage is often only in the text ("in reply to end
 			// of DATA command"), not in the Diagnostic-Code.
 			if r.Stage == StageUnknown && r.Reply.Stage == StageUnknown && stageFromText(r.Diagnostic) == StageUnknown {
@@ -427,7 +430,6 @@ func fillFromText(rep *Report, notice string) {
 			if r.Reply.Status.IsValid() && (!r.Status.IsValid() || r.Status.Subject() == 0 && r.Status.Detail() == 0) {
 				r.Status = r.Reply.Status
 			}
-			break
 		}
 	}
 }

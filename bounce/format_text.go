@@ -493,6 +493,11 @@ func firstStatus(s string) Status {
 func recipientPosition(line string, s, e int) (alone, ok bool) {
 	before := strings.TrimRight(line[:s], " \t<\"'([")
 	b := strings.TrimLeft(before, " \t*->•・")
+	if len(b) > 80 {
+		// Only the words just before the address matter; the bound keeps
+		// a long line of many addresses linear.
+		b = b[len(b)-80:]
+	}
 	if b == "" {
 		return strings.Trim(line[e:], ">\"':;,. \t") == "", true
 	}
@@ -599,13 +604,15 @@ func listAddresses(v string) []string {
 		return nil
 	}
 	var out []string
+	quotes := 0 // quotes seen before pos, counted once
 	for pos := 0; pos < len(v); {
 		a, s, e := findAddress(v, pos)
 		if a == "" {
 			break
 		}
+		quotes += strings.Count(v[pos:s], `"`)
 		pos = e
-		if strings.Count(v[:s], `"`)%2 == 1 {
+		if quotes%2 == 1 {
 			continue // inside a quoted display name
 		}
 		out = append(out, a)

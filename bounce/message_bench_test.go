@@ -108,3 +108,54 @@ func BenchmarkParseMessageSize(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkParseMessageShapes covers shapes whose cost could grow faster
+// than their size: many recipient groups, many addresses on one line of a
+// text bounce, deep nesting. ns/op should grow ten times per step.
+func BenchmarkParseMessageShapes(b *testing.B) {
+	shapes := map[string]func(n int) []byte{
+		"dsn-recipients": func(n int) []byte {
+			var s strings.Builder
+			s.WriteString("From: MAILER-DAEMON@x.example\nContent-Type: multipart/report; boundary=b\n\n--b\nContent-Type: text/plain\n\n")
+			for i := range n {
+				fmt.Fprintf(&s, "<u%d@example.net>: host mx said: 550 5.1.1 no\n\n", i)
+			}
+			s.WriteString("--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; x.example\n\n")
+			for i := range n {
+				fmt.Fprintf(&s, "Final-Recipient: rfc822; u%d@example.net\nAction: failed\nStatus: 5.1.1\n\n", i)
+			}
+			s.WriteString("--b--\n")
+			return []byte(s.String())
+		},
+		"address-line": func(n int) []byte {
+			var s strings.Builder
+			s.WriteString("From: MAILER-DAEMON@x.example\nSubject: failure notice\n\nfailed: ")
+			for i := range n {
+				fmt.Fprintf(&s, "u%d@example.net, ", i)
+			}
+			s.WriteString("\n")
+			return []byte(s.String())
+		},
+		"to-header": func(n int) []byte {
+			var s strings.Builder
+			s.WriteString("From: a@example.org\nTo: ")
+			for i := range n {
+				fmt.Fprintf(&s, "\"U %d\" <u%d@example.net>, ", i, i)
+			}
+			s.WriteString("\nSubject: hi\n\nbody\n")
+			return []byte(s.String())
+		},
+	}
+	for _, name := range []string{"dsn-recipients", "address-line", "to-header"} {
+		for _, n := range []int{100, 1000, 10000} {
+			data := shapes[name](n)
+			b.Run(fmt.Sprintf("%s/%d", name, n), func(b *testing.B) {
+				b.ReportAllocs()
+				b.SetBytes(int64(len(data)))
+				for b.Loop() {
+					bounce.ParseMessage(bytes.NewReader(data))
+				}
+			})
+		}
+	}
+}
