@@ -340,7 +340,7 @@ func (r *DNSResolver) query(ctx context.Context, name string, qtype uint16) ([]d
 			if err := ctx.Err(); err != nil {
 				return nil, ctxError(err)
 			}
-			resp, err := r.exchange(ctx, m, server)
+			resp, err := r.ask(ctx, m, server)
 			if err != nil {
 				if ctx.Err() != nil {
 					return nil, ctxError(ctx.Err())
@@ -375,6 +375,18 @@ func (r *DNSResolver) query(ctx context.Context, name string, qtype uint16) ([]d
 		}
 	}
 	return nil, last
+}
+
+// ask runs one exchange and, when the server answers FORMERR to a query
+// with an OPT record, asks again without it (RFC 6891 §7).
+func (r *DNSResolver) ask(ctx context.Context, m *dns.Msg, server string) (*dns.Msg, error) {
+	resp, err := r.exchange(ctx, m, server)
+	if err != nil || resp.Rcode != dns.RcodeFormatError || m.IsEdns0() == nil {
+		return resp, err
+	}
+	plain := m.Copy()
+	plain.Extra = nil
+	return r.exchange(ctx, plain, server)
 }
 
 // exchange sends m to server over UDP, then over TCP if the answer was

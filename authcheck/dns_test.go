@@ -139,6 +139,17 @@ func TestDNSResolverFallsBackToTCP(t *testing.T) {
 	}
 }
 
+func TestDNSResolverFallsBackWithoutEDNS(t *testing.T) {
+	r, srv := newTestResolver(t, dnsTestZone, dnstest.NoEDNS())
+	txt, err := r.LookupTXT(context.Background(), "example.test")
+	if err != nil || len(txt) != 1 {
+		t.Fatalf("got %v, %v", txt, err)
+	}
+	if srv.Queries() != 2 {
+		t.Fatalf("server saw %d queries, want 2 (with OPT, then without)", srv.Queries())
+	}
+}
+
 func TestDNSResolverReadsHugeTXTOverTCP(t *testing.T) {
 	// 40 strings of 255 octets: 10 KB, more than any UDP answer here.
 	parts := make([]string, 40)

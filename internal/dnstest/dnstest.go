@@ -30,6 +30,7 @@ type config struct {
 	refused  map[string]bool
 	truncate map[string]bool
 	drop     func(name string, qtype uint16) bool
+	noEDNS   bool
 }
 
 func names(list []string) []string {
@@ -64,6 +65,10 @@ func Refused(names ...string) Option { return func(c *config) { addNames(&c.refu
 // Truncate makes UDP answers for the given names come back empty with the TC
 // bit set, so a client has to retry over TCP. TCP answers are whole.
 func Truncate(names ...string) Option { return func(c *config) { addNames(&c.truncate, names) } }
+
+// NoEDNS makes the server answer FORMERR to any query carrying an EDNS0 OPT
+// record, as servers that predate RFC 6891 do.
+func NoEDNS() Option { return func(c *config) { c.noEDNS = true } }
 
 // Drop makes every query for which f returns true go unanswered. name is
 // lower case and fully qualified.
@@ -199,7 +204,7 @@ func (s *Server) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
 		s.tcp.Add(1)
 	}
 	m := new(dns.Msg)
-	if len(req.Question) != 1 {
+	if len(req.Question) != 1 || s.cfg.noEDNS && req.IsEdns0() != nil {
 		m.SetRcode(req, dns.RcodeFormatError)
 		_ = w.WriteMsg(m)
 		return
