@@ -44,8 +44,16 @@ func truncTag(s string) string {
 // A trailing ";" is allowed. Names are kept as written; RFC 6376 tag
 // names are case-sensitive.
 func parseTagList(s string) ([]Tag, error) {
+	tags, _, err := parseTagListOpt(s, false)
+	return tags, err
+}
+
+// parseTagListOpt is parseTagList that, when lenient, skips empty tag-specs
+// (";;") and counts them instead of failing, as DMARC receivers do.
+func parseTagListOpt(s string, lenient bool) ([]Tag, int, error) {
+	empty := 0
 	if len(s) > MaxTagListLen {
-		return nil, &TagListError{Input: truncTag(s), Offset: MaxTagListLen, Reason: fmt.Sprintf("longer than %d bytes", MaxTagListLen)}
+		return nil, 0, &TagListError{Input: truncTag(s), Offset: MaxTagListLen, Reason: fmt.Sprintf("longer than %d bytes", MaxTagListLen)}
 	}
 	var tags []Tag
 	off := 0
@@ -62,21 +70,26 @@ func parseTagList(s string) ([]Tag, error) {
 		if strings.TrimSpace(spec) == "" {
 			// Empty spec: allowed only as the trailing ";" (or an empty list).
 			if end < len(s) && strings.TrimSpace(s[end+1:]) != "" {
-				return tags, &TagListError{Input: truncTag(s), Offset: off, Reason: "empty tag-spec"}
+				if !lenient {
+					return tags, empty, &TagListError{Input: truncTag(s), Offset: off, Reason: "empty tag-spec"}
+				}
+				empty++
+				off = end + 1
+				continue
 			}
 			break
 		}
 		eq := strings.IndexByte(spec, '=')
 		if eq < 0 {
-			return tags, &TagListError{Input: truncTag(s), Offset: off, Reason: fmt.Sprintf("tag-spec %q has no '='", strings.TrimSpace(spec))}
+			return tags, empty, &TagListError{Input: truncTag(s), Offset: off, Reason: fmt.Sprintf("tag-spec %q has no '='", strings.TrimSpace(spec))}
 		}
 		name := strings.TrimSpace(spec[:eq])
 		if !validTagName(name) {
-			return tags, &TagListError{Input: truncTag(s), Offset: off, Reason: fmt.Sprintf("invalid tag name %q", name)}
+			return tags, empty, &TagListError{Input: truncTag(s), Offset: off, Reason: fmt.Sprintf("invalid tag name %q", name)}
 		}
 		for _, t := range tags {
 			if t.Name == name {
-				return tags, &TagListError{Input: truncTag(s), Offset: off, Reason: fmt.Sprintf("duplicate tag %q", name)}
+				return tags, empty, &TagListError{Input: truncTag(s), Offset: off, Reason: fmt.Sprintf("duplicate tag %q", name)}
 			}
 		}
 		tags = append(tags, Tag{Name: name, Value: strings.Trim(spec[eq+1:], " \t\r\n")})
@@ -85,7 +98,7 @@ func parseTagList(s string) ([]Tag, error) {
 		}
 		off = end + 1
 	}
-	return tags, nil
+	return tags, empty, nil
 }
 
 func validTagName(n string) bool {

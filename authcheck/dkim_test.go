@@ -509,7 +509,7 @@ func TestCheckDKIMKeyOverDNS(t *testing.T) {
 	n := new(big.Int).Lsh(big.NewInt(1), 511)
 	n.Add(n, big.NewInt(0x12345))
 	weak := dkimKeyRecord(t, &rsa.PublicKey{N: n, E: 65537}, "")
-	r := testDNS(t, `$ORIGIN example.com.
+	addr := dnstest.Start(t, `$ORIGIN example.com.
 s2048._domainkey   IN TXT   `+zoneTXT(dkimKeyRecord(t, testRSA2048.Public(), ""))+`
 esp._domainkey     IN CNAME esp1.dkim.example.net.
 weak._domainkey    IN TXT   `+zoneTXT(weak)+`
@@ -521,6 +521,9 @@ other._domainkey   IN TXT   "some verification token"
 $ORIGIN dkim.example.net.
 esp1               IN TXT   `+zoneTXT(dkimKeyRecord(t, testEd.Public(), ""))+`
 `, dnstest.Drop(func(name string, _ uint16) bool { return name == "slow._domainkey.example.com." }))
+	r := NewDNSResolver(DNSConfig{Servers: []string{addr}, Timeout: 2 * time.Second, Retries: 1})
+	// The unanswered selector is asked with a short timeout so the test is quick.
+	quick := NewDNSResolver(DNSConfig{Servers: []string{addr}, Timeout: 200 * time.Millisecond, Retries: -1})
 	ctx := context.Background()
 	tests := []struct {
 		selector string
@@ -541,7 +544,11 @@ esp1               IN TXT   `+zoneTXT(dkimKeyRecord(t, testEd.Public(), ""))+`
 	}
 	for _, tt := range tests {
 		t.Run(tt.selector, func(t *testing.T) {
-			c := CheckDKIMKey(ctx, r, tt.selector, "example.com")
+			res := Resolver(r)
+			if tt.selector == "slow" {
+				res = quick
+			}
+			c := CheckDKIMKey(ctx, res, tt.selector, "example.com")
 			expectEq(t, c.Status, tt.status, c.Err)
 			if c.Key != nil {
 				expectEq(t, c.Key.Bits, tt.bits)

@@ -120,7 +120,7 @@ func ParseDMARC(txt string) (*DMARCRecord, error) {
 	if !isDMARCRecord(txt) {
 		return nil, &DMARCError{Record: txt, Err: ErrNotDMARC, Msg: "does not begin with v=DMARC1"}
 	}
-	tags, err := parseTagList(txt)
+	tags, empty, err := parseTagListOpt(txt, true)
 	if err != nil {
 		return nil, &DMARCError{Record: txt, Err: ErrDMARCSyntax, Msg: err.Error()}
 	}
@@ -128,6 +128,11 @@ func ParseDMARC(txt string) (*DMARCRecord, error) {
 		ReportInterval: 86400, PSD: DMARCPSDUnknown, Raw: txt}
 	issue := func(tag, val string, sev Severity, format string, a ...any) {
 		rec.Issues = append(rec.Issues, DMARCIssue{Tag: tag, Value: val, Severity: sev, Message: fmt.Sprintf(format, a...)})
+	}
+	if empty > 0 {
+		// RFC 7489 §6.4 has no empty tags; most receivers skip them, a
+		// strict one may discard the whole record.
+		issue("syntax", "", SeverityWarning, "%d empty tag(s) (\";;\"): most receivers skip them, strict ones discard the record", empty)
 	}
 	policy := func(tag, v string) (DMARCPolicy, bool) {
 		switch p := DMARCPolicy(strings.ToLower(v)); p {

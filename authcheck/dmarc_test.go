@@ -76,6 +76,11 @@ func TestParseDMARC(t *testing.T) {
 		{name: "bad fo, rf and ri are warnings", in: "v=DMARC1; p=none; fo=2; rf=iodef; ri=-1", check: func(t *testing.T, r *DMARCRecord) {
 			expectEq(t, issueTags(r, SeverityWarning), []string{"fo", "rf", "ri"})
 		}},
+		{name: "empty tags are skipped with a warning", in: "v=DMARC1;; p=reject; ;rua=mailto:a@example.com", check: func(t *testing.T, r *DMARCRecord) {
+			expectEq(t, r.Policy, DMARCPolicyReject)
+			expectEq(t, issueTags(r, SeverityWarning), []string{"syntax"})
+			expectEq(t, len(r.RUA), 1)
+		}},
 		{name: "unknown tags are noted and ignored", in: "v=DMARC1; p=none; rua=mailto:a@example.com; foo=bar", check: func(t *testing.T, r *DMARCRecord) {
 			expectEq(t, issueTags(r, SeverityInfo), []string{"foo"})
 		}},
@@ -102,7 +107,6 @@ func TestParseDMARCErrors(t *testing.T) {
 		{"v=DMARC2; p=reject", ErrNotDMARC},
 		{"v=DMARC1p=reject", ErrNotDMARC},
 		{"v=DMARC1; p=reject; p=none", ErrDMARCSyntax},
-		{"v=DMARC1; ; p=reject", ErrDMARCSyntax},
 		{"v=DMARC1; p", ErrDMARCSyntax},
 	} {
 		_, err := ParseDMARC(tc.in)
@@ -123,7 +127,17 @@ func openDMARCZone(t testing.TB) string {
 	return "$ORIGIN example.com.\n$TTL 300\n" + string(b)
 }
 
+// testDNS serves zone from a local dnstest server and returns a resolver
+// for it with timeouts generous enough for a loaded test machine.
 func testDNS(t testing.TB, zone string, opts ...dnstest.Option) *DNSResolver {
+	t.Helper()
+	addr := dnstest.Start(t, zone, opts...)
+	return NewDNSResolver(DNSConfig{Servers: []string{addr}, Timeout: 2 * time.Second, Retries: 1})
+}
+
+// testDNSQuick is testDNS with a short timeout and no retry, for tests in
+// which the server deliberately does not answer.
+func testDNSQuick(t testing.TB, zone string, opts ...dnstest.Option) *DNSResolver {
 	t.Helper()
 	addr := dnstest.Start(t, zone, opts...)
 	return NewDNSResolver(DNSConfig{Servers: []string{addr}, Timeout: 300 * time.Millisecond, Retries: -1})
@@ -181,7 +195,7 @@ func TestDiscoverDMARCOpenDMARCFixture(t *testing.T) {
 }
 
 func TestDiscoverDMARCTimeoutIsNotMissing(t *testing.T) {
-	r := testDNS(t, "$ORIGIN example.org.\n@ 300 IN A 192.0.2.1\n", dnstest.Timeout("_dmarc.example.org."))
+	r := testDNSQuick(t, "$ORIGIN example.org.\n@ 300 IN A 192.0.2.1\n", dnstest.Timeout("_dmarc.example.org."))
 	d := DiscoverDMARC(context.Background(), r, "example.org")
 	expectErrIs(t, d.Err, ErrTimeout)
 	expectEq(t, d.Record == nil, true)

@@ -152,6 +152,8 @@ type SenderReport struct {
 	MTASTSCheck     *MTASTSCheck      `json:"-"`
 	TLSRPTRecord    *TLSRPTRecord     `json:"-"`
 	BlocklistResult []BlocklistResult `json:"-"`
+
+	fromMissing bool // the From domain is NXDOMAIN
 }
 
 // Count returns how many findings have severity s.
@@ -263,6 +265,13 @@ func CheckSender(ctx context.Context, r Resolver, in SenderInput) (*SenderReport
 	run(func() {
 		d := DiscoverDMARC(ctx, r, from)
 		rep.DMARCDiscovery = d
+		if d.Record != nil && d.PolicyDomain != d.Domain && d.Record.NonexistentPolicy != "" {
+			// np= applies only to a From domain that does not exist
+			// (RFC 9989 §4.10.1): NXDOMAIN, not merely no A record.
+			if _, err := r.LookupA(ctx, from); errors.Is(err, ErrNXDomain) {
+				rep.fromMissing = true
+			}
+		}
 		if d.Record != nil {
 			rep.DMARC.Reports = VerifyDMARCReportDestinations(ctx, r, d.PolicyDomain, d.Record)
 		}
@@ -329,10 +338,9 @@ func (rep *SenderReport) fill(envDomain string, tlsErr error) {
 		dm := &rep.DMARC
 		dm.Domain, dm.OrgDomain, dm.PSLOrgDomain, dm.PolicyDomain = d.Domain, d.OrgDomain, d.PSLOrgDomain, d.PolicyDomain
 		dm.Error = errString(d.Err)
-		exists := rep.EnvelopeResult == nil || rep.EnvelopeResult.Domain != d.Domain || rep.EnvelopeResult.CanReceive || rep.EnvelopeResult.Err != nil
 		if d.Record != nil {
 			dm.Record, dm.Issues = d.Record.Raw, d.Record.Issues
-			dm.Policy = d.EffectivePolicy(exists)
+			dm.Policy = d.EffectivePolicy(!rep.fromMissing)
 		}
 		if rep.SPF != nil && rep.SPF.Result == SPFPass && d.Record != nil {
 			dm.SPFAligned = IdentifiersAligned(d.Record.ASPF, d.Domain, rep.SPF.Domain, d.OrgDomain)
