@@ -166,6 +166,7 @@ func (rd *Reader) readCSV(s *lineScanner, yield func(Event, error) bool) {
 	var roles []int
 	var names []string
 	var nattr int
+	var slab []Attr
 	for {
 		fields, line, recErr, err := c.next()
 		if err == io.EOF {
@@ -215,7 +216,14 @@ func (rd *Reader) readCSV(s *lineScanner, yield func(Event, error) bool) {
 			if roles[i] == colAttr {
 				if v != "" {
 					if ev.Attrs == nil {
-						ev.Attrs = make([]Attr, 0, nattr)
+						// Carve the attributes out of a shared slab: one
+						// allocation per 256 rows instead of one per row.
+						if len(slab)+nattr > cap(slab) {
+							slab = make([]Attr, 0, 256*nattr)
+						}
+						n := len(slab)
+						slab = slab[:n+nattr]
+						ev.Attrs = slab[n:n:n+nattr]
 					}
 					ev.Attrs = append(ev.Attrs, Attr{names[i], v})
 				}

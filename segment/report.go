@@ -93,8 +93,7 @@ func BuildReport(ctx context.Context, events iter.Seq2[Event, error], opt Report
 		for i := range b.items {
 			it := &b.items[i]
 			if it.err != nil {
-				var re *RowError
-				if !errors.As(it.err, &re) || errors.Is(it.err, ErrMissingColumn) {
+				if isFatal(it.err) {
 					fatal = it.err
 					break
 				}
@@ -130,6 +129,13 @@ func BuildReport(ctx context.Context, events iter.Seq2[Event, error], opt Report
 	r := NewReport(a, opt)
 	r.Skipped, r.Errors = skipped, errs
 	return r, fatal
+}
+
+// isFatal reports whether a reader's error ends the input (an I/O error, a
+// header without the required columns) rather than skipping one row.
+func isFatal(err error) bool {
+	var re *RowError
+	return !errors.As(err, &re) || errors.Is(err, ErrMissingColumn)
 }
 
 type item struct {
@@ -183,8 +189,7 @@ func readBatches(ctx context.Context, events iter.Seq2[Event, error]) iter.Seq[*
 			b := get()
 			for ev, err := range events {
 				b.items = append(b.items, item{ev, err})
-				var re *RowError
-				fatal := err != nil && (!errors.As(err, &re) || errors.Is(err, ErrMissingColumn))
+				fatal := err != nil && isFatal(err)
 				if len(b.items) == size || fatal {
 					if !send(b) {
 						return
