@@ -223,7 +223,7 @@ func (rd *Reader) readCSV(s *lineScanner, yield func(Event, error) bool) {
 						}
 						n := len(slab)
 						slab = slab[:n+nattr]
-						ev.Attrs = slab[n:n:n+nattr]
+						ev.Attrs = slab[n : n : n+nattr]
 					}
 					ev.Attrs = append(ev.Attrs, Attr{names[i], v})
 				}
