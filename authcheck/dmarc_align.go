@@ -25,6 +25,18 @@ type DMARCDKIMInput struct {
 	Result DKIMResult // only pass counts
 }
 
+// DKIMForDMARC turns verification results into alignment input, keeping
+// signatures whose d= could be read.
+func DKIMForDMARC(vs []DKIMVerification) []DMARCDKIMInput {
+	out := make([]DMARCDKIMInput, 0, len(vs))
+	for _, v := range vs {
+		if v.Domain != "" {
+			out = append(out, DMARCDKIMInput{Domain: v.Domain, Result: v.Result})
+		}
+	}
+	return out
+}
+
 // DMARCInput is what alignment needs about one message.
 type DMARCInput struct {
 	FromDomain string    // RFC5322.From domain

@@ -291,3 +291,23 @@ _dmarc             IN TXT "v=DMARC1; p=none; rua=mailto:agg@example.net,mailto:d
 		t.Errorf("query %q", got[2].Query)
 	}
 }
+
+func TestDMARCFromVerifiedDKIM(t *testing.T) {
+	testKeys(t)
+	z := newFakeZone()
+	z.txt["rsa._domainkey.example.com"] = []string{dkimKeyRecord(t, testRSA2048.Public(), "")}
+	z.txt["_dmarc.example.com"] = []string{"v=DMARC1; p=reject; adkim=s"}
+	signer := testSigner{domain: "example.com", selector: "rsa", key: testRSA2048, algo: "rsa-sha256", canon: "relaxed/relaxed", headers: "from:subject", bodyLen: -1}
+	vs, err := VerifyDKIM(context.Background(), z, strings.NewReader(signer.sign(t, testMessage)))
+	expectNoErr(t, err)
+	d := DiscoverDMARC(context.Background(), z, "example.com")
+	ev := EvaluateDMARC(d, DMARCInput{FromDomain: "example.com", FromDomainExists: true, SPFResult: SPFSoftFail, DKIM: DKIMForDMARC(vs)})
+	expectEq(t, ev.Result, DMARCPass, ev.Reason)
+	expectEq(t, ev.AlignedDKIMDomain, "example.com")
+
+	// The same signature seen from a subdomain From fails strict alignment.
+	ev = EvaluateDMARC(&DMARCDiscovery{Domain: "news.example.com", Record: d.Record, PolicyDomain: "example.com", OrgDomain: "example.com"},
+		DMARCInput{FromDomain: "news.example.com", FromDomainExists: true, DKIM: DKIMForDMARC(vs)})
+	expectEq(t, ev.Result, DMARCFail, ev.Reason)
+	expectEq(t, ev.Disposition, DMARCPolicyReject)
+}

@@ -75,6 +75,8 @@ const (
 	FindingMTASTSInvalid       FindingCode = "mtasts.invalid"            // RFC 8461 §3.1
 	FindingTLSRPTMissing       FindingCode = "tlsrpt.missing"            // RFC 8460 §3
 	FindingTLSRPTInvalid       FindingCode = "tlsrpt.invalid"            // RFC 8460 §3
+	FindingBIMIInvalid         FindingCode = "bimi.invalid"              // BIMI record syntax
+	FindingBIMIDMARCWeak       FindingCode = "bimi.dmarc_too_weak"       // BIMI needs p=quarantine/reject, pct=100
 	FindingBlocklistListed     FindingCode = "blocklist.listed"          // RFC 5782 §2.1
 	FindingBlocklistRefused    FindingCode = "blocklist.refused"         // list operator refused the query
 	FindingBlocklistError      FindingCode = "blocklist.error"           // DNS error querying a list

@@ -139,6 +139,7 @@ type SenderReport struct {
 	Envelope   *SenderEnvelope   `json:"envelope,omitempty"`
 	MTASTS     SenderRecord      `json:"mta_sts"`
 	TLSRPT     SenderRecord      `json:"tls_rpt"`
+	BIMI       SenderRecord      `json:"bimi"`
 	Blocklists []SenderBlocklist `json:"blocklists"`
 	// Findings are sorted: errors first, then by code and subject.
 	Findings []Finding `json:"findings"`
@@ -151,6 +152,7 @@ type SenderReport struct {
 	EnvelopeResult  *EnvelopeResult   `json:"-"`
 	MTASTSCheck     *MTASTSCheck      `json:"-"`
 	TLSRPTRecord    *TLSRPTRecord     `json:"-"`
+	BIMIRecord      *BIMIRecord       `json:"-"`
 	BlocklistResult []BlocklistResult `json:"-"`
 
 	fromMissing bool // the From domain is NXDOMAIN
@@ -291,8 +293,9 @@ func CheckSender(ctx context.Context, r Resolver, in SenderInput) (*SenderReport
 		})
 	}
 	run(func() { rep.MTASTSCheck = CheckMTASTS(ctx, r, in.HTTPClient, from) })
-	var tlsErr error
+	var tlsErr, bimiErr error
 	run(func() { rep.TLSRPTRecord, tlsErr = LookupTLSRPT(ctx, r, from) })
+	run(func() { rep.BIMIRecord, bimiErr = LookupBIMI(ctx, r, "", from) })
 	if in.Blocklists == nil || len(in.Blocklists) > 0 {
 		domains := []string{}
 		for _, d := range append([]string{envDomain, from, dkimDomain}, in.LinkDomains...) {
@@ -307,7 +310,7 @@ func CheckSender(ctx context.Context, r Resolver, in SenderInput) (*SenderReport
 	}
 	wg.Wait()
 
-	rep.fill(envDomain, tlsErr)
+	rep.fill(envDomain, tlsErr, bimiErr)
 	return rep, nil
 }
 
@@ -322,7 +325,7 @@ func containsString(list []string, s string) bool {
 
 // fill derives the JSON views and the findings from the raw results, in a
 // fixed order so that the report never depends on goroutine timing.
-func (rep *SenderReport) fill(envDomain string, tlsErr error) {
+func (rep *SenderReport) fill(envDomain string, tlsErr, bimiErr error) {
 	var fs []Finding
 	if o := rep.SPFOutcome; o != nil {
 		rep.SPF = &SenderSPF{Result: o.Result, Domain: o.Domain, Record: o.Record, Mechanism: o.Mechanism,
@@ -398,6 +401,7 @@ func (rep *SenderReport) fill(envDomain string, tlsErr error) {
 		rep.TLSRPT.Record = rep.TLSRPTRecord.Raw
 	}
 	fs = append(fs, recordFindings(rep.FromDomain, tname, tlsErr, FindingTLSRPTMissing, FindingTLSRPTInvalid, "TLS-RPT", "RFC 8460 §3")...)
+	fs = append(fs, rep.bimiFindings(bimiErr)...)
 	rep.Blocklists = make([]SenderBlocklist, 0, len(rep.BlocklistResult))
 	for _, b := range rep.BlocklistResult {
 		rep.Blocklists = append(rep.Blocklists, SenderBlocklist{Zone: b.Zone, List: b.List, Subject: b.Subject, Status: b.Status, Meanings: b.Meanings, Reason: b.Reason})
@@ -449,6 +453,38 @@ func spfFindings(o SPFOutcome) []Finding {
 	if o.Result != SPFPermError && o.Lookups >= SPFMaxLookups-1 {
 		fs = append(fs, Finding{Code: FindingSPFLookupsNearLimit, Severity: SeverityWarning, Subject: subj,
 			Message: fmt.Sprintf("%d of %d DNS-querying terms used on this path; one more include breaks SPF", o.Lookups, SPFMaxLookups), RFC: "RFC 7208 §4.6.4"})
+	}
+	return fs
+}
+
+// bimiFindings reports a broken BIMI record, and one published while the
+// DMARC policy is too weak for mailbox providers to show the logo (they
+// require p=quarantine or reject at pct=100).
+func (rep *SenderReport) bimiFindings(err error) []Finding {
+	name := "default._bimi." + rep.FromDomain
+	rep.BIMI = SenderRecord{Name: name, Present: rep.BIMIRecord != nil}
+	if rep.BIMIRecord != nil {
+		rep.BIMI.Record = rep.BIMIRecord.Raw
+	}
+	if err != nil && !errors.Is(err, ErrRecordMissing) {
+		rep.BIMI.Error = err.Error()
+		if errors.Is(err, ErrBIMISyntax) || errors.Is(err, ErrRecordMultiple) {
+			return []Finding{{Code: FindingBIMIInvalid, Severity: SeverityWarning, Subject: name, Message: fmt.Sprintf("BIMI record unusable: %v", err), RFC: "BIMI draft §4"}}
+		}
+		return nil
+	}
+	b := rep.BIMIRecord
+	if b == nil || b.Declined {
+		return nil
+	}
+	var fs []Finding
+	for _, n := range b.Notes {
+		fs = append(fs, Finding{Code: FindingBIMIInvalid, Severity: SeverityInfo, Subject: name, Message: n, RFC: "BIMI draft §4"})
+	}
+	d := rep.DMARCDiscovery
+	if d != nil && d.Record != nil && (rep.DMARC.Policy == DMARCPolicyNone || d.Record.Percent < 100) {
+		fs = append(fs, Finding{Code: FindingBIMIDMARCWeak, Severity: SeverityWarning, Subject: name,
+			Message: fmt.Sprintf("a BIMI logo is shown only under DMARC p=quarantine or reject at pct=100; the policy here is %s at pct=%d", rep.DMARC.Policy, d.Record.Percent), RFC: "BIMI draft §4.4"})
 	}
 	return fs
 }

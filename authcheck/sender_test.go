@@ -268,3 +268,27 @@ i3       IN MX  10 mx.example.org.
 		}
 	}
 }
+
+func TestCheckSenderBIMI(t *testing.T) {
+	r := testDNS(t, `$ORIGIN example.org.
+@              IN TXT "v=spf1 ip4:192.0.2.10 -all"
+_dmarc         IN TXT "v=DMARC1; p=none; rua=mailto:d@example.org"
+default._bimi  IN TXT "v=BIMI1; l=https://example.org/logo.svg; a=https://example.org/vmc.pem"
+$ORIGIN example.info.
+_dmarc         IN TXT "v=DMARC1; p=reject; rua=mailto:d@example.info"
+default._bimi  IN TXT "v=BIMI1; l=ftp://example.info/logo.svg"
+`)
+	in := SenderInput{FromDomain: "example.org", Blocklists: []BlocklistZone{}}
+	rep, err := CheckSender(context.Background(), r, in)
+	expectNoErr(t, err)
+	expectEq(t, rep.BIMI.Present, true)
+	if !slices.Contains(codes(rep), "warning bimi.dmarc_too_weak") {
+		t.Errorf("p=none with BIMI not reported: %v", codes(rep))
+	}
+	in.FromDomain = "example.info"
+	rep, err = CheckSender(context.Background(), r, in)
+	expectNoErr(t, err)
+	if !slices.Contains(codes(rep), "warning bimi.invalid") || rep.Has(FindingBIMIDMARCWeak) {
+		t.Errorf("bad BIMI record: %v", codes(rep))
+	}
+}
