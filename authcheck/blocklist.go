@@ -212,6 +212,7 @@ func CheckBlocklists(ctx context.Context, r Resolver, ip netip.Addr, domains []s
 
 // CheckBlocklistsWith is CheckBlocklists with options.
 func CheckBlocklistsWith(ctx context.Context, r Resolver, ip netip.Addr, domains []string, zones []BlocklistZone, opts BlocklistOptions) []BlocklistResult {
+	r = orNoResolver(r)
 	if zones == nil {
 		zones = DefaultBlocklists()
 	}

@@ -85,6 +85,12 @@ func NewDNSResolver(cfg DNSConfig) *DNSResolver {
 	if len(r.servers) == 0 {
 		r.servers = systemServers(defaultSystemConf)
 	}
+	for i, srv := range r.servers {
+		// A bare address means port 53.
+		if _, _, err := net.SplitHostPort(srv); err != nil {
+			r.servers[i] = net.JoinHostPort(strings.Trim(srv, "[]"), "53")
+		}
+	}
 	if r.timeout <= 0 {
 		r.timeout = DefaultDNSTimeout
 	}
@@ -119,6 +125,40 @@ func systemServers(path string) []string {
 		out = append(out, net.JoinHostPort(s, cc.Port))
 	}
 	return out
+}
+
+// noResolver stands in for a nil Resolver so the checks report a failure
+// instead of panicking.
+type noResolver struct{}
+
+var errNoResolver = fmt.Errorf("%w: no resolver configured", ErrServFail)
+
+func (noResolver) LookupTXT(_ context.Context, n string) ([]string, error) {
+	return nil, &DNSError{Name: n, Type: "TXT", Err: errNoResolver}
+}
+
+func (noResolver) LookupA(_ context.Context, n string) ([]netip.Addr, error) {
+	return nil, &DNSError{Name: n, Type: "A", Err: errNoResolver}
+}
+
+func (noResolver) LookupAAAA(_ context.Context, n string) ([]netip.Addr, error) {
+	return nil, &DNSError{Name: n, Type: "AAAA", Err: errNoResolver}
+}
+
+func (noResolver) LookupMX(_ context.Context, n string) ([]MX, error) {
+	return nil, &DNSError{Name: n, Type: "MX", Err: errNoResolver}
+}
+
+func (noResolver) LookupPTR(_ context.Context, a netip.Addr) ([]string, error) {
+	return nil, &DNSError{Name: a.String(), Type: "PTR", Err: errNoResolver}
+}
+
+// orNoResolver returns r, or a resolver that fails every lookup if r is nil.
+func orNoResolver(r Resolver) Resolver {
+	if r == nil {
+		return noResolver{}
+	}
+	return r
 }
 
 // Servers returns the servers the resolver asks, in order.

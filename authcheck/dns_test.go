@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/netip"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -266,5 +267,35 @@ func TestReverseName(t *testing.T) {
 		if got := ReverseName(netip.MustParseAddr(in)); got != want {
 			t.Errorf("ReverseName(%s) = %s, want %s", in, got, want)
 		}
+	}
+}
+
+func TestNilResolverFailsInsteadOfPanicking(t *testing.T) {
+	ctx := context.Background()
+	ip := netip.MustParseAddr("192.0.2.1")
+	if out := CheckHost(ctx, nil, ip, "example.test", "a@example.test", "h.example.test"); out.Result != SPFTempError {
+		t.Errorf("CheckHost: %s", out.Result)
+	}
+	if l := LintSPF(ctx, nil, "example.test"); !l.Has(SPFLintDNSError) {
+		t.Errorf("LintSPF: %v", l.Issues)
+	}
+	if res := CheckReverseDNS(ctx, nil, ip, "h.example.test"); res.Err == nil {
+		t.Error("CheckReverseDNS: no error")
+	}
+	if res := CheckEnvelopeDomain(ctx, nil, "example.test"); res.Err == nil || res.CanReceive {
+		t.Errorf("CheckEnvelopeDomain: %+v", res)
+	}
+	for _, b := range CheckBlocklists(ctx, nil, ip, []string{"example.test"}, nil) {
+		if b.Status != BlocklistError {
+			t.Errorf("CheckBlocklists: %s on %s is %s", b.Subject, b.Zone, b.Status)
+		}
+	}
+}
+
+func TestNewDNSResolverAddsPort53(t *testing.T) {
+	r := NewDNSResolver(DNSConfig{Servers: []string{"192.0.2.53", "2001:db8::53", "[2001:db8::54]", "192.0.2.1:5353"}})
+	want := []string{"192.0.2.53:53", "[2001:db8::53]:53", "[2001:db8::54]:53", "192.0.2.1:5353"}
+	if got := r.Servers(); !slices.Equal(got, want) {
+		t.Fatalf("got %v, want %v", got, want)
 	}
 }

@@ -46,6 +46,7 @@ func (e EnvelopeResult) LogValue() slog.Value {
 // or any domain) can be delivered: an MX with an address, or no MX and an A
 // or AAAA record. Safe for concurrent use if r is.
 func CheckEnvelopeDomain(ctx context.Context, r Resolver, domain string) EnvelopeResult {
+	r = orNoResolver(r)
 	domain = strings.TrimSuffix(strings.TrimSpace(domain), ".")
 	if i := strings.LastIndexByte(domain, '@'); i >= 0 {
 		domain = domain[i+1:]

@@ -28,6 +28,7 @@ type HELOResult struct {
 // CheckHELO checks a HELO/EHLO name against the sending address ip (which
 // may be invalid when unknown). Safe for concurrent use if r is.
 func CheckHELO(ctx context.Context, r Resolver, helo string, ip netip.Addr) HELOResult {
+	r = orNoResolver(r)
 	res := HELOResult{Name: helo}
 	ip = ip.Unmap()
 	if lit, ok := parseAddressLiteral(helo); ok {

@@ -40,6 +40,7 @@ func (r RDNSResult) LogValue() slog.Value {
 // run concurrently; the result does not depend on their order. Safe for
 // concurrent use if r is.
 func CheckReverseDNS(ctx context.Context, r Resolver, ip netip.Addr, helo string) RDNSResult {
+	r = orNoResolver(r)
 	ip = ip.Unmap()
 	res := RDNSResult{IP: ip}
 	var wg sync.WaitGroup

@@ -105,6 +105,7 @@ func CheckMailFrom(ctx context.Context, r Resolver, ip netip.Addr, mailFrom, hel
 
 // CheckHostWith is CheckHost with options.
 func CheckHostWith(ctx context.Context, r Resolver, ip netip.Addr, domain, sender, helo string, opts SPFOptions) SPFOutcome {
+	r = orNoResolver(r)
 	c := &spfChecker{r: r, ip: ip.Unmap(), helo: helo, receiver: opts.Receiver, nowFn: opts.Now, noTrace: opts.NoTrace}
 	// §4.3: a sender without a local part is postmaster@domain.
 	c.sender = sender

@@ -99,6 +99,7 @@ func (l SPFLint) Has(code SPFLintCode) bool {
 // Unlike CheckHost it does not stop at the first match or error: it shows
 // what every sender would hit. Safe for concurrent use if r is.
 func LintSPF(ctx context.Context, r Resolver, domain string) SPFLint {
+	r = orNoResolver(r)
 	domain = strings.ToLower(strings.TrimSuffix(domain, "."))
 	l := &spfLinter{r: r, lint: SPFLint{Domain: domain}}
 	l.lint.Root = l.walk(ctx, domain, "", nil)
