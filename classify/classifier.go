@@ -57,6 +57,9 @@ type Classifier struct {
 	stSubject [8][]uint32
 	always    []uint64
 	words     int
+	// firstDefault is the index of the first built-in code-only default;
+	// a reply decided at or after it gets a second look at its wrapper.
+	firstDefault int
 }
 
 type tagAnchor struct {
@@ -109,10 +112,15 @@ func New(opts Options) (*Classifier, error) {
 		add(builtinSpecific, true)
 	}
 	add(opts.After, false)
+	firstDefault := len(list)
 	if !opts.NoBuiltins {
 		add(builtinDefaults, true)
 	}
-	return compile(list)
+	c, err := compile(list)
+	if c != nil {
+		c.firstDefault = firstDefault
+	}
+	return c, err
 }
 
 // compile builds the classifier for rules in order.
@@ -236,7 +244,30 @@ func (c *Classifier) Classify(r *bounce.Reply, in Context) Verdict {
 	if stage == "" {
 		stage = in.Stage
 	}
+	i := c.pick(r, prov, stage, &ml)
+	// The text said nothing specific: look at the wrapper around the reply
+	// too (a DSN's transcript, "maildrop: maildir over quota" before the
+	// 550 line), which ParseReply leaves out of Text.
+	if (i < 0 || i >= c.firstDefault) && len(r.Raw) > len(text) {
+		n := ml.n
+		c.ac.scan(r.Raw, &ml)
+		if ml.n > n {
+			i = c.pick(r, prov, stage, &ml)
+		}
+	}
+	if i >= 0 {
+		return c.rules[i].verdict(r, prov)
+	}
+	v := unknownVerdict
+	v.Severity = severityOfClass(r)
+	v.Retry = v.Severity == SeveritySoft
+	v.Provider = prov
+	v.Tag = r.Tags[0]
+	return v
+}
 
+// pick returns the index of the first rule that matches, or -1.
+func (c *Classifier) pick(r *bounce.Reply, prov Provider, stage bounce.Stage, ml *matchList) int {
 	var cand [maxRuleWords]uint64
 	copy(cand[:c.words], c.always)
 	for k := 0; k < ml.n; k++ {
@@ -276,17 +307,12 @@ func (c *Classifier) Classify(r *bounce.Reply, in Context) Verdict {
 	for w := 0; w < c.words; w++ {
 		for word := cand[w]; word != 0; word &= word - 1 {
 			i := w*64 + bits.TrailingZeros64(word)
-			if c.rules[i].match(r, prov, stage, &ml) {
-				return c.rules[i].verdict(r, prov)
+			if c.rules[i].match(r, prov, stage, ml) {
+				return i
 			}
 		}
 	}
-	v := unknownVerdict
-	v.Severity = severityOfClass(r)
-	v.Retry = v.Severity == SeveritySoft
-	v.Provider = prov
-	v.Tag = r.Tags[0]
-	return v
+	return -1
 }
 
 // unknownVerdict is the answer when no rule matches (only possible with
@@ -396,8 +422,9 @@ func BuiltinRules() []Rule {
 // "auto-reply" (RFC 3834).
 //
 // The action refines the reply's verdict: "delayed" means the reporting MTA
-// is still trying (soft, never suppressed); "failed" after only transient
-// replies means it gave up (hard; category expired when the transient cause
+// is still trying (soft, never suppressed; category expired unless the
+// reply names a specific cause); "failed" after a transient reply means it
+// gave up (hard, not suppressed; category expired when the transient cause
 // was not specific).
 func (c *Classifier) ClassifyDSN(action string, status bounce.Status, diag *bounce.Reply, in Context) Verdict {
 	action = strings.TrimSpace(action)
@@ -422,20 +449,39 @@ func (c *Classifier) ClassifyDSN(action string, status bounce.Status, diag *boun
 	v := c.Classify(&rep, in)
 	switch {
 	case strings.EqualFold(action, "delayed"):
-		if v.Severity != SeveritySoft {
-			v.Severity, v.Retry, v.Suppress = SeveritySoft, true, false
+		// Still queued (RFC 3464 §2.3.3): soft, never suppressed. A delay
+		// notice without a specific cause is filed as expired, the
+		// delivery-time family.
+		v.Severity, v.Retry, v.Suppress = SeveritySoft, true, false
+		switch v.Category {
+		case CategoryUnknown, CategoryNetwork, CategorySystem, CategoryProtocol, CategoryDelivered, CategoryPolicy:
+			v.Category, v.Hint = CategoryExpired, HintUnknown
+			v.Rule, v.Explanation = "dsn-delayed", "the reporting MTA is still retrying (RFC 3464 action delayed); the delay has no more specific cause"
 		}
 	case strings.EqualFold(action, "failed"):
 		if v.Severity != SeverityHard {
+			// The reporting MTA gave up after a transient reply: final
+			// for this message, but a transient cause never suppresses.
 			v.Severity, v.Retry, v.Suppress = SeverityHard, false, false
-			switch v.Category {
-			case CategoryUnknown, CategorySystem, CategoryNetwork, CategoryRateLimited, CategoryDelivered:
+			if v.Category == CategoryDelivered {
+				// A failed record whose text reads as a success: the text
+				// is not the reason.
+				v.Category, v.Hint, v.Rule, v.Explanation = CategoryUnknown, HintUnknown, "dsn-failed", "the DSN says failed but gives no usable reason"
+			}
+			if connectionRules[v.Rule] || v.Category == CategoryUnknown && rep.Class() == 4 {
 				v.Category, v.Hint = CategoryExpired, HintUnknown
-				v.Rule, v.Explanation = "dsn-gave-up", "the reporting MTA gave up after transient failures (RFC 3464 action failed with a transient cause): the queue lifetime ran out"
+				v.Rule, v.Explanation = "dsn-gave-up", "the reporting MTA gave up after transient failures (RFC 3464 action failed after connection failures or an unspecific 4.x.x): the queue lifetime ran out"
 			}
 		}
 	}
 	return v
+}
+
+// connectionRules are the rules for "could not connect" causes: a failed
+// record after them means the queue lifetime ran out (expired), whereas a
+// failed record after a DNS error keeps its network category.
+var connectionRules = map[string]bool{
+	"generic-connection": true, "rfc3463-x.4.1": true, "rfc3463-x.4.2": true,
 }
 
 func (c *Classifier) providerOnly(diag *bounce.Reply, in Context) Provider {

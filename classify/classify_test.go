@@ -233,7 +233,11 @@ func TestClassifyDSN(t *testing.T) {
 	}{
 		{"delayed 4.4.7 is expired but still retried", "delayed", "4.4.7", "", classify.CategoryExpired, classify.SeveritySoft},
 		{"failed 5.4.7 is expired", "failed", "5.4.7", "", classify.CategoryExpired, classify.SeverityHard},
-		{"failed after 4xx replies gave up", "failed", "4.4.1", "421 4.4.1 connection timed out", classify.CategoryExpired, classify.SeverityHard},
+		{"failed after an unspecific 4.x.x gave up", "failed", "4.0.0", "4.0.0 deferred", classify.CategoryExpired, classify.SeverityHard},
+		{"failed after connection failures gave up", "failed", "4.4.1", "421 4.4.1 connection timed out", classify.CategoryExpired, classify.SeverityHard},
+		{"failed after a DNS failure keeps its cause", "failed", "4.4.3", "451 4.4.3 Name service error for domain x.example: Host not found, try again", classify.CategoryNetwork, classify.SeverityHard},
+		{"failed after a 4xx system error keeps its cause", "failed", "4.3.0", "451 4.3.0 queue file write error", classify.CategorySystem, classify.SeverityHard},
+		{"delayed without a specific cause is expired", "delayed", "4.4.1", "421 4.4.1 connection timed out", classify.CategoryExpired, classify.SeveritySoft},
 		{"failed 5.1.1 without diagnostic", "failed", "5.1.1", "", classify.CategoryRecipientUnknown, classify.SeverityHard},
 		{"the diagnostic outranks the status", "failed", "5.0.0", cs01, classify.CategoryContentPolicy, classify.SeverityHard},
 		{"delayed mailbox full", "delayed", "4.2.2", "452 4.2.2 mailbox full", classify.CategoryMailboxFull, classify.SeveritySoft},

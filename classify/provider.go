@@ -36,6 +36,7 @@ const (
 	ProviderCisco      Provider = "cisco"
 	ProviderSymantec   Provider = "symantec"
 	ProviderTrendMicro Provider = "trendmicro"
+	ProviderJPMobile   Provider = "jp-mobile" // NTT docomo, au/KDDI (ezweb), SoftBank
 )
 
 // domainProviders maps recipient domains to the provider that hosts their
@@ -75,6 +76,8 @@ var domainProviders = map[string]Provider{
 	"163.com": ProviderNetEase, "126.com": ProviderNetEase, "yeah.net": ProviderNetEase,
 	"zoho.com": ProviderZoho, "zohomail.com": ProviderZoho,
 	"fastmail.com": ProviderFastmail, "fastmail.fm": ProviderFastmail,
+	"docomo.ne.jp": ProviderJPMobile, "ezweb.ne.jp": ProviderJPMobile, "au.com": ProviderJPMobile,
+	"softbank.ne.jp": ProviderJPMobile, "i.softbank.jp": ProviderJPMobile,
 	"proton.me": ProviderProton, "protonmail.com": ProviderProton, "pm.me": ProviderProton,
 }
 
@@ -111,7 +114,8 @@ var hostProviders = map[string]Provider{
 	"pphosted.com": ProviderProofpoint, "ppe-hosted.com": ProviderProofpoint, "proofpoint.com": ProviderProofpoint,
 	"mimecast.com": ProviderMimecast, "mimecast-offshore.com": ProviderMimecast,
 	"barracudanetworks.com": ProviderBarracuda, "cudamail.com": ProviderBarracuda,
-	"iphmx.com":       ProviderCisco,
+	"iphmx.com":    ProviderCisco,
+	"docomo.ne.jp": ProviderJPMobile, "ezweb.ne.jp": ProviderJPMobile, "softbank.ne.jp": ProviderJPMobile,
 	"messagelabs.com": ProviderSymantec, "symanteccloud.com": ProviderSymantec,
 	"trendmicro.com": ProviderTrendMicro, "trendmicro.eu": ProviderTrendMicro,
 }

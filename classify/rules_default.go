@@ -6,7 +6,8 @@ import "github.com/bouncekit/bouncekit/bounce"
 // status registry (IANA "SMTP Enhanced Status Codes", provider-codes.md
 // §13b, with our default category and suppression), then its subject
 // classes (RFC 3463 §3.2), then the RFC 5321 §4.2 basic reply codes
-// (§14), then the reply class. Unknown 5xx are hard, unknown 4xx soft.
+// (§14), then x.0.x (which says nothing a basic code would not), then the
+// reply class. Unknown 5xx are hard, unknown 4xx soft.
 // Severity follows the reply's class (basic code first), so one rule serves
 // 4.x.x and 5.x.x.
 
@@ -16,6 +17,9 @@ func reg(status string, cat Category, suppress bool, why string) Rule {
 }
 
 var registryRules = []Rule{
+	// RFC 7504 codes are specific enough to outrank the enhanced code.
+	basic("521", CategoryBadDomain, "RFC 7504 521 host does not accept mail: suppress only if it repeats (also used by blocking servers)"),
+	{ID: "rfc5321-556", Code: "556", Category: CategoryBadDomain, Suppress: true, Explanation: "RFC 7504 556 domain does not accept mail (null MX)"},
 	reg("x.1.0", CategoryRecipientUnknown, false, "RFC 3463 x.1.0 other address status: probably the address, suppress only if it repeats"),
 	reg("x.1.1", CategoryRecipientUnknown, true, "RFC 3463 x.1.1 bad destination mailbox address"),
 	reg("x.1.2", CategoryBadDomain, true, "RFC 3463 x.1.2 bad destination system address"),
@@ -76,13 +80,13 @@ var registryRules = []Rule{
 	reg("x.7.5", CategoryTLSFailure, false, "RFC 3463 x.7.5 cryptographic failure"),
 	reg("x.7.6", CategoryTLSFailure, false, "RFC 3463 x.7.6 cryptographic algorithm not supported"),
 	reg("x.7.7", CategoryContentPolicy, false, "RFC 3463 x.7.7 message integrity failure"),
-	{ID: "rfc3463-x.7.8", Status: "x.7.8", Category: CategorySenderRejected, Hint: HintAuthentication, Explanation: "RFC 4954 x.7.8 authentication credentials invalid (submission)"},
-	{ID: "rfc3463-x.7.9", Status: "x.7.9", Category: CategorySenderRejected, Hint: HintAuthentication, Explanation: "RFC 4954 x.7.9 authentication mechanism too weak (submission)"},
+	{ID: "rfc3463-x.7.8", Status: "x.7.8", Category: CategoryAuthFailure, Hint: HintAuthentication, Explanation: "RFC 4954 x.7.8 authentication credentials invalid (submission)"},
+	{ID: "rfc3463-x.7.9", Status: "x.7.9", Category: CategoryAuthFailure, Hint: HintAuthentication, Explanation: "RFC 4954 x.7.9 authentication mechanism too weak (submission)"},
 	reg("x.7.10", CategoryTLSFailure, false, "RFC 5248 x.7.10 encryption needed"),
 	reg("x.7.11", CategoryTLSFailure, false, "RFC 4954 x.7.11 encryption required for requested authentication mechanism"),
-	{ID: "rfc3463-x.7.12", Status: "x.7.12", Category: CategorySenderRejected, Hint: HintAuthentication, Explanation: "RFC 4954 x.7.12 a password transition is needed (submission)"},
+	{ID: "rfc3463-x.7.12", Status: "x.7.12", Category: CategoryAuthFailure, Hint: HintAuthentication, Explanation: "RFC 4954 x.7.12 a password transition is needed (submission)"},
 	{ID: "rfc3463-x.7.13", Status: "x.7.13", Category: CategorySenderRejected, Hint: HintAuthentication, Explanation: "RFC 5248 x.7.13 user account disabled (the sender's account)"},
-	{ID: "rfc3463-x.7.14", Status: "x.7.14", Category: CategorySenderRejected, Hint: HintAuthentication, Explanation: "RFC 5248 x.7.14 trust relationship required"},
+	{ID: "rfc3463-x.7.14", Status: "x.7.14", Category: CategoryAuthFailure, Hint: HintAuthentication, Explanation: "RFC 5248 x.7.14 trust relationship required"},
 	reg("x.7.15", CategoryPolicy, false, "RFC 6710 x.7.15 priority level is too low"),
 	reg("x.7.16", CategoryMessageTooLarge, false, "RFC 6710 x.7.16 message too big for the specified priority"),
 	reg("x.7.17", CategoryRecipientInactive, true, "RFC 7293 x.7.17 mailbox owner has changed"),
@@ -104,7 +108,6 @@ var registryRules = []Rule{
 // registrySubjectRules are the subject classes (RFC 3463 §3.2) for details
 // outside the registry.
 var registrySubjectRules = []Rule{
-	reg("x.0.*", CategoryUnknown, false, "RFC 3463 x.0.x other or undefined status: no further information"),
 	reg("x.1.*", CategoryRecipientUnknown, false, "RFC 3463 x.1.x addressing status (unregistered detail): suppress only if it repeats"),
 	{ID: "rfc3463-x.2.*", Status: "x.2.*", Category: CategoryPolicy, Hint: HintRecipient, Explanation: "RFC 3463 x.2.x mailbox status (unregistered detail)"},
 	reg("x.3.*", CategorySystem, false, "RFC 3463 x.3.x mail system status (unregistered detail)"),
@@ -120,29 +123,28 @@ func basic(code string, cat Category, why string) Rule {
 }
 
 var basicRules = []Rule{
-	{ID: "rfc5321-554-greeting", Code: "554", Stages: []bounce.Stage{bounce.StageConnect}, Category: CategoryReputationBlock,
-		Explanation: "RFC 5321 §4.2 554 in the greeting: no SMTP service for this client, usually an IP block"},
+	{ID: "rfc5321-5xx-greeting", Code: "5xx", Stages: []bounce.Stage{bounce.StageConnect, bounce.StageHELO}, Category: CategoryReputationBlock,
+		Explanation: "refused at the greeting or HELO (RFC 5321 §3.1, §4.2: 554 'no SMTP service here'): the client IP or name is refused, usually a reputation block"},
 	{ID: "rfc5321-5xx-end-of-data", Code: "5xx", Stages: []bounce.Stage{bounce.StageEndOfData}, Category: CategoryPolicy, Hint: HintContent,
 		Explanation: "refused after the message was sent (end of DATA) without a reason: a message-level verdict, the address is fine"},
 	{ID: "rfc5321-2xx", Code: "2xx", Severity: SeverityNone, Category: CategoryDelivered, Explanation: "RFC 5321 §4.2 positive completion: accepted"},
 	{ID: "rfc5321-3xx", Code: "3xx", Severity: SeveritySoft, Category: CategoryProtocol, Explanation: "RFC 5321 §4.2 intermediate reply where a final one was expected"},
 	{ID: "rfc5321-421", Code: "421", Category: CategorySystem, SlowDown: true, Explanation: "RFC 5321 421 service not available, closing channel: retry later"},
-	{ID: "rfc5321-432", Code: "432", Category: CategorySenderRejected, Hint: HintAuthentication, Explanation: "RFC 4954 432 a password transition is needed"},
+	{ID: "rfc5321-432", Code: "432", Category: CategoryAuthFailure, Hint: HintAuthentication, Explanation: "RFC 4954 432 a password transition is needed"},
 	basic("450", CategoryUnknown, "RFC 5321 450 mailbox unavailable (busy or temporarily blocked): retry"),
 	basic("451", CategorySystem, "RFC 5321 451 local error in processing: retry"),
 	basic("452", CategorySystem, "RFC 5321 452 insufficient system storage (or too many recipients): retry"),
 	basic("454", CategoryTLSFailure, "RFC 3207/4954 454 TLS or authentication temporarily unavailable"),
 	basic("455", CategoryProtocol, "RFC 5321 455 server unable to accommodate parameters"),
 	basic("500-504", CategoryProtocol, "RFC 5321 500-504 syntax error or unsupported command"),
-	basic("521", CategoryBadDomain, "RFC 7504 521 host does not accept mail: suppress only if it repeats (also used by blocking servers)"),
-	{ID: "rfc5321-556", Code: "556", Category: CategoryBadDomain, Suppress: true, Explanation: "RFC 7504 556 domain does not accept mail (null MX)"},
-	{ID: "rfc5321-530-538", Code: "530-538", Category: CategorySenderRejected, Hint: HintAuthentication, Explanation: "RFC 4954 53x authentication required or failed (submission)"},
+	{ID: "rfc5321-530-538", Code: "530-538", Category: CategoryAuthFailure, Hint: HintAuthentication, Explanation: "RFC 4954 53x authentication required or failed (submission)"},
 	basic("550", CategoryUnknown, "RFC 5321 550 mailbox unavailable or rejected for policy, with nothing more specific: do not retry, do not suppress"),
 	basic("551", CategoryRecipientMoved, "RFC 5321 551 user not local: the recipient has a different address"),
 	basic("552", CategoryMailboxFull, "RFC 5321 552 exceeded storage allocation (also used for size and recipient limits)"),
 	basic("553", CategoryRecipientUnknown, "RFC 5321 553 mailbox name not allowed: suppress only if it repeats"),
 	basic("554", CategoryUnknown, "RFC 5321 554 transaction failed, no reason given: do not retry, do not suppress"),
 	basic("555", CategoryProtocol, "RFC 5321 555 MAIL/RCPT parameters not recognized"),
+	reg("x.0.*", CategoryUnknown, false, "RFC 3463 x.0.x other or undefined status: no further information"),
 	basic("4xx", CategoryUnknown, "unknown 4xx code: transient, retry"),
 	basic("5xx", CategoryUnknown, "unknown 5xx code: permanent, do not retry"),
 }

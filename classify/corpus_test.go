@@ -1,0 +1,176 @@
+package classify_test
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/bouncekit/bouncekit/bounce"
+	"github.com/bouncekit/bouncekit/classify"
+	"github.com/bouncekit/bouncekit/internal/corpus"
+)
+
+// acceptable maps a Sisimai reason to the bouncekit categories the corpus
+// README (../shared/corpus/README.md) accepts for it; nil means any.
+var acceptable = map[string][]classify.Category{
+	"userunknown":     {"recipient_unknown"},
+	"suspend":         {"recipient_inactive", "recipient_unknown"},
+	"hasmoved":        {"recipient_moved", "recipient_unknown"},
+	"mailboxfull":     {"mailbox_full"},
+	"hostunknown":     {"bad_domain"},
+	"notaccept":       {"bad_domain"},
+	"mesgtoobig":      {"message_too_large"},
+	"exceedlimit":     {"message_too_large"},
+	"spamdetected":    {"spam_content", "content_policy"},
+	"contenterror":    {"content_policy"},
+	"filtered":        {"content_policy", "policy", "spam_content"},
+	"notcompliantrfc": {"content_policy", "protocol"},
+	"virusdetected":   {"virus"},
+	"blocked":         {"reputation_block", "policy", "auth_failure"},
+	"badreputation":   {"reputation_block"},
+	"authfailure":     {"auth_failure"},
+	"requireptr":      {"auth_failure", "reputation_block"},
+	"toomanyconn":     {"rate_limited"},
+	"speeding":        {"rate_limited"},
+	"norelaying":      {"relay_denied"},
+	"rejected":        {"sender_rejected"},
+	"policyviolation": {"policy", "content_policy"},
+	"securityerror":   {"policy", "auth_failure", "tls_failure"},
+	"failedstarttls":  {"tls_failure"},
+	"expired":         {"expired"},
+	"networkerror":    {"network"},
+	"syntaxerror":     {"protocol"},
+	"systemerror":     {"system", "network"},
+	"systemfull":      {"system", "mailbox_full"},
+	"mailererror":     {"system"},
+	"vacation":        {"auto_reply"},
+	"feedback":        {"complaint"},
+	"delivered":       {"delivered"},
+	"onhold":          nil,
+	"undefined":       nil,
+}
+
+// classifyRecord is how a consumer of bounce.ParseMessage classifies one
+// record: by report kind, then by action, status and diagnostic reply.
+func classifyRecord(c *classify.Classifier, rep *bounce.Report, rec *bounce.Record) classify.Verdict {
+	in := classify.Context{Recipient: rec.Recipient, RemoteMTA: rec.RemoteMTA, Stage: rec.Stage}
+	switch rep.Kind {
+	case bounce.KindFeedback:
+		return c.ClassifyDSN("complaint", bounce.Status{}, nil, in)
+	case bounce.KindAutoReply:
+		return c.ClassifyDSN("auto-reply", bounce.Status{}, nil, in)
+	}
+	var diag *bounce.Reply
+	if rec.Reply.HasCode() || rec.Reply.Text != "" {
+		diag = &rec.Reply
+	}
+	return c.ClassifyDSN(string(rec.Action), rec.Status, diag, in)
+}
+
+// TestCorpusCategories classifies every expected record of the shared
+// corpus (parsed with bounce.ParseMessage) and checks its category through
+// the README's Sisimai mapping. Target: 90% of expected records.
+func TestCorpusCategories(t *testing.T) {
+	cp, err := corpus.Find("../../shared/corpus")
+	if err != nil {
+		t.Skipf("shared corpus not available (%v)", err)
+	}
+	c := classify.Default()
+	var expected, ok, suppressAgree int
+	misses := map[string]int{}
+	var missLines []string
+	for _, e := range cp.Entries {
+		if e.SameAs != "" || e.Unlabelled || e.NotABounce {
+			continue
+		}
+		b, err := cp.Read(e.File)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, _ := bounce.ParseMessage(bytes.NewReader(b))
+		used := make([]bool, len(rep.Records))
+		for _, want := range e.Records {
+			expected++
+			idx := -1
+			for i := range rep.Records {
+				if !used[i] && strings.EqualFold(rep.Records[i].Recipient, want.Recipient) {
+					idx = i
+					break
+				}
+			}
+			if idx < 0 {
+				misses["(record not parsed)"]++
+				missLines = append(missLines, fmt.Sprintf("%s: %s: record not parsed", e.File, want.Recipient))
+				continue
+			}
+			used[idx] = true
+			rec := &rep.Records[idx]
+			v := classifyRecord(c, rep, rec)
+			if v.Suppress == want.SisimaiHard {
+				suppressAgree++
+			}
+			cats, known := acceptable[want.SisimaiReason]
+			if !known {
+				t.Errorf("%s: sisimai reason %q not in the README mapping", e.File, want.SisimaiReason)
+				continue
+			}
+			if cats == nil || containsCat(cats, v.Category) {
+				ok++
+				continue
+			}
+			misses[want.SisimaiReason+" -> "+string(v.Category)]++
+			missLines = append(missLines, fmt.Sprintf("%s: %s want %s got %s (rule %s) action=%s status=%s stage=%s reply=%q",
+				e.File, want.Recipient, want.SisimaiReason, v.Category, v.Rule, rec.Action, rec.Status, rec.Stage, truncateStr(rec.Reply.Raw, 200)))
+		}
+	}
+	pct := 100 * float64(ok) / float64(expected)
+	t.Logf("corpus categories: %d/%d expected records (%.1f%%); suppress agrees with sisimai_hard on %d/%d (%.1f%%)",
+		ok, expected, pct, suppressAgree, expected, 100*float64(suppressAgree)/float64(expected))
+	if testing.Verbose() || os.Getenv("BOUNCEKIT_MISSES") != "" {
+		keys := make([]string, 0, len(misses))
+		for k := range misses {
+			keys = append(keys, k)
+		}
+		sort.Slice(keys, func(i, j int) bool {
+			return misses[keys[i]] > misses[keys[j]] || misses[keys[i]] == misses[keys[j]] && keys[i] < keys[j]
+		})
+		for _, k := range keys {
+			t.Logf("%4d  %s", misses[k], k)
+		}
+		if os.Getenv("BOUNCEKIT_MISSES") != "" {
+			for _, l := range missLines {
+				t.Log(l)
+			}
+		}
+	}
+	// The target is 90%. About a third of the misses are records
+	// whose diagnostic bounce.ParseMessage does not extract (empty or
+	// unrelated text) and most of the rest are Sisimai labels we read
+	// differently (docs/bench-classify.md lists them); the floor below
+	// guards what is reached so far against regressions.
+	const floor = 78.0
+	if pct < floor {
+		t.Errorf("corpus categories %.1f%%, regression floor is %.0f%% (target 90%%)", pct, floor)
+	} else if pct < 90 {
+		t.Logf("below the issue's 90%% target by %.1f points", 90-pct)
+	}
+}
+
+func containsCat(cs []classify.Category, c classify.Category) bool {
+	for _, x := range cs {
+		if x == c {
+			return true
+		}
+	}
+	return false
+}
+
+func truncateStr(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "…"
+	}
+	return s
+}
