@@ -20,6 +20,10 @@ const (
 	DKIMCanonRelaxed DKIMCanon = "relaxed" // RFC 6376 §3.4.2, §3.4.4
 )
 
+// MaxDKIMSignedHeaders bounds the h= list; real signatures name a few dozen
+// fields at most.
+const MaxDKIMSignedHeaders = 256
+
 // ErrDKIMSignatureSyntax is wrapped by every *DKIMSignatureError.
 var ErrDKIMSignatureSyntax = errors.New("malformed DKIM-Signature")
 
@@ -107,10 +111,13 @@ func ParseDKIMSignature(value string) (*DKIMSignature, error) {
 		case "d":
 			s.Domain = strings.ToLower(strings.TrimSuffix(v, "."))
 		case "h":
-			for _, h := range strings.Split(v, ":") {
+			for h := range strings.SplitSeq(v, ":") {
 				if h = stripFWS(h); h != "" {
 					s.Headers = append(s.Headers, h)
 				}
+			}
+			if len(s.Headers) > MaxDKIMSignedHeaders {
+				return nil, &DKIMSignatureError{Tag: "h", Msg: fmt.Sprintf("%d signed header fields, more than %d", len(s.Headers), MaxDKIMSignedHeaders)}
 			}
 		case "i":
 			s.Identity = v

@@ -14,6 +14,9 @@ import (
 // kilobytes do not occur in practice, and signatures are header fields.
 const MaxTagListLen = 64 << 10
 
+// MaxTags is the most tags a tag-list may hold; real records have a dozen.
+const MaxTags = 128
+
 // Tag is one tag=value pair of a tag-list, as written (value trimmed of
 // surrounding whitespace).
 type Tag struct {
@@ -86,6 +89,9 @@ func parseTagListOpt(s string, lenient bool) ([]Tag, int, error) {
 		name := strings.TrimSpace(spec[:eq])
 		if !validTagName(name) {
 			return tags, empty, &TagListError{Input: truncTag(s), Offset: off, Reason: fmt.Sprintf("invalid tag name %q", name)}
+		}
+		if len(tags) == MaxTags {
+			return tags, empty, &TagListError{Input: truncTag(s), Offset: off, Reason: fmt.Sprintf("more than %d tags", MaxTags)}
 		}
 		for _, t := range tags {
 			if t.Name == name {

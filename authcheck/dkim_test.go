@@ -358,9 +358,9 @@ func TestDKIMVerifyLimitsSignatures(t *testing.T) {
 	b.WriteString("From: a@example.com\r\n\r\nbody\r\n")
 	res, err := (&DKIMVerifier{Resolver: z, MaxSignatures: 3}).Verify(context.Background(), strings.NewReader(b.String()))
 	expectNoErr(t, err)
-	expectEq(t, len(res), 12)
-	expectEq(t, DKIMPermError, res[11].Result)
-	expectContains(t, res[11].Reason, "more than 3")
+	expectEq(t, len(res), 4)
+	expectEq(t, DKIMPermError, res[3].Result)
+	expectContains(t, res[3].Reason, "9 more signatures not verified: more than 3")
 	z.mu.Lock()
 	defer z.mu.Unlock()
 	expectEq(t, 1, z.calls, "one key lookup for the same selector, none beyond the cap")
@@ -560,4 +560,49 @@ esp1               IN TXT   `+zoneTXT(dkimKeyRecord(t, testEd.Public(), ""))+`
 			expectEq(t, got, tt.findings)
 		})
 	}
+}
+
+func TestDKIMVerifyManyHeaderFields(t *testing.T) {
+	testKeys(t)
+	z := newFakeZone()
+	z.txt["rsa._domainkey.example.com"] = []string{dkimKeyRecord(t, testRSA2048.Public(), "")}
+	var b strings.Builder
+	for i := range 20000 {
+		fmt.Fprintf(&b, "Received: from hop%d.example.net\n", i)
+	}
+	msg := b.String() + testMessage
+	// h= names Received 200 times: the bottom 200 instances are signed.
+	h := "from" + strings.Repeat(":received", 200)
+	signed := testSigner{domain: "example.com", selector: "rsa", key: testRSA2048, algo: "rsa-sha256", canon: "relaxed/relaxed", headers: h, bodyLen: -1}.sign(t, msg)
+	res, err := VerifyDKIM(context.Background(), z, strings.NewReader(signed))
+	expectNoErr(t, err)
+	expectEq(t, res[0].Result, DKIMPass, res[0].Reason)
+	// Altering a Received header above the signed ones changes nothing;
+	// altering one of the bottom 200 breaks the signature.
+	res, _ = VerifyDKIM(context.Background(), z, strings.NewReader(strings.Replace(signed, "hop5.", "hopX.", 1)))
+	expectEq(t, res[0].Result, DKIMPass)
+	res, _ = VerifyDKIM(context.Background(), z, strings.NewReader(strings.Replace(signed, "hop19950.", "hopX.", 1)))
+	expectEq(t, res[0].Result, DKIMFail)
+}
+
+func TestTagListLimits(t *testing.T) {
+	_, err := parseTagList(strings.Repeat("a=1;", 10) + "p=")
+	var te *TagListError
+	if !errors.As(err, &te) {
+		t.Fatalf("duplicate tags accepted: %v", err)
+	}
+	var many strings.Builder
+	for i := range MaxTags + 1 {
+		fmt.Fprintf(&many, "t%d=x;", i)
+	}
+	_, err = parseTagList(many.String())
+	if !errors.As(err, &te) || !strings.Contains(te.Reason, "more than") {
+		t.Fatalf("%d tags accepted: %v", MaxTags+1, err)
+	}
+	_, err = parseTagList(strings.Repeat("x", MaxTagListLen+1))
+	if !errors.As(err, &te) {
+		t.Fatalf("oversized tag-list accepted: %v", err)
+	}
+	_, err = ParseDKIMSignature("v=1; a=rsa-sha256; d=x; s=y; bh=; b=; h=from" + strings.Repeat(":to", MaxDKIMSignedHeaders))
+	expectErrIs(t, err, ErrDKIMSignatureSyntax)
 }

@@ -107,15 +107,19 @@ func (v *DKIMVerifier) Verify(ctx context.Context, msg io.Reader) ([]DKIMVerific
 	}
 	keys := map[string]dkimKeyResult{}
 	var out []DKIMVerification
+	skipped := 0
 	for i, f := range m.headers {
 		if !strings.EqualFold(f.name, "DKIM-Signature") {
 			continue
 		}
 		if len(out) >= maxSigs {
-			out = append(out, DKIMVerification{Result: DKIMPermError, Reason: fmt.Sprintf("more than %d signatures", maxSigs)})
+			skipped++
 			continue
 		}
 		out = append(out, v.verifyOne(ctx, m, i, now(), keys))
+	}
+	if skipped > 0 {
+		out = append(out, DKIMVerification{Result: DKIMPermError, Reason: fmt.Sprintf("%d more signatures not verified: more than %d signatures", skipped, maxSigs)})
 	}
 	return out, nil
 }
@@ -250,20 +254,31 @@ func dkimHash(name string) hash.Hash {
 // signature's own header field with b= emptied and no trailing CRLF
 // (RFC 6376 §3.7).
 func writeSignedHeaders(w io.Writer, headers []dkimHeader, sig *DKIMSignature, sigIdx int) {
-	used := make([]bool, len(headers))
+	// Index the fields by lower-case name once, so selection is linear in
+	// the message and the h= list.
+	byName := make(map[string][]int, len(sig.Headers))
+	for _, name := range sig.Headers {
+		byName[strings.ToLower(name)] = nil
+	}
+	for i, h := range headers {
+		k := strings.ToLower(h.name)
+		if idx, ok := byName[k]; ok {
+			byName[k] = append(idx, i)
+		}
+	}
 	var buf []byte
 	for _, name := range sig.Headers {
 		// RFC 6376 §5.4.2: take instances from the bottom up; a name with
 		// no unused instance contributes nothing.
-		for i := len(headers) - 1; i >= 0; i-- {
-			if used[i] || !strings.EqualFold(headers[i].name, name) {
-				continue
-			}
-			used[i] = true
-			buf = canonHeader(buf[:0], headers[i].raw, sig.HeaderCan)
-			w.Write(buf)
-			break
+		k := strings.ToLower(name)
+		idx := byName[k]
+		if len(idx) == 0 {
+			continue
 		}
+		i := idx[len(idx)-1]
+		byName[k] = idx[:len(idx)-1]
+		buf = canonHeader(buf[:0], headers[i].raw, sig.HeaderCan)
+		w.Write(buf)
 	}
 	self := stripSigValue(headers[sigIdx].raw)
 	buf = canonHeader(buf[:0], self, sig.HeaderCan)
