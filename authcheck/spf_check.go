@@ -427,10 +427,12 @@ func (c *spfChecker) evalMechanism(ctx context.Context, m SPFMechanism, domain s
 			}
 			addrs, err := c.lookupAddrs(ctx, mx.Host, c.ip.Is4())
 			if err != nil {
-				if nf, res, ferr := c.dnsFailure(err); !nf || ferr != nil {
-					return false, res, ferr
+				// §4.6.4 counts void lookups per term: the MX query
+				// above decides, a host without address is skipped.
+				if IsNotFound(err) || errors.Is(err, ErrBadName) {
+					continue
 				}
-				continue
+				return false, SPFTempError, fmt.Errorf("%w: %w", ErrSPFDNS, err)
 			}
 			if c.matchAddrs(addrs, m) {
 				c.step(depth, domain, m.String(), true, "", "via "+mx.Host)
@@ -441,7 +443,16 @@ func (c *spfChecker) evalMechanism(ctx context.Context, m SPFMechanism, domain s
 		return false, "", nil
 
 	case SPFPTR:
-		names := c.validatedNames(ctx)
+		// §4.6.4: a PTR query that finds nothing is a void lookup
+		// (§5.5: other errors make the mechanism not match).
+		names, err := c.validatedNames(ctx)
+		if IsNotFound(err) {
+			if verr := c.countVoid(); verr != nil {
+				return false, SPFPermError, verr
+			}
+			c.step(depth, domain, m.String(), false, "", "no PTR record")
+			return false, "", nil
+		}
 		for _, n := range names {
 			if spfSubdomainOf(n, target) {
 				c.step(depth, domain, m.String(), true, "", "validated "+n)
@@ -503,11 +514,11 @@ func (c *spfChecker) matchAddrs(addrs []netip.Addr, m SPFMechanism) bool {
 
 // validatedNames returns the client's PTR names whose forward lookup
 // gives the client address back (§5.5), looking at most at 10 names. DNS
-// errors skip a name rather than fail.
-func (c *spfChecker) validatedNames(ctx context.Context) []string {
+// errors skip a name rather than fail. err is that of the PTR query.
+func (c *spfChecker) validatedNames(ctx context.Context) ([]string, error) {
 	names, err := c.r.LookupPTR(ctx, c.ip)
 	if err != nil {
-		return nil
+		return nil, err
 	}
 	if len(names) > SPFMaxPTRRecords {
 		names = names[:SPFMaxPTRRecords]
@@ -526,13 +537,13 @@ func (c *spfChecker) validatedNames(ctx context.Context) []string {
 			}
 		}
 	}
-	return out
+	return out, nil
 }
 
 // validatedName is the %{p} macro (§7.3): a validated name equal to the
 // domain, else one under it, else any, else "unknown".
 func (c *spfChecker) validatedName(ctx context.Context, domain string) string {
-	names := c.validatedNames(ctx)
+	names, _ := c.validatedNames(ctx)
 	for _, n := range names {
 		if strings.EqualFold(n, domain) {
 			return n

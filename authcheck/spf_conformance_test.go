@@ -373,7 +373,7 @@ var spfSuites = []struct {
 	{"rfc4408-tests.yml", 191},
 	{"pyspf-tests.yml", 14},
 	{"blitirispf-tests.yml", 60},
-	{"testdata/spf-limits-tests.yml", 27},
+	{"testdata/spf-limits-tests.yml", 29},
 }
 
 func testSPFConformance(t *testing.T, real bool) {
