@@ -606,3 +606,18 @@ func TestTagListLimits(t *testing.T) {
 	_, err = ParseDKIMSignature("v=1; a=rsa-sha256; d=x; s=y; bh=; b=; h=from" + strings.Repeat(":to", MaxDKIMSignedHeaders))
 	expectErrIs(t, err, ErrDKIMSignatureSyntax)
 }
+
+func TestDKIMSummary(t *testing.T) {
+	v := func(rs ...DKIMResult) []DKIMVerification {
+		var out []DKIMVerification
+		for _, r := range rs {
+			out = append(out, DKIMVerification{Result: r})
+		}
+		return out
+	}
+	expectEq(t, DKIMSummary(nil), DKIMNone)
+	expectEq(t, DKIMSummary(v(DKIMFail, DKIMPass)), DKIMPass)
+	expectEq(t, DKIMSummary(v(DKIMPermError, DKIMFail)), DKIMFail)
+	expectEq(t, DKIMSummary(v(DKIMNeutral, DKIMPermError, DKIMTempError)), DKIMTempError)
+	expectEq(t, DKIMSummary(v(DKIMNeutral)), DKIMNeutral)
+}

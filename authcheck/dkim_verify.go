@@ -57,6 +57,24 @@ func (v DKIMVerification) LogValue() slog.Value {
 		slog.String("s", v.Selector), slog.String("reason", v.Reason))
 }
 
+// DKIMSummary folds per-signature results into one token: none without
+// signatures, pass if any signature passes, else the first of fail,
+// temperror, permerror and neutral present. RFC 8601 §2.7.1 reports each
+// signature on its own; this is for callers that want one word.
+func DKIMSummary(vs []DKIMVerification) DKIMResult {
+	if len(vs) == 0 {
+		return DKIMNone
+	}
+	for _, want := range []DKIMResult{DKIMPass, DKIMFail, DKIMTempError, DKIMPermError} {
+		for _, v := range vs {
+			if v.Result == want {
+				return want
+			}
+		}
+	}
+	return DKIMNeutral
+}
+
 // DKIMVerifier verifies DKIM signatures. The zero value is not usable; set
 // Resolver. It is safe for concurrent use if the Resolver is.
 type DKIMVerifier struct {

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/netip"
 	"strings"
@@ -156,6 +157,23 @@ type SenderReport struct {
 	BlocklistResult []BlocklistResult `json:"-"`
 
 	fromMissing bool // the From domain is NXDOMAIN
+}
+
+// LogValue implements slog.LogValuer: the headline results and the error
+// codes.
+func (r *SenderReport) LogValue() slog.Value {
+	attrs := []slog.Attr{slog.String("from", r.FromDomain), slog.Int("errors", r.Count(SeverityError)), slog.Int("warnings", r.Count(SeverityWarning))}
+	if r.SPF != nil {
+		attrs = append(attrs, slog.String("spf", string(r.SPF.Result)))
+	}
+	attrs = append(attrs, slog.String("dmarc_policy", string(r.DMARC.Policy)))
+	var errs []string
+	for _, f := range r.Findings {
+		if f.Severity == SeverityError {
+			errs = append(errs, string(f.Code))
+		}
+	}
+	return slog.GroupValue(append(attrs, slog.String("error_codes", strings.Join(errs, ",")))...)
 }
 
 // Count returns how many findings have severity s.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/netip"
 	"slices"
 	"strings"
@@ -117,6 +118,10 @@ func TestCheckSenderBadSetup(t *testing.T) {
 		LinkDomains: []string{"bad-links.example"},
 	})
 	expectNoErr(t, err)
+	var logged strings.Builder
+	slog.New(slog.NewTextHandler(&logged, nil)).Info("checked", "report", rep)
+	expectContains(t, logged.String(), "error_codes=")
+	expectContains(t, logged.String(), "dmarc.missing")
 	got := codes(rep)
 	for _, want := range []string{
 		"error spf.missing", "error dmarc.missing", "error dkim.key_missing", "error dkim.key_revoked",
