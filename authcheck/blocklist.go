@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 
+	"golang.org/x/net/idna"
 	"golang.org/x/net/publicsuffix"
 )
 
@@ -376,6 +377,14 @@ func BlocklistIPName(ip netip.Addr, zone string) string {
 // it.
 func BlocklistDomainName(domain string, z BlocklistZone) (string, error) {
 	d := strings.ToLower(strings.TrimSuffix(domain, "."))
+	if _, err := netip.ParseAddr(strings.Trim(d, "[]")); err == nil {
+		return "", fmt.Errorf("%w: %q is an IP address; check it on an IP list", ErrBlocklistBadSubject, domain)
+	}
+	// Link domains may be written in Unicode; lists hold A-labels
+	// (RFC 5891).
+	if a, err := idna.Lookup.ToASCII(d); err == nil {
+		d = a
+	}
 	if _, ok := dnsCheckName(d); !ok || !strings.Contains(d, ".") {
 		return "", fmt.Errorf("%w: %q", ErrBlocklistBadSubject, domain)
 	}

@@ -57,6 +57,12 @@ func TestBlocklistNames(t *testing.T) {
 	if _, err := BlocklistDomainName("localhost", surbl); !errors.Is(err, ErrBlocklistBadSubject) {
 		t.Errorf("single label: %v", err)
 	}
+	if _, err := BlocklistDomainName("192.0.2.1", surbl); !errors.Is(err, ErrBlocklistBadSubject) {
+		t.Errorf("IP address as a domain: %v", err)
+	}
+	if got, err := BlocklistDomainName("www.bücher.example", surbl); err != nil || got != "xn--bcher-kva.example.multi.surbl.org" {
+		t.Errorf("Unicode domain: %s %v", got, err)
+	}
 }
 
 func TestCheckBlocklistsReadsEachAnswer(t *testing.T) {
