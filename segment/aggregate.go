@@ -139,7 +139,8 @@ type Aggregate struct {
 	regProv map[string]classify.Provider
 	cache   replyCache
 
-	seen map[uint64]struct{}
+	seen     hashSet
+	seenOff  bool
 
 	total   Counts
 	invalid int64
@@ -247,9 +248,7 @@ func NewAggregate(opt Options) *Aggregate {
 		regProv:    map[string]classify.Provider{},
 		cache:      replyCache{max: DefaultMaxReplyCache},
 	}
-	if opt.MaxRecipients > 0 {
-		a.seen = map[uint64]struct{}{}
-	}
+	a.seenOff = opt.MaxRecipients < 0
 	for _, n := range builtinAttrs {
 		a.newAttr(n)
 	}
@@ -515,17 +514,17 @@ func (a *Aggregate) Add(ev *Event) {
 			w.RecipientFailures++
 		}
 	}
-	if a.seen != nil && ev.Recipient != "" {
+	if !a.seenOff && ev.Recipient != "" {
 		h := hashFold(ev.Recipient)
-		_, seen := a.seen[h]
+		seen := a.seen.has(h)
 		if seen && w != nil && o != oComplained {
 			w.Returning++
 			if cl.recipientLevel && o == oBounced {
 				w.ReturningFailures++
 			}
 		}
-		if !seen && o == oDelivered && len(a.seen) < a.opt.MaxRecipients {
-			a.seen[h] = struct{}{}
+		if !seen && o == oDelivered && a.seen.n < a.opt.MaxRecipients {
+			a.seen.add(h)
 		}
 	}
 }
@@ -627,7 +626,7 @@ type FoldedAttr struct {
 
 // Stats returns the Aggregate's statistics.
 func (a *Aggregate) Stats() AggregateStats {
-	s := AggregateStats{Total: a.total, Invalid: a.invalid, Groups: len(a.groups), DroppedAttrs: a.dropped, Recipients: len(a.seen)}
+	s := AggregateStats{Total: a.total, Invalid: a.invalid, Groups: len(a.groups), DroppedAttrs: a.dropped, Recipients: a.seen.n}
 	for _, t := range a.attrs {
 		s.Values += len(t.values) - 1
 		if t.folded > 0 {

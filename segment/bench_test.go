@@ -53,6 +53,27 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
+// BenchmarkAggregateUniqueRecipients sends every event to a new address,
+// as a large log does: the suppression brake's recipient memory grows to
+// its cap (2^20) and stays there.
+func BenchmarkAggregateUniqueRecipients(b *testing.B) {
+	base := benchEvents(b)
+	evs := make([]Event, 1<<21)
+	for i := range evs {
+		evs[i] = base[i%len(base)]
+		evs[i].Recipient = "u" + strconv.Itoa(i) + "@" + base[i%len(base)].Domain()
+	}
+	a := NewAggregate(Options{})
+	b.ReportAllocs()
+	n := 0
+	start, cpu := time.Now(), cpuTime()
+	for b.Loop() {
+		a.Add(&evs[n%len(evs)])
+		n++
+	}
+	reportRates(b, n, start, cpu)
+}
+
 // BenchmarkAggregateCold starts from an empty Aggregate each time: the cost
 // including building the tables.
 func BenchmarkAggregateCold(b *testing.B) {

@@ -28,11 +28,12 @@ func (a *Aggregate) Merge(b *Aggregate) error {
 	if err := a.load(b.export()); err != nil {
 		return err
 	}
-	for h := range b.seen {
-		if a.seen == nil || len(a.seen) >= a.opt.MaxRecipients {
-			break
-		}
-		a.seen[h] = struct{}{}
+	if !a.seenOff {
+		b.seen.all(func(h uint64) {
+			if a.seen.n < a.opt.MaxRecipients {
+				a.seen.add(h)
+			}
+		})
 	}
 	return nil
 }
