@@ -139,8 +139,8 @@ type Aggregate struct {
 	regProv map[string]classify.Provider
 	cache   replyCache
 
-	seen     hashSet
-	seenOff  bool
+	seen    hashSet
+	seenOff bool
 
 	total   Counts
 	invalid int64
