@@ -40,7 +40,8 @@ type BlocklistCode struct {
 	Refused bool
 }
 
-// BlocklistZone is one list to query.
+// BlocklistZone is one list to query. It is a plain value, safe to share
+// between goroutines once built.
 type BlocklistZone struct {
 	Name string        // a human name, "Spamhaus ZEN"
 	Zone string        // the DNS zone, "zen.spamhaus.org"

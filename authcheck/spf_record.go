@@ -112,7 +112,8 @@ type SPFModifier struct {
 }
 
 // SPFRecord is a parsed "v=spf1" record. The zero value is the empty record
-// "v=spf1", which matches nothing and so gives neutral.
+// "v=spf1", which matches nothing and so gives neutral. A record is safe for
+// concurrent reads.
 type SPFRecord struct {
 	Mechanisms []SPFMechanism // in record order
 	Redirect   string         // redirect= domain-spec (RFC 7208 §6.1), "" if absent
