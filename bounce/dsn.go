@@ -389,13 +389,22 @@ func stageFromText(s string) Stage {
 // recipient (Exchange, Office 365 and Gmail put the remote reply only
 // there).
 func fillFromText(rep *Report, notice string) {
+	if notice == "" {
+		return
+	}
 	need := false
-	for _, r := range rep.Records {
-		if r.Diagnostic == "" || !r.Reply.HasCode() || r.Reply.Stage == StageUnknown && stageFromText(r.Diagnostic) == StageUnknown {
+	for i := range rep.Records {
+		r := &rep.Records[i]
+		if r.Diagnostic == "" || !r.Reply.HasCode() {
 			need = true
+		} else if r.Reply.Stage == StageUnknown && stageFromText(r.Diagnostic) == StageUnknown {
+			// The SMTP stage is often only in the text ("in reply to end
+			// of DATA command"): read it from the paragraph naming the
+			// recipient.
+			r.Stage = stageFromText(paragraphNaming(notice, r.Recipient))
 		}
 	}
-	if !need || notice == "" {
+	if !need {
 		return
 	}
 	var tmp Report
@@ -432,4 +441,24 @@ func fillFromText(rep *Report, notice string) {
 			}
 		}
 	}
+}
+
+// paragraphNaming returns the paragraph of text (lines up to a blank line)
+// that starts on the line first naming addr, or "".
+func paragraphNaming(text, addr string) string {
+	if addr == "" {
+		return ""
+	}
+	i := strings.Index(text, addr)
+	if i < 0 {
+		return ""
+	}
+	start := strings.LastIndexByte(text[:i], '\n') + 1
+	end := strings.Index(text[i:], "\n\n")
+	if end < 0 {
+		end = len(text)
+	} else {
+		end += i
+	}
+	return text[start:end]
 }

@@ -25,6 +25,13 @@ func noticeText(texts []*part) (notice string, quoted string) {
 			hasPlain = true
 		}
 	}
+	if len(texts) == 1 {
+		t := texts[0].text()
+		if texts[0].ctype == "text/html" {
+			t = stripHTML(t)
+		}
+		return cutOriginal(t)
+	}
 	for _, p := range texts {
 		if hasPlain && p.ctype != "text/plain" {
 			continue

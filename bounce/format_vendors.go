@@ -73,9 +73,9 @@ var formatSigns = [...]formatSign{
 // text. Without a mark it keeps what the reader set ("rfc3464") or says
 // "text".
 func detectFormat(rep *Report, notice string) string {
-	// The marks are in the first lines of a notice; 4 KiB keeps the cost
+	// The marks are in the first lines of a notice; 2 KiB keeps the cost
 	// flat for long ones.
-	low := strings.ToLower(notice[:min(len(notice), 4<<10)])
+	low := strings.ToLower(notice[:min(len(notice), 2<<10)])
 	var lowFields [2]string // lower-cased From and X-Mailer, read once
 	for i, n := range [...]string{"from", "x-mailer"} {
 		lowFields[i] = strings.ToLower(rep.Header.Get(n))

@@ -7,6 +7,7 @@ package bounce
 import (
 	"bytes"
 	"io"
+	"io/fs"
 	"net/netip"
 	"strings"
 	"time"
@@ -149,7 +150,19 @@ func (p *Parser) Parse(r io.Reader) (*Report, error) {
 	lim := p.Limits.withDefaults()
 	var buf bytes.Buffer
 	var readErr error
+	// Size the buffer once when the reader knows its length, so a large
+	// message is not copied through every doubling of the buffer.
+	if l, ok := r.(interface{ Len() int }); ok {
+		buf.Grow(l.Len() + bytes.MinRead)
+	} else if f, ok := r.(interface{ Stat() (fs.FileInfo, error) }); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+			buf.Grow(int(fi.Size()) + bytes.MinRead)
+		}
+	}
 	if lim.MaxMessageBytes > 0 {
+		if int64(buf.Cap()) > lim.MaxMessageBytes+bytes.MinRead {
+			buf = bytes.Buffer{}
+		}
 		_, readErr = buf.ReadFrom(io.LimitReader(r, lim.MaxMessageBytes+1))
 		if readErr == nil && int64(buf.Len()) > lim.MaxMessageBytes {
 			buf.Truncate(int(lim.MaxMessageBytes))

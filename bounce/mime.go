@@ -501,8 +501,12 @@ func (st *mimeState) parseEntity(b []byte, depth int) *part {
 			return p
 		}
 		p.parts = []*part{st.parseEntity(p.body, depth+1)}
-	default:
+	case strings.HasPrefix(p.ctype, "text/") || strings.HasPrefix(p.ctype, "message/"):
 		p.body = decodeTransfer(body, h.Get("Content-Transfer-Encoding"))
+	default:
+		// Attachments (images, archives, ...) are never read: keeping
+		// them encoded spares decoding megabytes nobody looks at.
+		p.body = body
 	}
 	return p
 }

@@ -69,13 +69,13 @@ func readOriginal(p *part, quoted string) *Original {
 	case p != nil && len(p.parts) > 0:
 		m := p.parts[0]
 		h = m.header
-		only = len(strings.TrimSpace(string(m.body))) == 0 && len(m.parts) == 0
+		only = len(bytes.TrimSpace(m.body)) == 0 && len(m.parts) == 0
 	case p != nil:
 		st := &mimeState{lim: Limits{}.withDefaults()}
 		var rest []byte
 		h, rest = st.readHeader(p.body, true)
-		only = len(strings.TrimSpace(string(rest))) == 0
-		bodyText = string(rest)
+		only = len(bytes.TrimSpace(rest)) == 0
+		bodyText = string(rest[:min(len(rest), maxOriginalScan)])
 	case quoted != "":
 		st := &mimeState{lim: Limits{}.withDefaults()}
 		var rest []byte
