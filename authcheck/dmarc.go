@@ -107,6 +107,63 @@ func (r *DMARCRecord) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("p", string(r.Policy)), slog.Int("pct", r.Percent), slog.Int("issues", len(r.Issues)))
 }
 
+// String formats the record's effective values as a DMARC record, tags in
+// RFC 7489 §6.3 order, defaults left out. Parsing the result gives the same
+// values (without the Issues of the original).
+func (r *DMARCRecord) String() string {
+	var b strings.Builder
+	b.WriteString("v=DMARC1; p=")
+	b.WriteString(string(r.Policy))
+	if r.SubdomainPolicy != "" {
+		b.WriteString("; sp=" + string(r.SubdomainPolicy))
+	}
+	if r.NonexistentPolicy != "" {
+		b.WriteString("; np=" + string(r.NonexistentPolicy))
+	}
+	if r.Percent != 100 {
+		b.WriteString("; pct=" + strconv.Itoa(r.Percent))
+	}
+	uris := func(tag string, us []DMARCReportURI) {
+		if len(us) == 0 {
+			return
+		}
+		b.WriteString("; " + tag + "=")
+		for i, u := range us {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(u.URI)
+			if u.MaxSize != "" {
+				b.WriteString("!" + u.MaxSize)
+			}
+		}
+	}
+	uris("rua", r.RUA)
+	uris("ruf", r.RUF)
+	if r.ADKIM != DMARCRelaxed {
+		b.WriteString("; adkim=" + string(r.ADKIM))
+	}
+	if r.ASPF != DMARCRelaxed {
+		b.WriteString("; aspf=" + string(r.ASPF))
+	}
+	if len(r.FailureOptions) > 0 {
+		b.WriteString("; fo=" + strings.Join(r.FailureOptions, ":"))
+	}
+	if len(r.ReportFormats) > 0 {
+		b.WriteString("; rf=" + strings.Join(r.ReportFormats, ":"))
+	}
+	if r.ReportInterval != 86400 {
+		b.WriteString("; ri=" + strconv.FormatInt(r.ReportInterval, 10))
+	}
+	if r.PSD != DMARCPSDUnknown {
+		b.WriteString("; psd=" + string(r.PSD))
+	}
+	if r.Testing {
+		b.WriteString("; t=y")
+	}
+	return b.String()
+}
+
 // maxDMARCURIs caps rua=/ruf= entries; RFC 7489 §6.2 lets receivers limit
 // them (they MUST NOT be required to send to more than two).
 const maxDMARCURIs = 32

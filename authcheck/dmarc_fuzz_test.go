@@ -32,5 +32,14 @@ func FuzzParseDMARC(f *testing.F) {
 		if a.ADKIM != DMARCRelaxed && a.ADKIM != DMARCStrict || a.ASPF != DMARCRelaxed && a.ASPF != DMARCStrict {
 			t.Fatalf("%q: alignment %q/%q", s, a.ADKIM, a.ASPF)
 		}
+		// Round trip: the formatted record parses to the same values.
+		c, err := ParseDMARC(a.String())
+		if err != nil {
+			t.Fatalf("%q formatted as %q which does not parse: %v", s, a.String(), err)
+		}
+		c.Raw, c.Issues = a.Raw, a.Issues
+		if !reflect.DeepEqual(a, c) {
+			t.Fatalf("round trip of %q via %q:\n%+v\n%+v", s, a.String(), a, c)
+		}
 	})
 }

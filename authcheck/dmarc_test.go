@@ -97,6 +97,19 @@ func TestParseDMARC(t *testing.T) {
 	}
 }
 
+func TestDMARCRecordString(t *testing.T) {
+	for _, in := range []string{
+		"v=DMARC1; p=none",
+		"v=DMARC1; p=reject; sp=quarantine; np=reject; pct=50; rua=mailto:a@example.com,mailto:b@example.net!10m; ruf=mailto:f@example.com; adkim=s; aspf=s; fo=0:d; rf=afrf; ri=3600; psd=n; t=y",
+	} {
+		r, err := ParseDMARC(in)
+		expectNoErr(t, err)
+		expectEq(t, r.String(), in)
+	}
+	r, _ := ParseDMARC("v=DMARC1; P=Reject; foo=bar; ADKIM=r")
+	expectEq(t, r.String(), "v=DMARC1; p=reject")
+}
+
 func TestParseDMARCErrors(t *testing.T) {
 	for _, tc := range []struct {
 		in  string
