@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -137,9 +138,9 @@ type kumoRecord struct {
 		Name string `json:"name"`
 		Addr string `json:"addr"`
 	} `json:"peer_address"`
-	Timestamp     json.Number `json:"timestamp"`
-	EgressSource  string      `json:"egress_source"`
-	EgressPool    string      `json:"egress_pool"`
+	Timestamp     json.RawMessage `json:"timestamp"`
+	EgressSource  string          `json:"egress_source"`
+	EgressPool    string          `json:"egress_pool"`
 	SourceAddress *struct {
 		Address string `json:"address"`
 	} `json:"source_address"`
@@ -177,8 +178,9 @@ func parseKumoEvent(rd *Reader, line []byte, evs []Event) ([]Event, bool, error)
 		return evs, false, ErrNoRecipient
 	}
 	ev := Event{Recipient: rec.Recipient, Outcome: out, MessageID: rec.ID}
-	if rec.Timestamp != "" {
-		t, err := parseTime(string(rec.Timestamp), rd.loc())
+	// Unix seconds in KumoMTA's records; an RFC 3339 string is read too.
+	if ts, _ := jsonScalar(rec.Timestamp); ts != "" && ts != "null" {
+		t, err := parseTime(ts, rd.loc())
 		if err != nil {
 			return evs, false, err
 		}
@@ -217,7 +219,7 @@ func metaToEvent(ev *Event, meta map[string]any) {
 	for k := range meta {
 		keys = append(keys, k)
 	}
-	sortStrings(keys)
+	slices.Sort(keys)
 	for _, k := range keys {
 		var v string
 		switch x := meta[k].(type) {

@@ -1,5 +1,0 @@
-package segment
-
-import "slices"
-
-func sortStrings(s []string) { slices.Sort(s) }
