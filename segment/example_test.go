@@ -124,3 +124,23 @@ func ExampleBuildReport() {
 	// skipped rows: 1
 	// apple 3 1 insufficient_data
 }
+
+func ExampleAggregate_Merge() {
+	// Two workers each count their share of the log...
+	shards := []*segment.Aggregate{segment.NewAggregate(segment.Options{}), segment.NewAggregate(segment.Options{})}
+	for ev, err := range segment.ReadCSV(strings.NewReader(exampleCSV)) {
+		if err == nil {
+			shards[len(ev.Recipient)%2].Add(&ev)
+		}
+	}
+	// ...and the counts combine exactly.
+	total := segment.NewAggregate(segment.Options{})
+	for _, s := range shards {
+		if err := total.Merge(s); err != nil {
+			fmt.Println(err)
+		}
+	}
+	fmt.Printf("%+v\n", total.Total())
+	// Output:
+	// {Delivered:2 Bounced:1 Deferred:0 Complained:0}
+}
