@@ -76,6 +76,69 @@ func (a *AuthResults) LogValue() slog.Value {
 	return slog.GroupValue(attrs...)
 }
 
+// String formats the header field value (without the field name) in the
+// RFC 8601 §2.2 syntax; ParseAuthResults reads it back to the same value.
+// Values are quoted when they are not tokens; a result's comment is written
+// after its result.
+func (a *AuthResults) String() string {
+	var b strings.Builder
+	b.WriteString(arValue(a.AuthServID))
+	if a.Version != 0 {
+		b.WriteString(" " + strconv.Itoa(a.Version))
+	}
+	if len(a.Results) == 0 {
+		b.WriteString("; none")
+		return b.String()
+	}
+	for _, r := range a.Results {
+		b.WriteString(";\r\n\t")
+		b.WriteString(r.Method)
+		if r.MethodVersion != "" {
+			b.WriteString("/" + r.MethodVersion)
+		}
+		b.WriteString("=" + r.Result)
+		if r.Comment != "" {
+			b.WriteString(" (")
+			for i := 0; i < len(r.Comment); i++ {
+				if c := r.Comment[i]; c == '(' || c == ')' || c == '\\' {
+					b.WriteByte('\\')
+				}
+				b.WriteByte(r.Comment[i])
+			}
+			b.WriteByte(')')
+		}
+		if r.Reason != "" {
+			b.WriteString(" reason=" + arValue(r.Reason))
+		}
+		for _, p := range r.Props {
+			b.WriteString(" " + p.Type + "." + p.Property + "=" + arValue(p.Value))
+		}
+	}
+	return b.String()
+}
+
+// arValue writes v as a token when it is one, else as a quoted-string.
+func arValue(v string) string {
+	quote := v == ""
+	for i := 0; i < len(v) && !quote; i++ {
+		c := v[i]
+		quote = c <= ' ' || c == 0x7f || strings.IndexByte("();\"=,\\", c) >= 0
+	}
+	if !quote {
+		return v
+	}
+	var b strings.Builder
+	b.WriteByte('"')
+	for i := 0; i < len(v); i++ {
+		if v[i] == '"' || v[i] == '\\' {
+			b.WriteByte('\\')
+		}
+		b.WriteByte(v[i])
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
 // Find returns the first result of method (case-insensitive).
 func (a *AuthResults) Find(method string) (AuthResult, bool) {
 	for _, r := range a.Results {
@@ -216,7 +279,9 @@ func (p *arParser) cfws() error {
 					break
 				}
 			}
-			p.comments = append(p.comments, unescapeComment(p.s[start+1:p.pos-1]))
+			if c := unescapeComment(p.s[start+1 : p.pos-1]); c != "" {
+				p.comments = append(p.comments, c)
+			}
 		default:
 			return nil
 		}

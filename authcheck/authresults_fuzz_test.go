@@ -32,6 +32,11 @@ func FuzzParseAuthResults(f *testing.F) {
 				t.Fatalf("%q parsed into an empty method or result: %+v", s, r)
 			}
 		}
+		// Round trip: the formatted field parses to the same value.
+		c, err := ParseAuthResults(a.String())
+		if err != nil || !reflect.DeepEqual(a, c) {
+			t.Fatalf("round trip of %q via %q: %v\n%+v\n%+v", s, a.String(), err, a, c)
+		}
 	})
 }
 

@@ -41,6 +41,13 @@ func TestParseAuthResults(t *testing.T) {
 			if !reflect.DeepEqual(got, tt.want) {
 				t.Fatalf("got  %+v\nwant %+v", got, tt.want)
 			}
+			// The same table drives String: formatting and parsing again
+			// gives the same value.
+			again, err := ParseAuthResults(got.String())
+			expectNoErr(t, err)
+			if !reflect.DeepEqual(again, tt.want) {
+				t.Fatalf("round trip via %q:\n%+v", got.String(), again)
+			}
 		})
 	}
 	ar, _ := ParseAuthResults("mx; spf=fail smtp.mailfrom=a@example.com; dkim=pass header.d=example.com")
