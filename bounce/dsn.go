@@ -357,7 +357,6 @@ func stageFromText(s string) Stage {
 	if s == "" {
 		return StageUnknown
 	}
-	u := strings.ToUpper(s)
 	type hint struct {
 		text  string
 		stage Stage
@@ -377,7 +376,7 @@ func stageFromText(s string) Stage {
 		{"AFTER INITIAL CONNECTION", StageConnect},
 		{"GREETING", StageConnect},
 	} {
-		if strings.Contains(u, h.text) {
+		if containsFoldASCII(s, h.text) {
 			return h.stage
 		}
 	}
@@ -461,4 +460,23 @@ func paragraphNaming(text, addr string) string {
 		end += i
 	}
 	return text[start:end]
+}
+
+// containsFoldASCII reports whether s contains upper (an upper-case ASCII
+// string) ignoring ASCII case, without allocating.
+func containsFoldASCII(s, upper string) bool {
+	if upper == "" {
+		return true
+	}
+	c0 := upper[0]
+	l0 := c0
+	if c0 >= 'A' && c0 <= 'Z' {
+		l0 = c0 + 'a' - 'A'
+	}
+	for i := 0; i+len(upper) <= len(s); i++ {
+		if (s[i] == c0 || s[i] == l0) && strings.EqualFold(s[i:i+len(upper)], upper) {
+			return true
+		}
+	}
+	return false
 }

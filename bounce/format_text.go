@@ -10,6 +10,7 @@ package bounce
 // rather than any vendor's exact wording.
 
 import (
+	"bytes"
 	"html"
 	"strings"
 )
@@ -159,11 +160,11 @@ func isOriginalMarker(line string) bool {
 		}
 		buf[i] = c
 	}
-	l := string(buf[:len(t)])
+	l := buf[:len(t)]
 	dashed := strings.IndexFunc(t, func(r rune) bool { return r != '-' && r != '=' && r != '*' && r != '_' && r != ' ' && r != '#' }) >= 2
 	if dashed {
 		for _, k := range [...]string{"original", "copy of", "unsent message", "returned message", "header", "undelivered message", "rejected message", "message text follows", "bounced e-mail"} {
-			if strings.Contains(l, k) {
+			if bytes.Contains(l, []byte(k)) {
 				return true
 			}
 		}
@@ -187,7 +188,7 @@ func isOriginalMarker(line string) bool {
 		"------ original message",
 		"this is a copy of the headers",
 	} {
-		if strings.HasPrefix(l, k) {
+		if bytes.HasPrefix(l, []byte(k)) {
 			return true
 		}
 	}

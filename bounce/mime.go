@@ -231,31 +231,26 @@ func (st *mimeState) readHeader(b []byte, decode bool) (Header, []byte) {
 	}
 	block := string(b[:end])
 	h := make(Header, 0, 16)
+	// A field is name, its first-line value, and (when folded) the span of
+	// block its continuation lines cover.
 	var (
-		name, val string
-		folded    []string
+		name, val        string
+		foldFrom, foldTo int
 	)
 	flush := func() {
 		if name == "" {
 			return
 		}
 		v := val
-		if folded != nil {
-			var sb strings.Builder
-			sb.WriteString(val)
-			for _, f := range folded {
-				sb.WriteByte(' ')
-				sb.WriteString(f)
-			}
-			v = sb.String()
-			folded = folded[:0]
+		if foldTo > foldFrom {
+			v = unfold(val, block[foldFrom:foldTo])
 		}
 		v = strings.TrimSpace(v)
 		if decode && strings.Contains(v, "=?") {
 			v = decodeWords(v)
 		}
 		h = append(h, Field{Name: name, Value: v})
-		name = ""
+		name, foldFrom, foldTo = "", 0, 0
 	}
 	for pos := 0; pos < len(block); {
 		next := len(block)
@@ -263,16 +258,17 @@ func (st *mimeState) readHeader(b []byte, decode bool) (Header, []byte) {
 		if i := strings.IndexByte(line, '\n'); i >= 0 {
 			line, next = line[:i], pos+i+1
 		}
-		pos = next
 		if line[0] == ' ' || line[0] == '\t' || !strings.Contains(line, ":") || bareParamBeforeColon(line) {
 			if name != "" {
-				if folded == nil {
-					folded = make([]string, 0, 4)
+				if foldTo == 0 {
+					foldFrom = pos
 				}
-				folded = append(folded, strings.TrimSpace(line))
+				foldTo = pos + len(line)
 			}
+			pos = next
 			continue
 		}
+		pos = next
 		flush()
 		colon := strings.IndexByte(line, ':')
 		name = strings.TrimRight(line[:colon], " \t")
@@ -280,6 +276,30 @@ func (st *mimeState) readHeader(b []byte, decode bool) (Header, []byte) {
 	}
 	flush()
 	return h, rest
+}
+
+// unfold joins a field's first-line value and its continuation lines
+// (RFC 5322 §2.2.3), each trimmed and separated by one space, in one
+// allocation.
+func unfold(first, cont string) string {
+	var sb strings.Builder
+	sb.Grow(len(first) + len(cont))
+	sb.WriteString(first)
+	for cont != "" {
+		line := cont
+		if i := strings.IndexByte(cont, '\n'); i >= 0 {
+			line, cont = cont[:i], cont[i+1:]
+		} else {
+			cont = ""
+		}
+		if t := strings.TrimSpace(line); t != "" {
+			if sb.Len() > 0 {
+				sb.WriteByte(' ')
+			}
+			sb.WriteString(t)
+		}
+	}
+	return sb.String()
 }
 
 // isBareParam reports whether line is a MIME parameter that lost its
