@@ -55,8 +55,14 @@ type Classifier struct {
 	tagPrefix []tagAnchor
 	stExact   map[uint16][]uint32 // subject*1000+detail -> rules
 	stSubject [8][]uint32
+	byCode    [600][]uint32 // basic code -> code-only rules
 	always    []uint64
-	words     int
+	// scoped marks the rules limited to one provider, byProvider the
+	// rules of each provider: candidates of other providers are dropped
+	// in one pass over the bitset instead of one check per rule.
+	scoped     []uint64
+	byProvider map[Provider][]uint64
+	words      int
 	// firstDefault is the index of the first built-in code-only default;
 	// a reply decided at or after it gets a second look at its wrapper.
 	firstDefault int
@@ -170,8 +176,19 @@ func compile(list []*Rule) (*Classifier, error) {
 		c.clue[pidOf[textClues[i].pattern]] = int32(i)
 	}
 	c.always = make([]uint64, c.words)
+	c.scoped = make([]uint64, c.words)
+	c.byProvider = map[Provider][]uint64{}
 	for i := range c.rules {
 		c.anchor(uint32(i))
+		if p := c.rules[i].src.Provider; p != "" {
+			m := c.byProvider[p]
+			if m == nil {
+				m = make([]uint64, c.words)
+				c.byProvider[p] = m
+			}
+			m[i/64] |= 1 << (i % 64)
+			c.scoped[i/64] |= 1 << (i % 64)
+		}
 	}
 	c.ac = newMatcher(c.patterns)
 	return c, nil
@@ -194,6 +211,12 @@ func (c *Classifier) anchor(i uint32) {
 				c.tagPrefix = append(c.tagPrefix, tagAnchor{t, i})
 			} else {
 				c.tagExact[t] = appendOnce(c.tagExact[t], i)
+			}
+		}
+	case len(r.statuses) == 0 && len(r.codes) > 0:
+		for _, cr := range r.codes {
+			for code := cr.lo; code <= cr.hi; code++ {
+				c.byCode[code] = appendOnce(c.byCode[code], i)
 			}
 		}
 	case len(r.statuses) > 0 && statusesAnchored(r.statuses):
@@ -250,7 +273,12 @@ func (c *Classifier) Classify(r *bounce.Reply, in Context) Verdict {
 	// 550 line), which ParseReply leaves out of Text.
 	if (i < 0 || i >= c.firstDefault) && len(r.Raw) > len(text) {
 		n := ml.n
-		c.ac.scan(r.Raw, &ml)
+		if k := strings.Index(r.Raw, text); k >= 0 && text != "" {
+			c.ac.scan(r.Raw[:k], &ml)
+			c.ac.scan(r.Raw[k+len(text):], &ml)
+		} else {
+			c.ac.scan(r.Raw, &ml)
+		}
 		if ml.n > n {
 			i = c.pick(r, prov, stage, &ml)
 		}
@@ -295,6 +323,11 @@ func (c *Classifier) pick(r *bounce.Reply, prov Provider, stage bounce.Stage, ml
 			}
 		}
 	}
+	if r.Code >= 200 && r.Code < 600 {
+		for _, i := range c.byCode[r.Code] {
+			cand[i/64] |= 1 << (i % 64)
+		}
+	}
 	if st := r.Status; st.IsValid() {
 		for _, i := range c.stExact[uint16(st.Subject()*1000+st.Detail())] {
 			cand[i/64] |= 1 << (i % 64)
@@ -304,8 +337,13 @@ func (c *Classifier) pick(r *bounce.Reply, prov Provider, stage bounce.Stage, ml
 		}
 	}
 
+	mine := c.byProvider[prov]
 	for w := 0; w < c.words; w++ {
-		for word := cand[w]; word != 0; word &= word - 1 {
+		word := cand[w] &^ c.scoped[w]
+		if mine != nil {
+			word |= cand[w] & mine[w]
+		}
+		for ; word != 0; word &= word - 1 {
 			i := w*64 + bits.TrailingZeros64(word)
 			if c.rules[i].match(r, prov, stage, ml) {
 				return i

@@ -48,8 +48,12 @@ type matcher struct {
 	nclass  int
 	// delta[s*nclass+class] is the next state t, stored pre-multiplied
 	// (t*nclass) with outFlag set when t ends a pattern, so the scan loop
-	// does one load and no multiplication per byte.
+	// does one load and no multiplication per byte. When the automaton has
+	// fewer than 1<<15 states, delta16 holds the same table as state
+	// numbers (flag in the top bit) at half the size, which keeps more of
+	// it in cache; delta is then nil.
 	delta    []uint32
+	delta16  []uint16
 	outStart []uint32 // outputs of state s are out[outStart[s]:outStart[s+1]]
 	out      []uint32
 }
@@ -149,6 +153,18 @@ func newMatcher(patterns []string) *matcher {
 	if uint64(len(nodes))*uint64(nc) >= outFlag {
 		panic("classify: text matcher too large") // New limits patterns well below this
 	}
+	if len(nodes) < 1<<15 {
+		m.delta16 = make([]uint16, len(m.delta))
+		for i, t := range m.delta {
+			e := uint16(t)
+			if len(nodes[t].outs) > 0 {
+				e |= 1 << 15
+			}
+			m.delta16[i] = e
+		}
+		m.delta = nil
+		return m
+	}
 	for i, t := range m.delta {
 		e := t * uint32(nc)
 		if len(nodes[t].outs) > 0 {
@@ -161,7 +177,14 @@ func newMatcher(patterns []string) *matcher {
 
 // scan adds to ml the IDs of all patterns found in text, ignoring ASCII case.
 func (m *matcher) scan(text string, ml *matchList) {
-	if m == nil || len(m.delta) == 0 {
+	if m == nil {
+		return
+	}
+	if m.delta16 != nil {
+		m.scan16(text, ml)
+		return
+	}
+	if len(m.delta) == 0 {
 		return
 	}
 	nc := uint32(m.nclass)
@@ -172,6 +195,22 @@ func (m *matcher) scan(text string, ml *matchList) {
 		s = e &^ outFlag
 		if e&outFlag != 0 {
 			st := s / nc
+			for _, id := range m.out[m.outStart[st]:m.outStart[st+1]] {
+				ml.add(id)
+			}
+		}
+	}
+}
+
+func (m *matcher) scan16(text string, ml *matchList) {
+	nc := uint32(m.nclass)
+	delta, classOf := m.delta16, &m.classOf
+	s := uint32(0)
+	for i := 0; i < len(text); i++ {
+		e := delta[s*nc+uint32(classOf[text[i]])]
+		st := uint32(e &^ (1 << 15))
+		s = st
+		if e&(1<<15) != 0 {
 			for _, id := range m.out[m.outStart[st]:m.outStart[st+1]] {
 				ml.add(id)
 			}
