@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/netip"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/miekg/dns"
@@ -70,6 +71,16 @@ type DNSResolver struct {
 	maxCNAME int
 	cache    *dnsCache
 	udp, tcp *dns.Client
+
+	mu       sync.Mutex
+	inflight map[dnsCacheKey]*dnsCall // identical questions asked at once share one query
+}
+
+// dnsCall is one query in flight that other callers wait on.
+type dnsCall struct {
+	done chan struct{}
+	ans  []dns.RR
+	err  error
 }
 
 // NewDNSResolver returns a resolver configured by cfg (see DNSConfig for the
@@ -368,6 +379,39 @@ func (r *DNSResolver) query(ctx context.Context, name string, qtype uint16) ([]d
 			return ans, err
 		}
 	}
+	// Concurrent checks of one sender ask the same names (SPF and its
+	// lint, rDNS and HELO): one query answers them all.
+	k := dnsCacheKey{name, qtype}
+	r.mu.Lock()
+	if c, ok := r.inflight[k]; ok {
+		r.mu.Unlock()
+		select {
+		case <-c.done:
+		case <-ctx.Done():
+			return nil, ctxError(ctx.Err())
+		}
+		// The leader's context may have ended before ours: ask again.
+		if !errors.Is(c.err, context.Canceled) && !errors.Is(c.err, context.DeadlineExceeded) {
+			return c.ans, c.err
+		}
+		return r.ask1(ctx, name, qtype)
+	}
+	c := &dnsCall{done: make(chan struct{})}
+	if r.inflight == nil {
+		r.inflight = map[dnsCacheKey]*dnsCall{}
+	}
+	r.inflight[k] = c
+	r.mu.Unlock()
+	c.ans, c.err = r.ask1(ctx, name, qtype)
+	r.mu.Lock()
+	delete(r.inflight, k)
+	r.mu.Unlock()
+	close(c.done)
+	return c.ans, c.err
+}
+
+// ask1 asks one question of the servers, with retries.
+func (r *DNSResolver) ask1(ctx context.Context, name string, qtype uint16) ([]dns.RR, error) {
 	m := new(dns.Msg)
 	m.SetQuestion(name, qtype)
 	m.RecursionDesired = true

@@ -250,6 +250,32 @@ func TestDNSResolverIsSafeForConcurrentUse(t *testing.T) {
 	wg.Wait()
 }
 
+func TestDNSResolverSharesIdenticalQueries(t *testing.T) {
+	// The server answers slowly (it drops the first attempt), so 20
+	// identical lookups overlap; they must share queries.
+	var once sync.Once
+	srv := dnstest.New(t, dnsTestZone, dnstest.Drop(func(name string, _ uint16) bool {
+		dropped := false
+		if name == "example.test." {
+			once.Do(func() { dropped = true })
+		}
+		return dropped
+	}))
+	r := NewDNSResolver(DNSConfig{Servers: []string{srv.Addr}, Timeout: 200 * time.Millisecond, Retries: 1})
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Go(func() {
+			if _, err := r.LookupTXT(context.Background(), "example.test"); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if got := srv.Queries(); got > 4 {
+		t.Fatalf("20 concurrent identical lookups sent %d queries", got)
+	}
+}
+
 func TestSystemServersFallsBack(t *testing.T) {
 	got := systemServers("/nonexistent/resolv.conf")
 	if len(got) != 1 || got[0] != fallbackDNSServer {
