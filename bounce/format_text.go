@@ -84,7 +84,7 @@ func stripHTML(s string) string {
 // first run of three header lines.
 func cutOriginal(s string) (notice, quoted string) {
 	pos := 0
-	run, runStart := 0, -1
+	run, runStart, machine := 0, -1, false
 	for pos < len(s) {
 		end := strings.IndexByte(s[pos:], '\n')
 		next := len(s)
@@ -99,15 +99,19 @@ func cutOriginal(s string) (notice, quoted string) {
 		switch {
 		case isHeaderLine(line) && (run > 0 || isOriginalHeaderStart(line)):
 			if run == 0 {
-				runStart = pos
+				runStart, machine = pos, false
 			}
 			run++
+			machine = machine || !isSummaryField(line)
 		case run > 0 && line != "" && (line[0] == ' ' || line[0] == '\t'):
 			// continuation line inside the run
 		default:
 			run = 0
 		}
-		if run >= 3 {
+		// A returned header has fields only software writes (Received,
+		// Message-ID, MIME-Version, ...); a run of To/Cc/Date/Subject alone
+		// is the notice summarising the message (Exchange, IMail).
+		if run >= 3 && machine {
 			return s[:runStart], s[runStart:]
 		}
 		pos = next
@@ -128,6 +132,18 @@ func isHeaderLine(line string) bool {
 		}
 	}
 	return true
+}
+
+// isSummaryField reports whether a header line is one of the fields a
+// notice quotes to describe the message: From, To, Cc, Bcc, Date, Sent,
+// Subject.
+func isSummaryField(line string) bool {
+	n := strings.ToLower(strings.TrimSpace(line[:strings.IndexByte(line, ':')]))
+	switch n {
+	case "from", "to", "cc", "bcc", "date", "sent", "subject":
+		return true
+	}
+	return false
 }
 
 // isOriginalHeaderStart: the fields a returned message's header starts with
