@@ -39,7 +39,7 @@ type SPFOutcome struct {
 	Result      SPFResult
 	Domain      string // the domain checked
 	Record      string // its SPF record, "" if none was found
-	Mechanism   string // the directive that matched at the top level, "" if none did
+	Mechanism   string // the top-level directive that decided ("redirect=..." when the redirect did), "" if none
 	Explanation string // the exp= text for a fail (RFC 7208 §6.2), macros expanded
 	Lookups     int    // DNS-querying terms evaluated (limit SPFMaxLookups)
 	VoidLookups int    // lookups that found nothing (limit SPFMaxVoidLookups)
@@ -176,6 +176,18 @@ func (c *spfChecker) step(depth int, domain, term string, match bool, res SPFRes
 	c.trace = append(c.trace, SPFStep{Depth: depth, Domain: domain, Term: term, Match: match, Result: res, Detail: detail})
 }
 
+// decide marks the step of a matching term with the result it gives,
+// adding the step if the mechanism recorded none.
+func (c *spfChecker) decide(depth int, domain, term string, res SPFResult) {
+	if n := len(c.trace); n > 0 {
+		if last := &c.trace[n-1]; last.Depth == depth && last.Domain == domain && last.Term == term && last.Match {
+			last.Result = res
+			return
+		}
+	}
+	c.step(depth, domain, term, true, res, "")
+}
+
 // fetchRecord returns the one SPF record of domain (RFC 7208 §4.4, §4.5).
 // A missing record is (nil, nil).
 func fetchSPFRecord(ctx context.Context, r Resolver, domain string) (string, error) {
@@ -243,7 +255,7 @@ func (c *spfChecker) check(ctx context.Context, domain string, depth int, inIncl
 			continue
 		}
 		res = m.Qualifier.Result()
-		c.step(depth, domain, m.String(), true, res, "")
+		c.decide(depth, domain, m.String(), res)
 		if depth == 0 {
 			c.topMechanism = m.String()
 		}
@@ -267,6 +279,9 @@ func (c *spfChecker) check(ctx context.Context, domain string, depth int, inIncl
 			return SPFPermError, &SPFError{Domain: domain, Term: term, Err: err}
 		}
 		c.step(depth, domain, term, false, "", "to "+target)
+		if depth == 0 {
+			c.topMechanism = term
+		}
 		res, err := c.check(ctx, target, depth+1, inInclude)
 		if res == SPFNone {
 			// §6.1: a redirect target without a record is permerror.
@@ -382,6 +397,7 @@ func (c *spfChecker) evalMechanism(ctx context.Context, m SPFMechanism, domain s
 	case SPFInclude:
 		c.step(depth, domain, m.String(), false, "", "to "+target)
 		sub, err := c.check(ctx, target, depth+1, true)
+		c.step(depth, domain, m.String(), sub == SPFPass, "", "included record gave "+string(sub))
 		// §5.2: the include table.
 		switch sub {
 		case SPFPass:

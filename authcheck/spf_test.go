@@ -357,3 +357,30 @@ func TestLintSPFBoundsHugeTrees(t *testing.T) {
 		t.Fatalf("300 nested includes: %v", l.Issues)
 	}
 }
+
+func TestCheckHostTraceExplainsTheResult(t *testing.T) {
+	r, err := NewStaticResolver(spfUnitZone + "\nred.example.test. TXT \"v=spf1 redirect=example.test\"\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := CheckHost(context.Background(), r, netip.MustParseAddr("198.51.100.25"), "red.example.test", "a@red.example.test", "h.example.test")
+	if out.Result != SPFPass || out.Mechanism != "redirect=example.test" || out.Lookups != 3 {
+		t.Fatalf("got %s by %q, %d lookups", out.Result, out.Mechanism, out.Lookups)
+	}
+	var terms []string
+	for _, s := range out.Trace {
+		terms = append(terms, strings.Repeat(">", s.Depth)+s.Term)
+	}
+	want := []string{"record", "redirect=example.test", ">record", ">ip4:192.0.2.0/24", ">include:_spf.partner.test",
+		">>record", ">>ip6:2001:db8::/32", ">>~all", ">include:_spf.partner.test", ">mx"}
+	if !reflect.DeepEqual(terms, want) {
+		t.Fatalf("trace terms %q\nwant %q", terms, want)
+	}
+	last := out.Trace[len(out.Trace)-1]
+	if !last.Match || last.Result != SPFPass || last.Detail != "via mx.example.test" {
+		t.Fatalf("last step %+v", last)
+	}
+	if inc := out.Trace[8]; inc.Match || inc.Detail != "included record gave softfail" {
+		t.Fatalf("include step %+v", inc)
+	}
+}
