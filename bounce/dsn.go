@@ -362,11 +362,17 @@ func stageFromText(s string) Stage {
 		stage Stage
 	}
 	for _, h := range [...]hint{
+		// qmail-remote's sentences.
+		{"DOES NOT LIKE RECIPIENT", StageRCPT},
+		{"FAILED AFTER I SENT THE MESSAGE", StageEndOfData},
+		{"SENDER WAS REJECTED", StageMAIL},
+		{"GREETING FAILED", StageConnect},
 		{"END OF DATA", StageEndOfData},
 		{"FINAL DATA", StageEndOfData},
 		{"AFTER DATA", StageEndOfData},
 		{"RCPT TO", StageRCPT},
 		{"RCPT COMMAND", StageRCPT},
+		{"RCPT_TO", StageRCPT},
 		{"MAIL FROM", StageMAIL},
 		{"MAIL COMMAND", StageMAIL},
 		{"DATA COMMAND", StageDATA},
@@ -463,7 +469,7 @@ func paragraphNaming(text, addr string) string {
 }
 
 // containsFoldASCII reports whether s contains upper (an upper-case ASCII
-// string) ignoring ASCII case, without allocating.
+// string) as whole words, ignoring ASCII case, without allocating.
 func containsFoldASCII(s, upper string) bool {
 	if upper == "" {
 		return true
@@ -475,8 +481,16 @@ func containsFoldASCII(s, upper string) bool {
 	}
 	for i := 0; i+len(upper) <= len(s); i++ {
 		if (s[i] == c0 || s[i] == l0) && strings.EqualFold(s[i:i+len(upper)], upper) {
+			// Whole words only: "email from" is not "MAIL FROM".
+			if i > 0 && isWordByte(s[i-1]) || i+len(upper) < len(s) && isWordByte(s[i+len(upper)]) && isWordByte(upper[len(upper)-1]) {
+				continue
+			}
 			return true
 		}
 	}
 	return false
+}
+
+func isWordByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }

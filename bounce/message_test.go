@@ -2,14 +2,18 @@ package bounce_test
 
 import (
 	"bytes"
+	"encoding/base64"
 	"errors"
 	"fmt"
+	"mime"
+	"mime/quotedprintable"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/bouncekit/bouncekit/bounce"
+	"golang.org/x/net/html/charset"
 )
 
 type wantRecord struct {
@@ -189,5 +193,51 @@ func TestEmptyInput(t *testing.T) {
 		isTrue(t, errors.Is(err, bounce.ErrEmptyMessage), "got %v", err)
 		mustTrue(t, rep != nil, "nil report")
 		equal(t, bounce.KindNone, rep.Kind)
+	}
+}
+
+func TestCharsetTable(t *testing.T) {
+	const reply = "550 5.1.1 <olga@example.ru>: "
+	tests := []struct {
+		charset, cte, text string
+	}{
+		{"Shift_JIS", "8bit", "宛先のユーザーは存在しません"},
+		{"EUC-JP", "8bit", "宛先のユーザーは存在しません"},
+		{"ISO-2022-JP", "7bit", "宛先のユーザーは存在しません"},
+		{"windows-1251", "quoted-printable", "Почтовый ящик не существует"},
+		{"KOI8-R", "base64", "Почтовый ящик не существует"},
+		{"ISO-8859-2", "8bit", "Příjemce neexistuje"},
+		{"windows-1252", "8bit", "Empfänger unbekannt – Postfach gelöscht"},
+		{"GB18030", "base64", "收件人不存在"},
+		{"UTF-8", "base64", "Получатель не найден"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.charset, func(t *testing.T) {
+			enc, _ := charset.Lookup(tt.charset)
+			mustTrue(t, enc != nil, "charset %s", tt.charset)
+			body, err := enc.NewEncoder().Bytes([]byte("<olga@example.ru>:\n" + reply + tt.text + "\n"))
+			noErr(t, err)
+			subj, err := enc.NewEncoder().String(tt.text)
+			noErr(t, err)
+			switch tt.cte {
+			case "base64":
+				body = []byte(base64.StdEncoding.EncodeToString(body) + "\n")
+			case "quoted-printable":
+				var qp bytes.Buffer
+				w := quotedprintable.NewWriter(&qp)
+				w.Write(body)
+				w.Close()
+				body = qp.Bytes()
+			}
+			msg := "From: MAILER-DAEMON@mx.example.ru\nTo: shop@example.com\n" +
+				"Subject: " + mime.BEncoding.Encode(tt.charset, subj) + "\n" +
+				"Content-Type: text/plain; charset=\"" + tt.charset + "\"\nContent-Transfer-Encoding: " + tt.cte + "\n\n" + string(body)
+			rep, err := bounce.ParseMessage(strings.NewReader(msg))
+			noErr(t, err)
+			equal(t, tt.text, rep.Header.Get("Subject"), "RFC 2047 subject")
+			mustEqual(t, 1, len(rep.Records))
+			contains(t, rep.Records[0].Diagnostic, tt.text)
+			equal(t, 550, rep.Records[0].Reply.Code)
+		})
 	}
 }
