@@ -79,7 +79,7 @@ func TestCorpusCategories(t *testing.T) {
 		t.Skipf("shared corpus not available (%v)", err)
 	}
 	c := classify.Default()
-	var expected, ok, suppressAgree int
+	var expected, ok, suppressAgree, noDiag int
 	misses := map[string]int{}
 	var missLines []string
 	for _, e := range cp.Entries {
@@ -102,6 +102,7 @@ func TestCorpusCategories(t *testing.T) {
 				}
 			}
 			if idx < 0 {
+				noDiag++
 				misses["(record not parsed)"]++
 				missLines = append(missLines, fmt.Sprintf("%s: %s: record not parsed", e.File, want.Recipient))
 				continue
@@ -121,14 +122,17 @@ func TestCorpusCategories(t *testing.T) {
 				ok++
 				continue
 			}
+			if !rec.Reply.HasCode() && v.Rule == "" {
+				noDiag++ // no code and no text any rule knows: nothing to classify
+			}
 			misses[want.SisimaiReason+" -> "+string(v.Category)]++
 			missLines = append(missLines, fmt.Sprintf("%s: %s want %s got %s (rule %s) action=%s status=%s stage=%s reply=%q",
 				e.File, want.Recipient, want.SisimaiReason, v.Category, v.Rule, rec.Action, rec.Status, rec.Stage, truncateStr(rec.Reply.Raw, 200)))
 		}
 	}
 	pct := 100 * float64(ok) / float64(expected)
-	t.Logf("corpus categories: %d/%d expected records (%.1f%%); suppress agrees with sisimai_hard on %d/%d (%.1f%%)",
-		ok, expected, pct, suppressAgree, expected, 100*float64(suppressAgree)/float64(expected))
+	t.Logf("corpus categories: %d/%d expected records (%.1f%%); suppress agrees with sisimai_hard on %d/%d (%.1f%%); %d misses had no record or no usable diagnostic",
+		ok, expected, pct, suppressAgree, expected, 100*float64(suppressAgree)/float64(expected), noDiag)
 	if testing.Verbose() || os.Getenv("BOUNCEKIT_MISSES") != "" {
 		keys := make([]string, 0, len(misses))
 		for k := range misses {
@@ -151,7 +155,7 @@ func TestCorpusCategories(t *testing.T) {
 	// unrelated text) and most of the rest are Sisimai labels we read
 	// differently (docs/bench-classify.md lists them); the floor below
 	// guards what is reached so far against regressions.
-	const floor = 78.0
+	const floor = 80.0
 	if pct < floor {
 		t.Errorf("corpus categories %.1f%%, regression floor is %.0f%% (target 90%%)", pct, floor)
 	} else if pct < 90 {
