@@ -621,3 +621,19 @@ func TestDKIMSummary(t *testing.T) {
 	expectEq(t, DKIMSummary(v(DKIMNeutral, DKIMPermError, DKIMTempError)), DKIMTempError)
 	expectEq(t, DKIMSummary(v(DKIMNeutral)), DKIMNeutral)
 }
+
+func TestSplitDKIMMessageLineEndings(t *testing.T) {
+	for _, in := range []string{
+		"A: 1\r\nB: 2\r\n\tfolded\r\n\r\nbody\r\n",
+		"A: 1\nB: 2\n\tfolded\n\nbody\n",
+		"A: 1\r\nB: 2\n\tfolded\r\n\nbody\n",
+	} {
+		m := splitDKIMMessage([]byte(in))
+		expectEq(t, len(m.headers), 2, in)
+		expectEq(t, string(m.headers[1].raw), "B: 2\r\n\tfolded\r\n", in)
+		expectEq(t, string(m.body), "body\r\n", in)
+	}
+	m := splitDKIMMessage([]byte("A: 1\r\n no-colon continuation\r\nnot a header\r\nC: 3"))
+	expectEq(t, len(m.headers), 2)
+	expectEq(t, m.body, []byte(nil))
+}

@@ -297,3 +297,114 @@ default._bimi  IN TXT "v=BIMI1; l=ftp://example.info/logo.svg"
 		t.Errorf("bad BIMI record: %v", codes(rep))
 	}
 }
+
+func TestSPFFindings(t *testing.T) {
+	tests := []struct {
+		o    SPFOutcome
+		want []string
+	}{
+		{SPFOutcome{Result: SPFPass, Domain: "example.com", Lookups: 2}, nil},
+		{SPFOutcome{Result: SPFPass, Domain: "example.com", Lookups: 9}, []string{"warning spf.lookups_near_limit"}},
+		{SPFOutcome{Result: SPFFail, Domain: "example.com"}, []string{"error spf.fail"}},
+		{SPFOutcome{Result: SPFSoftFail, Domain: "example.com"}, []string{"warning spf.softfail"}},
+		{SPFOutcome{Result: SPFNeutral, Domain: "example.com"}, []string{"warning spf.neutral"}},
+		{SPFOutcome{Result: SPFNone, Domain: "example.com"}, []string{"error spf.missing"}},
+		{SPFOutcome{Result: SPFPermError, Domain: "example.com", Err: &SPFError{Err: ErrSPFTooManyLookups}}, []string{"error spf.too_many_lookups"}},
+		{SPFOutcome{Result: SPFPermError, Domain: "example.com", Err: &SPFError{Err: ErrSPFTooManyVoid}}, []string{"error spf.too_many_lookups"}},
+		{SPFOutcome{Result: SPFPermError, Domain: "example.com", Err: &SPFError{Err: ErrSPFSyntax}}, []string{"error spf.permerror"}},
+		{SPFOutcome{Result: SPFTempError, Domain: "example.com", Err: &DNSError{Name: "example.com", Type: "TXT", Err: ErrTimeout}}, []string{"warning spf.temperror"}},
+	}
+	for _, tt := range tests {
+		var got []string
+		for _, f := range spfFindings(tt.o) {
+			got = append(got, string(f.Severity)+" "+string(f.Code))
+			if f.RFC == "" || f.Message == "" || f.Subject != "example.com" {
+				t.Errorf("incomplete finding %+v", f)
+			}
+		}
+		expectEq(t, got, tt.want, tt.o.Result)
+	}
+	f := spfFindings(SPFOutcome{Result: SPFTempError, Domain: "example.com", Err: &DNSError{Name: "example.com", Type: "TXT", Err: ErrTimeout}})
+	expectContains(t, f[0].Message, "timed out")
+}
+
+func TestDMARCFindings(t *testing.T) {
+	rec := func(s string) *DMARCRecord {
+		r, err := ParseDMARC(s)
+		expectNoErr(t, err)
+		return r
+	}
+	fcodes := func(fs []Finding) []string {
+		var out []string
+		for _, f := range fs {
+			out = append(out, string(f.Severity)+" "+string(f.Code))
+		}
+		return out
+	}
+	// Org domains disagree but the same record applies: info only.
+	d := &DMARCDiscovery{Domain: "a.example.com", Record: rec("v=DMARC1; p=reject; rua=mailto:d@example.com"), PolicyDomain: "example.com",
+		OrgDomain: "a.example.com", PSLOrgDomain: "example.com", PSLRecord: nil, PSLPolicyDomain: "example.com"}
+	dm := &SenderDMARC{Policy: DMARCPolicyReject, PolicyDomain: "example.com"}
+	expectEq(t, fcodes(dmarcFindings(d, dm, nil)), []string{"info dmarc.org_domain_disagreement"})
+	// Different policy records: a warning.
+	d.PSLPolicyDomain = "a.example.com"
+	expectEq(t, fcodes(dmarcFindings(d, dm, nil)), []string{"warning dmarc.org_domain_disagreement"})
+	// p=none, pct<100, unaligned SPF pass and an unauthorised report address.
+	d = &DMARCDiscovery{Domain: "example.com", Record: rec("v=DMARC1; p=none; pct=20; rua=mailto:x@other.example"), PolicyDomain: "example.com",
+		OrgDomain: "example.com", PSLOrgDomain: "example.com", PSLPolicyDomain: "example.com"}
+	dm = &SenderDMARC{Policy: DMARCPolicyNone, PolicyDomain: "example.com",
+		Reports: []DMARCReportDestination{{Tag: "rua", URI: "mailto:x@other.example", Domain: "other.example", External: true, Query: "example.com._report._dmarc.other.example"}}}
+	got := fcodes(dmarcFindings(d, dm, &SenderSPF{Result: SPFPass, Domain: "esp.example.net"}))
+	for _, want := range []string{"warning dmarc.policy_none", "warning dmarc.tag", "info dmarc.tag", "warning dmarc.spf_unaligned", "warning dmarc.report_unauthorized"} {
+		if !slices.Contains(got, want) {
+			t.Errorf("missing %q in %v", want, got)
+		}
+	}
+	// A timeout is a temperror, never "missing".
+	d = &DMARCDiscovery{Domain: "example.com", Err: &DNSError{Name: "_dmarc.example.com", Type: "TXT", Err: ErrTimeout}}
+	expectEq(t, fcodes(dmarcFindings(d, &SenderDMARC{}, nil)), []string{"warning dmarc.temperror"})
+	// An unparsable record is reported and counts as missing.
+	d = &DMARCDiscovery{Domain: "example.com", Invalid: []error{errors.New("_dmarc.example.com: broken")}}
+	expectEq(t, fcodes(dmarcFindings(d, &SenderDMARC{}, nil)), []string{"error dmarc.invalid", "error dmarc.missing"})
+}
+
+func TestRecordFindings(t *testing.T) {
+	expectEq(t, recordFindings("example.com", "_x", nil, FindingMTASTSMissing, FindingMTASTSInvalid, "MTA-STS", "RFC"), []Finding(nil))
+	cases := []struct {
+		err  error
+		code FindingCode
+	}{
+		{ErrRecordMissing, FindingMTASTSMissing},
+		{&DNSError{Err: ErrTimeout}, FindingDNSTimeout},
+		{&DNSError{Err: ErrServFail}, FindingDNSError},
+		{ErrRecordMultiple, FindingMTASTSInvalid},
+		{&MTASTSError{Err: ErrMTASTSSyntax, Msg: "x"}, FindingMTASTSInvalid},
+	}
+	for _, c := range cases {
+		fs := recordFindings("example.com", "_mta-sts.example.com", c.err, FindingMTASTSMissing, FindingMTASTSInvalid, "MTA-STS", "RFC 8461 §3.1")
+		expectEq(t, fs[0].Code, c.code, c.err)
+	}
+}
+
+func TestErrorMessagesNameTheInput(t *testing.T) {
+	_, err := ParseDMARC("v=DMARC1; p=reject; p=none")
+	expectContains(t, err.Error(), "v=DMARC1; p=reject; p=none")
+	expectContains(t, err.Error(), "duplicate tag")
+	_, err = ParseAuthResults("mx; spf")
+	expectContains(t, err.Error(), "at byte")
+	_, err = ParseMTASTSPolicy("version: STSv1\nmode: strict\nmx: a\nmax_age: 1")
+	expectContains(t, err.Error(), "mode")
+	expectContains(t, err.Error(), "strict")
+	_, err = ParseDKIMSignature("v=1; a=rsa-sha256")
+	expectContains(t, err.Error(), "required tag missing")
+	f := Finding{Code: FindingSPFFail, Severity: SeverityError, Subject: "example.com", Message: "m"}
+	expectEq(t, f.String(), "error spf.fail example.com: m")
+	var logged strings.Builder
+	lg := slog.New(slog.NewTextHandler(&logged, nil))
+	r, _ := ParseDMARC("v=DMARC1; p=reject")
+	ar, _ := ParseAuthResults("mx; spf=pass")
+	lg.Info("x", "finding", f, "dmarc", r, "ar", ar, "dkim", DKIMVerification{Result: DKIMPass, Domain: "example.com"})
+	for _, want := range []string{"finding.code=spf.fail", "dmarc.p=reject", "ar.spf=pass", "dkim.result=pass"} {
+		expectContains(t, logged.String(), want)
+	}
+}
