@@ -1,6 +1,8 @@
 package classify_test
 
 import (
+	"errors"
+	"strings"
 	"testing"
 
 	"github.com/bouncekit/bouncekit/bounce"
@@ -49,4 +51,32 @@ func check(t *testing.T, v classify.Verdict) {
 	if v.Category == "" || v.Severity == "" || v.Hint == "" {
 		t.Fatalf("empty field: %+v", v)
 	}
+}
+
+// FuzzReadOptions: any rules file either fails with an error or builds a
+// classifier that classifies without panic; invalid rules are RuleErrors.
+func FuzzReadOptions(f *testing.F) {
+	f.Add(`{"before": [{"id": "a", "code": "5xx", "status": "5.7.*", "any": ["x"], "category": "policy"}], "disable": ["apple-hm07"]}`)
+	f.Add(`[{"id": "b", "tags": ["AUP#*"], "stages": ["RCPT"], "category": "recipient_unknown", "suppress": true}]`)
+	f.Add(`{"after": [{"id": "c", "status": "4.7.500-699", "none": ["y"], "category": "rate_limited", "severity": "soft"}]}`)
+	f.Add(`[{"id": "d", "code": "550-554,421", "all": ["a", "b"], "category": "bogus"}]`)
+	f.Fuzz(func(t *testing.T, js string) {
+		opts, err := classify.ReadOptions(strings.NewReader(js))
+		if err != nil {
+			return
+		}
+		if len(opts.Before)+len(opts.After) > 50 {
+			return // keep each run fast
+		}
+		c, err := classify.New(opts)
+		if err != nil {
+			var re *classify.RuleError
+			if !errors.As(err, &re) {
+				t.Fatalf("New error %v is not a *RuleError", err)
+			}
+			return
+		}
+		r, _ := bounce.ParseReply("550 5.7.1 x y a b [CS01] AUP#CXBL")
+		check(t, c.Classify(&r, classify.Context{Stage: bounce.StageRCPT}))
+	})
 }
