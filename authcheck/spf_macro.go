@@ -5,10 +5,16 @@ package authcheck
 
 import (
 	"context"
+	"fmt"
 	"net/netip"
 	"strconv"
 	"strings"
 )
+
+// spfMaxExpansion bounds the text one macro-string may expand to: far
+// above any domain name (253) or sensible explanation, far below what a
+// hostile record and sender could make (64 KB of %{s}).
+const spfMaxExpansion = 8 << 10
 
 // spfExpand expands the macro-string s (already syntax-checked) for the
 // record of domain. With exp true the exp-only letters are allowed and no
@@ -60,6 +66,9 @@ func (c *spfChecker) spfExpand(ctx context.Context, s, domain string, exp bool) 
 			v = spfURLEscape(v)
 		}
 		b.WriteString(v)
+		if b.Len() > spfMaxExpansion {
+			return "", fmt.Errorf("%w: macro expansion over %d bytes", ErrSPFBadDomain, spfMaxExpansion)
+		}
 	}
 	out := b.String()
 	if !exp {

@@ -175,6 +175,10 @@ func TestSPFMacroExpansionRFCExamples(t *testing.T) {
 	if got != "2001:db8::cb01 at 1000" {
 		t.Errorf("exp-only macros: %q", got)
 	}
+	c.sender = strings.Repeat("x", 1000) + "@email.example.com"
+	if _, err := c.spfExpand(context.Background(), strings.Repeat("%{s}", 100), "email.example.com", true); !errors.Is(err, ErrSPFBadDomain) {
+		t.Errorf("a 100 KB expansion is not refused: %v", err)
+	}
 	long, _ := c.spfExpand(context.Background(), strings.Repeat("%{d}.", 20)+"example.com", "email.example.com", false)
 	if len(long) > 253 || !strings.HasSuffix(long, ".example.com") {
 		t.Errorf("expanded domain over 253 octets is not truncated from the left: %d %q", len(long), long)
