@@ -2,6 +2,7 @@ package authcheck
 
 import (
 	"context"
+	"errors"
 	"net/netip"
 	"reflect"
 	"strings"
@@ -51,7 +52,7 @@ func FuzzSPFMacroExpand(f *testing.F) {
 		for _, exp := range []bool{false, true} {
 			valid := spfCheckMacroString(macro, exp) == nil
 			got, err := c.spfExpand(context.Background(), macro, "d.example", exp)
-			if valid && err != nil {
+			if valid && err != nil && !errors.Is(err, ErrSPFBadDomain) {
 				t.Fatalf("%q passes the syntax check but does not expand: %v", macro, err)
 			}
 			if err == nil && !exp && len(strings.TrimSuffix(got, ".")) > 253 && strings.Contains(got, ".") {
