@@ -413,7 +413,7 @@ func (r *Report) WriteText(w io.Writer) error {
 
 	ew.printf("\nDiagnosis:\n")
 	if len(r.Diagnoses) == 0 {
-		ew.printf("  No provider is at the investigate level or above; keep watching.\n")
+		ew.printf("  No provider with enough messages to judge is at the investigate level or above; keep watching.\n")
 	}
 	for _, d := range r.Diagnoses {
 		ew.printf("\n%s: %s (%s, %s, level %s)\n", d.Provider, d.Pattern, d.Focus, pct(d.Rate.Rate), d.Level)
