@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
+	"os"
 	"strings"
 	"time"
 
@@ -25,7 +26,7 @@ func (l *listFlag) Set(s string) error { *l = append(*l, s); return nil }
 
 // runAuth checks a sending setup with authcheck.CheckSender. Exit status: 0
 // when no finding is an error, 1 when some are, 2 for bad usage.
-func runAuth(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) int {
+func runAuth(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("auth", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	ipStr := fs.String("ip", "", "sending IP address")
@@ -39,14 +40,38 @@ func runAuth(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	format := fs.String("format", "text", "output format: text or json")
 	timeout := fs.Duration("timeout", 30*time.Second, "overall deadline")
 	noBL := fs.Bool("no-blocklists", false, "skip blocklist queries")
+	message := fs.String("message", "", "read IP, HELO, MAIL FROM, From and DKIM selectors from this message's header (\"-\" for stdin); flags override")
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	var fromMsg authcheck.SenderInput
+	if *message != "" {
+		in, err := senderFromMessage(*message, stdin)
+		if err != nil {
+			fmt.Fprintf(stderr, "bouncekit auth: --message: %v\n", err)
+			return 2
+		}
+		fromMsg = in
+		if *from == "" {
+			*from = in.FromDomain
+		}
 	}
 	if *from == "" || (*format != "text" && *format != "json") {
 		fmt.Fprintln(stderr, "usage: bouncekit auth --ip IP --helo NAME --mail-from ADDR --from DOMAIN [--selector S]... [--link-domain D]... [--resolver host:port] [--format text|json]")
 		return 2
 	}
 	in := authcheck.SenderInput{HELO: *helo, MailFrom: *mailFrom, FromDomain: *from, DKIMSelectors: selectors, LinkDomains: links}
+	// Values read from --message fill what the flags leave empty.
+	if in.HELO == "" {
+		in.HELO = fromMsg.HELO
+	}
+	if in.MailFrom == "" {
+		in.MailFrom = fromMsg.MailFrom
+	}
+	if len(in.DKIMSelectors) == 0 {
+		in.DKIMSelectors = fromMsg.DKIMSelectors
+	}
+	in.IP = fromMsg.IP
 	if *ipStr != "" {
 		ip, err := netip.ParseAddr(*ipStr)
 		if err != nil {
@@ -83,6 +108,23 @@ func runAuth(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 		return 1
 	}
 	return 0
+}
+
+func senderFromMessage(path string, stdin io.Reader) (authcheck.SenderInput, error) {
+	r := stdin
+	if path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
+			return authcheck.SenderInput{}, err
+		}
+		defer f.Close()
+		r = f
+	}
+	ma, err := authcheck.ReadMessageAuth(r)
+	if err != nil {
+		return authcheck.SenderInput{}, err
+	}
+	return ma.SenderInput(), nil
 }
 
 func printAuthText(w io.Writer, r *authcheck.SenderReport) {

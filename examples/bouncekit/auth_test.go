@@ -102,3 +102,30 @@ func TestAuthCommandUsage(t *testing.T) {
 		t.Fatalf("exit %d with a bad --ip, want 2", code)
 	}
 }
+
+func TestAuthCommandFromMessage(t *testing.T) {
+	addr := dnstest.Start(t, authZone)
+	msg := "Return-Path: <bounce@example.com>\n" +
+		"Received-SPF: pass (mx.example.org) client-ip=192.0.2.10; helo=mail.example.com;\n" +
+		"DKIM-Signature: v=1; a=ed25519-sha256; d=example.com; s=s1; h=from; bh=AAAA; b=AAAA\n" +
+		"From: News <news@example.com>\n\nbody\n"
+	var out, errb bytes.Buffer
+	code := run(context.Background(), []string{"auth", "--message", "-", "--no-blocklists", "--resolver", addr, "--format", "json"},
+		strings.NewReader(msg), &out, &errb)
+	if code != 0 {
+		t.Fatalf("exit %d; stderr %s\n%s", code, errb.String(), out.String())
+	}
+	var got struct {
+		IP, HELO   string
+		FromDomain string `json:"from_domain"`
+		SPF        struct{ Result string }
+		DKIM       []struct{ Selector, Status string }
+	}
+	if err := json.Unmarshal(out.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.IP != "192.0.2.10" || got.HELO != "mail.example.com" || got.FromDomain != "example.com" || got.SPF.Result != "pass" ||
+		len(got.DKIM) != 1 || got.DKIM[0].Status != "ok" {
+		t.Fatalf("from message: %+v", got)
+	}
+}
