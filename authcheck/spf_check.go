@@ -132,7 +132,9 @@ func CheckHostWith(ctx context.Context, r Resolver, ip netip.Addr, domain, sende
 	}
 	if _, ok := dnsCheckName(domain); !ok || !strings.Contains(domain, ".") {
 		out.Result = SPFNone
-		c.step(0, domain, "record", false, SPFNone, "malformed or single-label domain (RFC 7208 §4.3)")
+		if !c.noTrace {
+			c.step(0, domain, "record", false, SPFNone, "malformed or single-label domain (RFC 7208 §4.3)")
+		}
 		out.Trace = c.trace
 		return out
 	}
@@ -185,7 +187,9 @@ func (c *spfChecker) decide(depth int, domain, term string, res SPFResult) {
 			return
 		}
 	}
-	c.step(depth, domain, term, true, res, "")
+	if !c.noTrace {
+		c.step(depth, domain, term, true, res, "")
+	}
 }
 
 // fetchRecord returns the one SPF record of domain (RFC 7208 §4.4, §4.5).
@@ -225,20 +229,28 @@ func (c *spfChecker) check(ctx context.Context, domain string, depth int, inIncl
 		if errors.Is(err, ErrSPFDNS) {
 			res = SPFTempError
 		}
-		c.step(depth, domain, "record", false, res, err.Error())
+		if !c.noTrace {
+			c.step(depth, domain, "record", false, res, err.Error())
+		}
 		return res, &SPFError{Domain: domain, Err: err}
 	}
 	if txt == "" {
-		c.step(depth, domain, "record", false, SPFNone, "no v=spf1 record")
+		if !c.noTrace {
+			c.step(depth, domain, "record", false, SPFNone, "no v=spf1 record")
+		}
 		return SPFNone, nil
 	}
 	if depth == 0 {
 		c.topRecord = txt
 	}
-	c.step(depth, domain, "record", false, "", txt)
+	if !c.noTrace {
+		c.step(depth, domain, "record", false, "", txt)
+	}
 	rec, err := ParseSPF(txt)
 	if err != nil {
-		c.step(depth, domain, "record", false, SPFPermError, err.Error())
+		if !c.noTrace {
+			c.step(depth, domain, "record", false, SPFPermError, err.Error())
+		}
 		return SPFPermError, &SPFError{Domain: domain, Err: err}
 	}
 
@@ -248,7 +260,9 @@ func (c *spfChecker) check(ctx context.Context, domain string, depth int, inIncl
 		}
 		match, res, err := c.evalMechanism(ctx, m, domain, depth)
 		if err != nil {
-			c.step(depth, domain, m.String(), false, res, err.Error())
+			if !c.noTrace {
+				c.step(depth, domain, m.String(), false, res, err.Error())
+			}
 			return res, &SPFError{Domain: domain, Term: m.String(), Err: err}
 		}
 		if !match {
@@ -270,15 +284,21 @@ func (c *spfChecker) check(ctx context.Context, domain string, depth int, inIncl
 	if rec.Redirect != "" {
 		term := "redirect=" + rec.Redirect
 		if err := c.countLookup(); err != nil {
-			c.step(depth, domain, term, false, SPFPermError, err.Error())
+			if !c.noTrace {
+				c.step(depth, domain, term, false, SPFPermError, err.Error())
+			}
 			return SPFPermError, &SPFError{Domain: domain, Term: term, Err: err}
 		}
 		target, err := c.targetDomain(ctx, rec.Redirect, domain)
 		if err != nil {
-			c.step(depth, domain, term, false, SPFPermError, err.Error())
+			if !c.noTrace {
+				c.step(depth, domain, term, false, SPFPermError, err.Error())
+			}
 			return SPFPermError, &SPFError{Domain: domain, Term: term, Err: err}
 		}
-		c.step(depth, domain, term, false, "", "to "+target)
+		if !c.noTrace {
+			c.step(depth, domain, term, false, "", "to "+target)
+		}
 		if depth == 0 {
 			c.topMechanism = term
 		}
@@ -290,7 +310,9 @@ func (c *spfChecker) check(ctx context.Context, domain string, depth int, inIncl
 		}
 		return res, err
 	}
-	c.step(depth, domain, "(default)", false, SPFNeutral, "no mechanism matched (RFC 7208 §4.7)")
+	if !c.noTrace {
+		c.step(depth, domain, "(default)", false, SPFNeutral, "no mechanism matched (RFC 7208 §4.7)")
+	}
 	return SPFNeutral, nil
 }
 
@@ -385,7 +407,9 @@ func (c *spfChecker) evalMechanism(ctx context.Context, m SPFMechanism, domain s
 	case SPFIP4, SPFIP6:
 		// An ip4 network never matches an IPv6 client and vice versa.
 		ok := m.Net.Addr().Is4() == c.ip.Is4() && m.Net.Contains(c.ip)
-		c.step(depth, domain, m.String(), ok, "", "")
+		if !c.noTrace {
+			c.step(depth, domain, m.String(), ok, "", "")
+		}
 		return ok, "", nil
 	}
 
@@ -395,9 +419,13 @@ func (c *spfChecker) evalMechanism(ctx context.Context, m SPFMechanism, domain s
 	}
 	switch m.Kind {
 	case SPFInclude:
-		c.step(depth, domain, m.String(), false, "", "to "+target)
+		if !c.noTrace {
+			c.step(depth, domain, m.String(), false, "", "to "+target)
+		}
 		sub, err := c.check(ctx, target, depth+1, true)
-		c.step(depth, domain, m.String(), sub == SPFPass, "", "included record gave "+string(sub))
+		if !c.noTrace {
+			c.step(depth, domain, m.String(), sub == SPFPass, "", "included record gave "+string(sub))
+		}
 		// §5.2: the include table.
 		switch sub {
 		case SPFPass:
@@ -417,11 +445,15 @@ func (c *spfChecker) evalMechanism(ctx context.Context, m SPFMechanism, domain s
 			if nf, res, ferr := c.dnsFailure(err); !nf || ferr != nil {
 				return false, res, ferr
 			}
-			c.step(depth, domain, m.String(), false, "", target+": no address")
+			if !c.noTrace {
+				c.step(depth, domain, m.String(), false, "", target+": no address")
+			}
 			return false, "", nil
 		}
 		ok := c.matchAddrs(addrs, m)
-		c.step(depth, domain, m.String(), ok, "", fmt.Sprintf("%s: %d addresses", target, len(addrs)))
+		if !c.noTrace {
+			c.step(depth, domain, m.String(), ok, "", fmt.Sprintf("%s: %d addresses", target, len(addrs)))
+		}
 		return ok, "", nil
 
 	case SPFMX:
@@ -430,7 +462,9 @@ func (c *spfChecker) evalMechanism(ctx context.Context, m SPFMechanism, domain s
 			if nf, res, ferr := c.dnsFailure(err); !nf || ferr != nil {
 				return false, res, ferr
 			}
-			c.step(depth, domain, m.String(), false, "", target+": no MX")
+			if !c.noTrace {
+				c.step(depth, domain, m.String(), false, "", target+": no MX")
+			}
 			return false, "", nil
 		}
 		// §4.6.4: more than 10 MX records is permerror.
@@ -451,11 +485,15 @@ func (c *spfChecker) evalMechanism(ctx context.Context, m SPFMechanism, domain s
 				return false, SPFTempError, fmt.Errorf("%w: %w", ErrSPFDNS, err)
 			}
 			if c.matchAddrs(addrs, m) {
-				c.step(depth, domain, m.String(), true, "", "via "+mx.Host)
+				if !c.noTrace {
+					c.step(depth, domain, m.String(), true, "", "via "+mx.Host)
+				}
 				return true, "", nil
 			}
 		}
-		c.step(depth, domain, m.String(), false, "", fmt.Sprintf("%s: %d MX", target, len(mxs)))
+		if !c.noTrace {
+			c.step(depth, domain, m.String(), false, "", fmt.Sprintf("%s: %d MX", target, len(mxs)))
+		}
 		return false, "", nil
 
 	case SPFPTR:
@@ -466,16 +504,22 @@ func (c *spfChecker) evalMechanism(ctx context.Context, m SPFMechanism, domain s
 			if verr := c.countVoid(); verr != nil {
 				return false, SPFPermError, verr
 			}
-			c.step(depth, domain, m.String(), false, "", "no PTR record")
+			if !c.noTrace {
+				c.step(depth, domain, m.String(), false, "", "no PTR record")
+			}
 			return false, "", nil
 		}
 		for _, n := range names {
 			if spfSubdomainOf(n, target) {
-				c.step(depth, domain, m.String(), true, "", "validated "+n)
+				if !c.noTrace {
+					c.step(depth, domain, m.String(), true, "", "validated "+n)
+				}
 				return true, "", nil
 			}
 		}
-		c.step(depth, domain, m.String(), false, "", fmt.Sprintf("%d validated names", len(names)))
+		if !c.noTrace {
+			c.step(depth, domain, m.String(), false, "", fmt.Sprintf("%d validated names", len(names)))
+		}
 		return false, "", nil
 
 	case SPFExists:
@@ -485,11 +529,15 @@ func (c *spfChecker) evalMechanism(ctx context.Context, m SPFMechanism, domain s
 			if nf, res, ferr := c.dnsFailure(err); !nf || ferr != nil {
 				return false, res, ferr
 			}
-			c.step(depth, domain, m.String(), false, "", target+": does not exist")
+			if !c.noTrace {
+				c.step(depth, domain, m.String(), false, "", target+": does not exist")
+			}
 			return false, "", nil
 		}
 		ok := len(addrs) > 0
-		c.step(depth, domain, m.String(), ok, "", target)
+		if !c.noTrace {
+			c.step(depth, domain, m.String(), ok, "", target)
+		}
 		return ok, "", nil
 	}
 	return false, SPFPermError, fmt.Errorf("%w: unknown mechanism %q", ErrSPFSyntax, m.Kind)
