@@ -325,3 +325,25 @@ func TestNewDNSResolverAddsPort53(t *testing.T) {
 		t.Fatalf("got %v, want %v", got, want)
 	}
 }
+
+func TestDNSResolverTriesTheNextServer(t *testing.T) {
+	silent := dnstest.New(t, "", dnstest.Drop(func(string, uint16) bool { return true }))
+	failing := dnstest.New(t, dnsTestZone, dnstest.ServFail("example.test"))
+	good := dnstest.New(t, dnsTestZone)
+	r := NewDNSResolver(DNSConfig{Servers: []string{silent.Addr, failing.Addr, good.Addr}, Timeout: 200 * time.Millisecond, Retries: -1})
+	txt, err := r.LookupTXT(context.Background(), "example.test")
+	if err != nil || len(txt) != 1 {
+		t.Fatalf("got %v, %v", txt, err)
+	}
+	if silent.Queries() != 1 || failing.Queries() != 1 || good.Queries() != 1 {
+		t.Fatalf("queries: silent %d, failing %d, good %d", silent.Queries(), failing.Queries(), good.Queries())
+	}
+	// With only the failing server the SERVFAIL is the answer.
+	r = NewDNSResolver(DNSConfig{Servers: []string{failing.Addr}, Retries: 3})
+	if _, err := r.LookupTXT(context.Background(), "example.test"); !errors.Is(err, ErrServFail) {
+		t.Fatalf("got %v", err)
+	}
+	if failing.Queries() != 2 {
+		t.Fatalf("a SERVFAIL was retried: %d queries", failing.Queries())
+	}
+}
