@@ -299,3 +299,26 @@ func TestAddAllocatesNothingOnceKeysAreKnown(t *testing.T) {
 		t.Fatalf("Add allocates %.2f times per event", allocs)
 	}
 }
+
+func TestMXProviderPlacesCustomDomainsByTheirMailExchangers(t *testing.T) {
+	mx := map[string][]string{
+		"bigcorp.example":  {"aspmx.l.google.com", "alt1.aspmx.l.google.com"},
+		"contoso.example":  {"contoso-example.mail.protection.outlook.com"},
+		"selfhost.example": {"mx.selfhost.example"},
+	}
+	f := MXProvider(func(d string) ([]string, error) {
+		if h, ok := mx[d]; ok {
+			return h, nil
+		}
+		return nil, errors.New("NXDOMAIN")
+	})
+	for d, want := range map[string]classify.Provider{"bigcorp.example": "google", "contoso.example": "microsoft", "selfhost.example": "", "gone.example": ""} {
+		if got := f(d); got != want {
+			t.Errorf("%s: %q, want %q", d, got, want)
+		}
+	}
+	a := NewAggregate(Options{ProviderFor: f})
+	if _, p := a.SegmentDomain("mail.bigcorp.example"); p != "google" {
+		t.Errorf("segment provider %q", p)
+	}
+}

@@ -3,6 +3,7 @@ package segment
 import (
 	"cmp"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 
@@ -196,6 +197,14 @@ func (a *Aggregate) Diagnose(opt DiagnoseOptions) []Diagnosis {
 		case cause != nil && opt.IsLinkAttr(cause.Attribute):
 			d.Pattern = PatternLinkHost
 			d.NextStep = fmt.Sprintf("Check %s and its redirect chain against domain blocklists and URL reputation; send a variant without it (or on another host) to a small %s segment before the next large send.", cause.Value, name)
+		case q.Category == classify.CategoryRecipientUnknown || q.Category == classify.CategoryRecipientInactive || q.Category == classify.CategoryBadDomain:
+			// Address failures: the list, not the message.
+			d.Pattern = PatternContentOrRecipient
+			where := "where these addresses came from (signup source, import, age)"
+			if cause != nil {
+				where = fmt.Sprintf("where the %s=%s addresses came from", cause.Attribute, cause.Value)
+			}
+			d.NextStep = fmt.Sprintf("These are address failures (%s): suppress the addresses and look at %s; the message is not the problem.", q.Category, where)
 		default:
 			d.Pattern = PatternContentOrRecipient
 			if cause != nil {
@@ -412,4 +421,23 @@ func overlap(x, y []string) bool {
 		}
 	}
 	return false
+}
+
+// LogValue implements slog.LogValuer.
+func (d Diagnosis) LogValue() slog.Value {
+	attrs := []slog.Attr{
+		slog.String("provider", string(d.Provider)),
+		slog.String("pattern", string(d.Pattern)),
+		slog.String("focus", d.Focus),
+		slog.Float64("rate", d.Rate.Rate),
+		slog.String("level", string(d.Level)),
+		slog.Bool("escalate", d.Escalate),
+	}
+	if d.Cause != nil {
+		attrs = append(attrs, slog.String("cause", d.Cause.Attribute+"="+d.Cause.Value))
+	}
+	if d.HoldSuppression {
+		attrs = append(attrs, slog.Bool("hold_suppression", true))
+	}
+	return slog.GroupValue(attrs...)
 }

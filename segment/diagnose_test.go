@@ -1,6 +1,7 @@
 package segment
 
 import (
+	"log/slog"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -267,5 +268,32 @@ func TestSuppressionBrakeHoldsWhenDeliveredAddressesSuddenlyFail(t *testing.T) {
 	// unknown users: no brake.
 	if bs := aggregate(day2, Options{}).SuppressionBrake(BrakeOptions{}); len(bs) != 0 {
 		t.Errorf("brake without history: %+v", bs)
+	}
+}
+
+func TestUnknownUsersAboveInvestigateReadAsAListProblem(t *testing.T) {
+	evs := plan{n: 20000, seed: 51,
+		mutate: func(ev *Event, rng *rand.Rand) {
+			src := "signup-form"
+			if rng.Float64() < 0.05 {
+				src = "purchased-import"
+			}
+			ev.Attrs = append(ev.Attrs, Attr{"source", src})
+		},
+		fail: func(ev *Event, rng *rand.Rand) (Outcome, string) {
+			if ev.Domain() == "gmail.com" && ev.Attr("source") == "purchased-import" && rng.Float64() < 0.3 {
+				return OutcomeBounced, unk
+			}
+			return "", ""
+		}}.events()
+	d := diagnosisFor(aggregate(evs, Options{}).Diagnose(DiagnoseOptions{}), "google")
+	if d == nil || d.Pattern != PatternContentOrRecipient || d.Cause == nil || d.Cause.Value != "purchased-import" ||
+		!strings.Contains(d.NextStep, "address failures") {
+		t.Fatalf("diagnosis %+v", d)
+	}
+	var b strings.Builder
+	slog.New(slog.NewTextHandler(&b, nil)).Info("triage", "diagnosis", *d)
+	if !strings.Contains(b.String(), "diagnosis.pattern=content_or_recipient") || !strings.Contains(b.String(), `diagnosis.cause="source=purchased-import"`) {
+		t.Errorf("log line %q", b.String())
 	}
 }
