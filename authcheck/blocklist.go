@@ -188,6 +188,23 @@ func DefaultBlocklists() []BlocklistZone {
 	}
 }
 
+// SpamhausDQS returns DefaultBlocklists with Spamhaus ZEN and DBL moved to
+// the Data Query Service zones of a DQS key (KEY.zen.dq.spamhaus.net,
+// KEY.dbl.dq.spamhaus.net), which answer through any resolver, public ones
+// included. The return codes are the same.
+func SpamhausDQS(key string) []BlocklistZone {
+	zones := DefaultBlocklists()
+	for i := range zones {
+		switch zones[i].Zone {
+		case "zen.spamhaus.org":
+			zones[i].Zone, zones[i].Name = key+".zen.dq.spamhaus.net", "Spamhaus ZEN (DQS)"
+		case "dbl.spamhaus.org":
+			zones[i].Zone, zones[i].Name = key+".dbl.dq.spamhaus.net", "Spamhaus DBL (DQS)"
+		}
+	}
+	return zones
+}
+
 // BlocklistOptions tunes CheckBlocklistsWith. The zero value is fine.
 type BlocklistOptions struct {
 	// Concurrency bounds the queries in flight; 0 means 8.

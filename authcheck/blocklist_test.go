@@ -169,3 +169,16 @@ func TestCheckBlocklistsStopsOnCancel(t *testing.T) {
 		}
 	}
 }
+
+func TestSpamhausDQS(t *testing.T) {
+	zones := SpamhausDQS("abc123")
+	if zones[0].Zone != "abc123.zen.dq.spamhaus.net" || zones[1].Zone != "abc123.dbl.dq.spamhaus.net" {
+		t.Fatalf("%s %s", zones[0].Zone, zones[1].Zone)
+	}
+	if got := BlocklistIPName(netip.MustParseAddr("192.0.2.1"), zones[0].Zone); got != "1.2.0.192.abc123.zen.dq.spamhaus.net" {
+		t.Fatal(got)
+	}
+	if len(zones) != len(DefaultBlocklists()) || zones[2].Zone != "b.barracudacentral.org" {
+		t.Fatal("other lists changed")
+	}
+}
