@@ -47,6 +47,7 @@ const (
 	DefaultMaxValuesPerAttr = 1000
 	DefaultMaxAttributes    = 64
 	DefaultMaxRecipients    = 1 << 18
+	DefaultMaxCampaigns     = 10000
 	DefaultWindow           = 15 * time.Minute
 	maxDomainCache          = 1 << 18
 )
@@ -60,6 +61,10 @@ type Options struct {
 	// counted under OtherValue, and Stats().Folded says how many rows were.
 	// 0 means DefaultMaxValuesPerAttr.
 	MaxValuesPerAttr int
+	// MaxCampaigns caps the distinct campaigns; further campaigns are
+	// counted under OtherValue (Stats().Folded, attribute "campaign").
+	// 0 means DefaultMaxCampaigns.
+	MaxCampaigns int
 	// MaxAttributes caps the distinct free attribute names; rows' values
 	// for further names are not counted (Stats().DroppedAttrs says how
 	// many). 0 means DefaultMaxAttributes.
@@ -133,6 +138,7 @@ type Aggregate struct {
 	campIndex  map[string]uint32
 	lastCamp   *string
 	lastCampID uint32
+	campFolded int64
 
 	groups     []*group
 	groupIndex map[uint64]uint32
@@ -235,6 +241,9 @@ func NewAggregate(opt Options) *Aggregate {
 	opt.MaxValuesPerAttr = min(opt.MaxValuesPerAttr, 1<<24-2)
 	if opt.MaxAttributes <= 0 {
 		opt.MaxAttributes = DefaultMaxAttributes
+	}
+	if opt.MaxCampaigns <= 0 {
+		opt.MaxCampaigns = DefaultMaxCampaigns
 	}
 	if opt.MaxRecipients == 0 {
 		opt.MaxRecipients = DefaultMaxRecipients
@@ -339,6 +348,10 @@ func (a *Aggregate) campID(c string) uint32 {
 	if id, ok := a.campIndex[c]; ok {
 		a.lastCamp, a.lastCampID = &a.camps[id], id
 		return id
+	}
+	if len(a.camps) >= a.opt.MaxCampaigns && c != OtherValue {
+		a.campFolded++
+		return a.campID(OtherValue)
 	}
 	id := uint32(len(a.camps))
 	c = strings.Clone(c)
@@ -631,6 +644,9 @@ type FoldedAttr struct {
 // Stats returns the Aggregate's statistics.
 func (a *Aggregate) Stats() AggregateStats {
 	s := AggregateStats{Total: a.total, Invalid: a.invalid, Groups: len(a.groups), DroppedAttrs: a.dropped, Recipients: a.seen.n}
+	if a.campFolded > 0 {
+		s.Folded = append(s.Folded, FoldedAttr{AttrCampaign, a.campFolded})
+	}
 	for _, t := range a.attrs {
 		s.Values += len(t.values) - 1
 		if t.folded > 0 {

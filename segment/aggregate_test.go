@@ -322,3 +322,18 @@ func TestMXProviderPlacesCustomDomainsByTheirMailExchangers(t *testing.T) {
 		t.Errorf("segment provider %q", p)
 	}
 }
+
+func TestCampaignsBeyondTheCapAreCountedUnderOther(t *testing.T) {
+	a := NewAggregate(Options{MaxCampaigns: 3})
+	for i := range 100 {
+		ev := Event{Recipient: "u@gmail.com", Outcome: OutcomeDelivered, Campaign: "c" + itoa(i)}
+		a.Add(&ev)
+	}
+	camps := a.Breakdown("google", AttrCampaign, Policy{})
+	if len(camps) != 4 || camps[0].Key != OtherValue || camps[0].Sent() != 97 {
+		t.Fatalf("campaigns %+v", camps)
+	}
+	if st := a.Stats(); len(st.Folded) != 1 || st.Folded[0] != (FoldedAttr{AttrCampaign, 97}) {
+		t.Errorf("folded %+v", st.Folded)
+	}
+}

@@ -108,6 +108,9 @@ type windowJSON struct {
 
 func (a *Aggregate) export() aggregateJSON {
 	j := aggregateJSON{Version: 1, WindowNS: int64(a.opt.Window), Total: a.total, Invalid: a.invalid, Dropped: a.dropped}
+	if a.campFolded > 0 {
+		j.Folded = append(j.Folded, FoldedAttr{AttrCampaign, a.campFolded})
+	}
 	for _, t := range a.attrs {
 		if t.folded > 0 {
 			j.Folded = append(j.Folded, FoldedAttr{t.name, t.folded})
@@ -177,6 +180,10 @@ func (a *Aggregate) load(j aggregateJSON) error {
 	a.invalid += j.Invalid
 	a.dropped += j.Dropped
 	for _, f := range j.Folded {
+		if f.Attr == AttrCampaign {
+			a.campFolded += f.Rows
+			continue
+		}
 		if id, ok := a.anyAttrID(f.Attr); ok {
 			a.attrs[id].folded += f.Rows
 		}
