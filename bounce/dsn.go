@@ -7,6 +7,7 @@ package bounce
 // groups are split on the recipient fields as well as on blank lines.
 
 import (
+	"bytes"
 	"net/mail"
 	"strings"
 	"time"
@@ -350,43 +351,79 @@ func indexReplyCode(s string) int {
 	return -1
 }
 
+// stageHints map wrapper text to the SMTP stage, most specific first; the
+// texts are lower case and match whole words.
+var stageHints = [...]struct {
+	text  string
+	stage Stage
+}{
+	// qmail-remote's sentences.
+	{"does not like recipient", StageRCPT},
+	{"failed after i sent the message", StageEndOfData},
+	{"sender was rejected", StageMAIL},
+	{"greeting failed", StageConnect},
+	{"end of data", StageEndOfData},
+	{"final data", StageEndOfData},
+	{"after data", StageEndOfData},
+	{"rcpt to", StageRCPT},
+	{"rcpt command", StageRCPT},
+	{"rcpt_to", StageRCPT},
+	{"mail from", StageMAIL},
+	{"mail command", StageMAIL},
+	{"data command", StageDATA},
+	{"ehlo", StageHELO},
+	{"helo", StageHELO},
+	{"starttls", StageSTARTTLS},
+	{"after initial connection", StageConnect},
+	{"greeting", StageConnect},
+}
+
 // stageFromText reads the SMTP stage from wrapper text such as "in reply to
 // RCPT TO command" (Postfix), "after RCPT TO:" (Exim), "RCPT TO response"
-// (qmail), "did not like our final DATA" (dma).
+// (qmail), "did not like our final DATA" (dma). Only the first 2 KiB are
+// read: the wrapper is short.
 func stageFromText(s string) Stage {
 	if s == "" {
 		return StageUnknown
 	}
-	type hint struct {
-		text  string
-		stage Stage
+	s = s[:min(len(s), 2048)]
+	var buf [2048]byte
+	low := buf[:len(s)]
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		low[i] = c
 	}
-	for _, h := range [...]hint{
-		// qmail-remote's sentences.
-		{"DOES NOT LIKE RECIPIENT", StageRCPT},
-		{"FAILED AFTER I SENT THE MESSAGE", StageEndOfData},
-		{"SENDER WAS REJECTED", StageMAIL},
-		{"GREETING FAILED", StageConnect},
-		{"END OF DATA", StageEndOfData},
-		{"FINAL DATA", StageEndOfData},
-		{"AFTER DATA", StageEndOfData},
-		{"RCPT TO", StageRCPT},
-		{"RCPT COMMAND", StageRCPT},
-		{"RCPT_TO", StageRCPT},
-		{"MAIL FROM", StageMAIL},
-		{"MAIL COMMAND", StageMAIL},
-		{"DATA COMMAND", StageDATA},
-		{"EHLO", StageHELO},
-		{"HELO", StageHELO},
-		{"STARTTLS", StageSTARTTLS},
-		{"AFTER INITIAL CONNECTION", StageConnect},
-		{"GREETING", StageConnect},
-	} {
-		if containsFoldASCII(s, h.text) {
+	for _, h := range stageHints {
+		if containsWord(low, h.text) {
 			return h.stage
 		}
 	}
 	return StageUnknown
+}
+
+// containsWord reports whether word occurs in s with no letter or digit
+// directly before or after it ("email from" is not "mail from").
+func containsWord(s []byte, word string) bool {
+	for off := 0; off < len(s); {
+		i := bytes.Index(s[off:], []byte(word))
+		if i < 0 {
+			return false
+		}
+		i += off
+		j := i + len(word)
+		if (i == 0 || !isWordByte(s[i-1])) && (j == len(s) || !isWordByte(s[j])) {
+			return true
+		}
+		off = i + 1
+	}
+	return false
+}
+
+func isWordByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
 // fillFromText completes DSN records from the human-readable part: a record
@@ -466,31 +503,4 @@ func paragraphNaming(text, addr string) string {
 		end += i
 	}
 	return text[start:end]
-}
-
-// containsFoldASCII reports whether s contains upper (an upper-case ASCII
-// string) as whole words, ignoring ASCII case, without allocating.
-func containsFoldASCII(s, upper string) bool {
-	if upper == "" {
-		return true
-	}
-	c0 := upper[0]
-	l0 := c0
-	if c0 >= 'A' && c0 <= 'Z' {
-		l0 = c0 + 'a' - 'A'
-	}
-	for i := 0; i+len(upper) <= len(s); i++ {
-		if (s[i] == c0 || s[i] == l0) && strings.EqualFold(s[i:i+len(upper)], upper) {
-			// Whole words only: "email from" is not "MAIL FROM".
-			if i > 0 && isWordByte(s[i-1]) || i+len(upper) < len(s) && isWordByte(s[i+len(upper)]) && isWordByte(upper[len(upper)-1]) {
-				continue
-			}
-			return true
-		}
-	}
-	return false
-}
-
-func isWordByte(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }

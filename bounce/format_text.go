@@ -64,7 +64,7 @@ func stripHTML(s string) string {
 		if j < 0 {
 			break
 		}
-		tag := strings.ToLower(s[i+1 : i+j])
+		tag := strings.ToLower(s[i+1 : i+min(j, 8)])
 		if strings.HasPrefix(tag, "br") || strings.HasPrefix(tag, "/p") || strings.HasPrefix(tag, "/div") ||
 			strings.HasPrefix(tag, "/tr") || strings.HasPrefix(tag, "p") && (len(tag) == 1 || tag[1] == ' ') ||
 			strings.HasPrefix(tag, "/h") || strings.HasPrefix(tag, "/li") || strings.HasPrefix(tag, "/table") {

@@ -22,6 +22,7 @@ var formatSigns = [...]formatSign{
 	{"amazonses", "*", "x-ses-outgoing"},
 	{"amazonses", "from", "amazonses.com"},
 	{"amazonses", "", "notificationtype"},
+	{"googlegroups", "x-failed-recipients", "@googlegroups.com"},
 	{"googlegroups", "", "google groups"},
 	{"gmail", "", "google tried to deliver your message"},
 	{"gmail", "from", "mailer-daemon@googlemail.com"},
@@ -73,11 +74,12 @@ var formatSigns = [...]formatSign{
 // text. Without a mark it keeps what the reader set ("rfc3464") or says
 // "text".
 func detectFormat(rep *Report, notice string) string {
-	// The marks are in the first lines of a notice; 2 KiB keeps the cost
+	// The marks are in the first lines of a notice; 1 KiB keeps the cost
 	// flat for long ones.
-	low := strings.ToLower(notice[:min(len(notice), 2<<10)])
-	var lowFields [2]string // lower-cased From and X-Mailer, read once
-	for i, n := range [...]string{"from", "x-mailer"} {
+	low := strings.ToLower(notice[:min(len(notice), 1<<10)])
+	fieldNames := [...]string{"from", "x-mailer", "x-failed-recipients"}
+	var lowFields [len(fieldNames)]string // lower-cased values, read once
+	for i, n := range fieldNames {
 		lowFields[i] = strings.ToLower(rep.Header.Get(n))
 	}
 	for _, s := range formatSigns {
@@ -96,9 +98,11 @@ func detectFormat(rep *Report, notice string) string {
 				}
 			}
 		default:
-			v := lowFields[0]
-			if s.field == "x-mailer" {
-				v = lowFields[1]
+			var v string
+			for i, n := range fieldNames {
+				if n == s.field {
+					v = lowFields[i]
+				}
 			}
 			if strings.Contains(v, s.text) {
 				return s.format

@@ -101,19 +101,21 @@ func readOriginal(p *part, quoted string) *Original {
 	o.ListID = h.Get("List-Id")
 	o.FeedbackID = h.Get("Feedback-ID")
 	for _, f := range h {
-		n := strings.ToLower(f.Name)
-		switch n {
-		case "authentication-results":
+		n := f.Name
+		switch {
+		case strings.EqualFold(n, "authentication-results"):
 			o.AuthenticationResults = append(o.AuthenticationResults, f.Value)
 			continue
-		case "dkim-signature":
+		case strings.EqualFold(n, "dkim-signature"):
 			if d := tagValue(f.Value, "d"); d != "" {
 				o.DKIMDomains = append(o.DKIMDomains, strings.ToLower(d))
 			}
 			continue
+		case len(n) < 2 || n[0] != 'X' && n[0] != 'x':
+			continue // every campaign header is an X- field
 		}
 		for _, pre := range campaignPrefixes {
-			if strings.HasPrefix(n, pre) {
+			if len(n) >= len(pre) && strings.EqualFold(n[:len(pre)], pre) {
 				o.Campaign = append(o.Campaign, f)
 				break
 			}
