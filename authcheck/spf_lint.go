@@ -36,6 +36,7 @@ const (
 	SPFLintMacroTarget     SPFLintCode = "spf.macro_target"          // RFC 7208 §7: depends on the sender
 	SPFLintDNSError        SPFLintCode = "spf.dns_error"             // RFC 7208 §4.4: temperror
 	SPFLintTreeTooLarge    SPFLintCode = "spf.tree_too_large"        // lint bound, see SPFLintMaxRecords
+	SPFLintAfterAll        SPFLintCode = "spf.after_all"             // RFC 7208 §5.1: terms after all are never tested
 )
 
 // SPFLintMaxRecords bounds the records one lint walks; a tree of 300
@@ -168,8 +169,14 @@ func (l *spfLinter) walk(ctx context.Context, domain, via string, path []string)
 	}
 	path = append(path, domain)
 	hasAll := false
-	for _, m := range rec.Mechanisms {
+	for i, m := range rec.Mechanisms {
 		term := m.String()
+		if hasAll {
+			// §5.1: "all" always matches, so nothing after it is
+			// evaluated (or counted).
+			l.issue(SPFLintAfterAll, SeverityWarning, domain, term, "%d term(s) after all are never evaluated", len(rec.Mechanisms)-i)
+			break
+		}
 		if m.Kind.countsLookup() {
 			node.Lookups++
 		}

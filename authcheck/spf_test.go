@@ -311,6 +311,7 @@ c        TXT "v=spf1 a a a a a a -all"
 c        A   192.0.2.1
 d        TXT "v=spf1 -all"
 plus     TXT "v=spf1 +all"
+after    TXT "v=spf1 -all include:a.example.test"
 none     TXT "v=spf1 ip4:192.0.2.1"
 two      TXT "v=spf1 -all"
 two      TXT "v=spf1 +all"
@@ -318,6 +319,9 @@ two      TXT "v=spf1 +all"
 	r, err := NewStaticResolver(zone)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if l := LintSPF(context.Background(), r, "after.example.test"); l.Lookups != 0 || len(l.Root.Children) != 0 {
+		t.Errorf("terms after all were counted or walked: %d lookups", l.Lookups)
 	}
 	l := LintSPF(context.Background(), r, "example.test")
 	for _, code := range []SPFLintCode{SPFLintPTR, SPFLintNeutralAll, SPFLintVoidLookup, SPFLintTooManyVoid,
@@ -340,6 +344,7 @@ two      TXT "v=spf1 +all"
 	for domain, code := range map[string]SPFLintCode{
 		"plus.example.test": SPFLintPlusAll, "none.example.test": SPFLintNoAll,
 		"two.example.test": SPFLintMultiple, "missing.example.test": SPFLintMissing,
+		"after.example.test": SPFLintAfterAll,
 	} {
 		if l := LintSPF(context.Background(), r, domain); !l.Has(code) {
 			t.Errorf("%s: missing %s in %v", domain, code, l.Issues)
