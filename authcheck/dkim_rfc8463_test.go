@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -48,4 +49,24 @@ func TestDKIMRFC8463Example(t *testing.T) {
 	res, err = v.Verify(context.Background(), strings.NewReader(strings.Replace(rfc8463Message, "Is dinner ready?", "Is dinner ready??", 1)))
 	expectNoErr(t, err)
 	expectEq(t, res[0].Result, DKIMFail, res[0].Reason)
+}
+
+func ExampleVerifyDKIM() {
+	// A Resolver serving the RFC 8463 example key; use NewDNSResolver in
+	// production.
+	r := newFakeZone()
+	r.txt["brisbane._domainkey.football.example.com"] = []string{"v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="}
+
+	results, err := VerifyDKIM(context.Background(), r, strings.NewReader(rfc8463Message))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, v := range results {
+		fmt.Println(v.Result, v.Signature.Algorithm, "d="+v.Domain, "s="+v.Selector)
+	}
+	fmt.Println("summary:", DKIMSummary(results))
+	// Output:
+	// pass ed25519-sha256 d=football.example.com s=brisbane
+	// summary: pass
 }
