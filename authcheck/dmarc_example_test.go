@@ -1,6 +1,7 @@
 package authcheck_test
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/bouncekit/bouncekit/authcheck"
@@ -49,4 +50,32 @@ func ExampleEvaluateDMARC() {
 	// Output:
 	// fail reject
 	// SPF passes for esp-bounces.example.net, not aligned with example.com (aspf=r); DKIM d=esp.example.net passes, not aligned (adkim=r)
+}
+
+func ExampleDiscoverDMARC() {
+	// A university publishes psd=n at dept level: the RFC 9989 tree walk
+	// stops there, the RFC 7489 Public Suffix List method does not.
+	r := zone{
+		"TXT _dmarc.example.ac.uk":      {"v=DMARC1; p=none; rua=mailto:d@example.ac.uk"},
+		"TXT _dmarc.cs.example.ac.uk":   {"v=DMARC1; p=reject; psd=n"},
+		"TXT _dmarc.list.example.ac.uk": {"v=DMARC1; p=quarantine", "v=DMARC1; p=none"},
+	}
+	for _, domain := range []string{"mail.cs.example.ac.uk", "list.example.ac.uk"} {
+		d := authcheck.DiscoverDMARC(context.Background(), r, domain)
+		fmt.Printf("%s: tree walk org %s policy %s; PSL org %s policy %s\n", domain,
+			d.OrgDomain, d.EffectivePolicy(true), d.PSLOrgDomain, d.PSLRecord.Policy)
+		for _, q := range d.Trace {
+			fmt.Println("  ", q.Name, q.Outcome)
+		}
+	}
+	// Output:
+	// mail.cs.example.ac.uk: tree walk org cs.example.ac.uk policy reject; PSL org example.ac.uk policy none
+	//    _dmarc.mail.cs.example.ac.uk none
+	//    _dmarc.cs.example.ac.uk record
+	//    _dmarc.example.ac.uk record
+	// list.example.ac.uk: tree walk org example.ac.uk policy none; PSL org example.ac.uk policy none
+	//    _dmarc.list.example.ac.uk multiple
+	//    _dmarc.example.ac.uk record
+	//    _dmarc.ac.uk none
+	//    _dmarc.uk none
 }
