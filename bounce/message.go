@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"io"
 	"io/fs"
+	"log/slog"
 	"net/netip"
 	"strings"
 	"time"
@@ -325,4 +326,31 @@ func finishRecord(r *Record) {
 			r.Action = ActionFailed
 		}
 	}
+}
+
+// LogValue implements slog.LogValuer: the fields a log line about a bounced
+// recipient needs.
+func (r Record) LogValue() slog.Value {
+	attrs := []slog.Attr{slog.String("recipient", r.Recipient), slog.String("action", string(r.Action))}
+	if r.Status.IsValid() {
+		attrs = append(attrs, slog.String("status", r.Status.String()))
+	}
+	if r.Reply.Code != 0 {
+		attrs = append(attrs, slog.Int("code", r.Reply.Code))
+	}
+	if r.Stage != StageUnknown {
+		attrs = append(attrs, slog.String("stage", string(r.Stage)))
+	}
+	if r.RemoteMTA != "" {
+		attrs = append(attrs, slog.String("remote_mta", r.RemoteMTA))
+	}
+	if r.FeedbackType != "" {
+		attrs = append(attrs, slog.String("feedback_type", r.FeedbackType))
+	}
+	return slog.GroupValue(attrs...)
+}
+
+// LogValue implements slog.LogValuer: kind, format and record count.
+func (rep *Report) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("kind", string(rep.Kind)), slog.String("format", rep.Format), slog.Int("records", len(rep.Records)))
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"log/slog"
 	"mime"
 	"mime/quotedprintable"
 	"os"
@@ -240,4 +241,16 @@ func TestCharsetTable(t *testing.T) {
 			equal(t, 550, rep.Records[0].Reply.Code)
 		})
 	}
+}
+
+func TestRecordLogValue(t *testing.T) {
+	rep := parseTestdata(t, "postfix-dsn.eml")
+	var buf bytes.Buffer
+	slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+		if a.Key == slog.TimeKey {
+			return slog.Attr{}
+		}
+		return a
+	}})).Info("bounce", "report", rep, "record", rep.Records[0])
+	equal(t, "level=INFO msg=bounce report.kind=delivery_status report.format=postfix report.records=1 record.recipient=alice@icloud.com record.action=failed record.status=5.7.1 record.code=554 record.stage=DATA-END record.remote_mta=mx01.mail.icloud.com\n", buf.String())
 }
