@@ -190,6 +190,13 @@ func (d *DMARCDiscovery) query(ctx context.Context, r Resolver, name string) dma
 			d.Trace = append(d.Trace, DMARCQuery{Name: qname, Outcome: "none"})
 			return dmarcAt{}
 		}
+		if errors.Is(err, ErrCNAMELoop) || errors.Is(err, ErrBadName) {
+			// A misconfiguration, not a passing fault: the name has no
+			// usable record, and retrying will not change that.
+			d.Trace = append(d.Trace, DMARCQuery{Name: qname, Outcome: "invalid"})
+			d.Invalid = append(d.Invalid, fmt.Errorf("dmarc: %s: %w", qname, err))
+			return dmarcAt{}
+		}
 		d.Trace = append(d.Trace, DMARCQuery{Name: qname, Outcome: "temperror"})
 		return dmarcAt{err: fmt.Errorf("dmarc: %s: %w", qname, err)}
 	}

@@ -3,6 +3,7 @@ package authcheck
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -323,4 +324,44 @@ func TestDMARCFromVerifiedDKIM(t *testing.T) {
 		DMARCInput{FromDomain: "news.example.com", FromDomainExists: true, DKIM: DKIMForDMARC(vs)})
 	expectEq(t, ev.Result, DMARCFail, ev.Reason)
 	expectEq(t, ev.Disposition, DMARCPolicyReject)
+}
+
+func TestDiscoverDMARCBadRecords(t *testing.T) {
+	// About 40 KB: a DNS message cannot carry much more (RFC 1035 §4.2.2).
+	huge := "v=DMARC1; p=reject; rua=" + strings.Repeat("mailto:a@example.com,", 1900)
+	var txt strings.Builder
+	for len(huge) > 0 {
+		n := min(len(huge), 255)
+		txt.WriteString(`"` + huge[:n] + `" `)
+		huge = huge[n:]
+	}
+	r := testDNS(t, `$ORIGIN example.com.
+_dmarc.loop    IN CNAME _dmarc.loop2.example.com.
+_dmarc.loop2   IN CNAME _dmarc.loop.example.com.
+_dmarc.huge    IN TXT   `+txt.String()+`
+_dmarc.spf     IN TXT   "v=spf1 -all"
+_dmarc.broken  IN TXT   "v=DMARC1; p=reject; p=none"
+_dmarc         IN TXT   "v=DMARC1; p=quarantine"
+`)
+	for _, tc := range []struct {
+		domain, outcome string
+	}{
+		{"loop.example.com", "invalid"},
+		{"spf.example.com", "none"},
+		{"broken.example.com", "invalid"},
+	} {
+		d := DiscoverDMARC(context.Background(), r, tc.domain)
+		expectNoErr(t, d.Err)
+		expectEq(t, d.Trace[0].Outcome, tc.outcome, tc.domain)
+		expectEq(t, len(d.Invalid), map[bool]int{true: 1, false: 0}[tc.outcome == "invalid"], tc.domain)
+		// The walk goes on to the parent, whose record applies.
+		expectEq(t, d.PolicyDomain, "example.com", tc.domain)
+		expectEq(t, d.EffectivePolicy(true), DMARCPolicyQuarantine)
+	}
+	// A huge record is read over TCP and parsed, its rua= list capped.
+	d := DiscoverDMARC(context.Background(), r, "huge.example.com")
+	expectNoErr(t, d.Err)
+	expectEq(t, d.PolicyDomain, "huge.example.com")
+	expectEq(t, len(d.Record.RUA), maxDMARCURIs)
+	expectContains(t, fmt.Sprint(d.Record.Issues), "more than 32 URIs")
 }
