@@ -221,7 +221,8 @@ func LookupDKIMKey(ctx context.Context, r Resolver, selector, domain string) (*D
 	name := DKIMKeyName(selector, domain)
 	txts, err := r.LookupTXT(ctx, name)
 	if err != nil {
-		if IsNotFound(err) {
+		// A CNAME loop or a bad name is permanent: no key can be had there.
+		if IsNotFound(err) || errors.Is(err, ErrCNAMELoop) || errors.Is(err, ErrBadName) {
 			return nil, &DKIMKeyError{Name: name, Err: ErrDKIMKeyMissing, Msg: err.Error()}
 		}
 		return nil, err

@@ -518,6 +518,8 @@ revoked._domainkey IN TXT   "v=DKIM1; p="
 sha1._domainkey    IN TXT   `+zoneTXT(dkimKeyRecord(t, testRSA2048.Public(), "h=sha1; "))+`
 bad._domainkey     IN TXT   "v=DKIM1; k=rsa; p=not-base64!"
 other._domainkey   IN TXT   "some verification token"
+loop._domainkey    IN CNAME loop2._domainkey.example.com.
+loop2._domainkey   IN CNAME loop._domainkey.example.com.
 $ORIGIN dkim.example.net.
 esp1               IN TXT   `+zoneTXT(dkimKeyRecord(t, testEd.Public(), ""))+`
 `, dnstest.Drop(func(name string, _ uint16) bool { return name == "slow._domainkey.example.com." }))
@@ -540,6 +542,7 @@ esp1               IN TXT   `+zoneTXT(dkimKeyRecord(t, testEd.Public(), ""))+`
 		{"bad", DKIMKeyInvalid, 0, []string{"error dkim.key_invalid"}},
 		{"other", DKIMKeyInvalid, 0, []string{"error dkim.key_invalid"}},
 		{"none", DKIMKeyMissing, 0, []string{"error dkim.key_missing"}},
+		{"loop", DKIMKeyMissing, 0, []string{"error dkim.key_missing"}},
 		{"slow", DKIMKeyTempError, 0, []string{"warning dkim.temperror"}},
 	}
 	for _, tt := range tests {
