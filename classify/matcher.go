@@ -48,12 +48,10 @@ type matcher struct {
 	nclass  int
 	// delta[s*nclass+class] is the next state t, stored pre-multiplied
 	// (t*nclass) with outFlag set when t ends a pattern, so the scan loop
-	// does one load and no multiplication per byte. When the automaton has
-	// fewer than 1<<15 states, delta16 holds the same table as state
-	// numbers (flag in the top bit) at half the size, which keeps more of
-	// it in cache; delta is then nil.
+	// does one load and no multiplication per byte: the scan is bound by the
+	// latency of that load, one per byte, so nothing else may sit on the
+	// chain (a half-size uint16 table with a multiply measured slower).
 	delta    []uint32
-	delta16  []uint16
 	outStart []uint32 // outputs of state s are out[outStart[s]:outStart[s+1]]
 	out      []uint32
 }
@@ -144,30 +142,32 @@ func newMatcher(patterns []string) *matcher {
 			}
 		}
 	}
+	// Renumber the states in breadth-first order: the shallow states, where
+	// a scan spends most bytes, get neighbouring rows that stay in cache.
+	order := append([]uint32{0}, queue...)
+	newID := make([]uint32, len(nodes))
+	for k, old := range order {
+		newID[old] = uint32(k)
+	}
+	full := m.delta
+	m.delta = make([]uint32, len(full))
 	m.outStart = make([]uint32, len(nodes)+1)
-	for s := range nodes {
-		m.outStart[s] = uint32(len(m.out))
-		m.out = append(m.out, nodes[s].outs...)
+	hasOut := make([]bool, len(nodes))
+	for k, old := range order {
+		for c := 0; c < nc; c++ {
+			m.delta[k*nc+c] = newID[full[int(old)*nc+c]]
+		}
+		m.outStart[k] = uint32(len(m.out))
+		m.out = append(m.out, nodes[old].outs...)
+		hasOut[k] = len(nodes[old].outs) > 0
 	}
 	m.outStart[len(nodes)] = uint32(len(m.out))
 	if uint64(len(nodes))*uint64(nc) >= outFlag {
 		panic("classify: text matcher too large") // New limits patterns well below this
 	}
-	if len(nodes) < 1<<15 {
-		m.delta16 = make([]uint16, len(m.delta))
-		for i, t := range m.delta {
-			e := uint16(t)
-			if len(nodes[t].outs) > 0 {
-				e |= 1 << 15
-			}
-			m.delta16[i] = e
-		}
-		m.delta = nil
-		return m
-	}
 	for i, t := range m.delta {
 		e := t * uint32(nc)
-		if len(nodes[t].outs) > 0 {
+		if hasOut[t] {
 			e |= outFlag
 		}
 		m.delta[i] = e
@@ -178,10 +178,6 @@ func newMatcher(patterns []string) *matcher {
 // scan adds to ml the IDs of all patterns found in text, ignoring ASCII case.
 func (m *matcher) scan(text string, ml *matchList) {
 	if m == nil {
-		return
-	}
-	if m.delta16 != nil {
-		m.scan16(text, ml)
 		return
 	}
 	if len(m.delta) == 0 {
@@ -195,22 +191,6 @@ func (m *matcher) scan(text string, ml *matchList) {
 		s = e &^ outFlag
 		if e&outFlag != 0 {
 			st := s / nc
-			for _, id := range m.out[m.outStart[st]:m.outStart[st+1]] {
-				ml.add(id)
-			}
-		}
-	}
-}
-
-func (m *matcher) scan16(text string, ml *matchList) {
-	nc := uint32(m.nclass)
-	delta, classOf := m.delta16, &m.classOf
-	s := uint32(0)
-	for i := 0; i < len(text); i++ {
-		e := delta[s*nc+uint32(classOf[text[i]])]
-		st := uint32(e &^ (1 << 15))
-		s = st
-		if e&(1<<15) != 0 {
 			for _, id := range m.out[m.outStart[st]:m.outStart[st+1]] {
 				ml.add(id)
 			}
