@@ -102,8 +102,8 @@ func readAutoReply(rep *Report) {
 // staff@hotmail.com, and the reported message attached. It reports whether
 // the message was one.
 func readJMRP(rep *Report) bool {
-	subj := strings.ToLower(rep.Header.Get("Subject"))
-	if !strings.Contains(subj, "complaint about message from") {
+	subj := rep.Header.Get("Subject")
+	if !strings.Contains(subj, "omplaint") || !strings.Contains(strings.ToLower(subj), "complaint about message from") {
 		return false
 	}
 	rep.Kind = KindFeedback

@@ -84,7 +84,7 @@ func splitGroups(h Header) []Header {
 		hasFinal, hasOrig = false, false
 	}
 	for i, f := range h {
-		n := strings.ToLower(f.Name)
+		n := dsnName(f.Name)
 		if n != "final-recipient" && n != "original-recipient" {
 			continue
 		}
@@ -113,7 +113,7 @@ func splitGroups(h Header) []Header {
 
 func isRecipientGroup(h Header) bool {
 	for _, f := range h {
-		switch strings.ToLower(f.Name) {
+		switch dsnName(f.Name) {
 		case "final-recipient", "original-recipient", "action", "status", "diagnostic-code", "x-actual-recipient":
 			return true
 		}
@@ -124,7 +124,7 @@ func isRecipientGroup(h Header) bool {
 func readPerMessage(rep *Report, h Header) {
 	for _, f := range h {
 		rep.Fields = append(rep.Fields, f)
-		switch strings.ToLower(f.Name) {
+		switch dsnName(f.Name) {
 		case "reporting-mta":
 			rep.ReportingMTA = typedValue(f.Value)
 		case "dsn-gateway":
@@ -145,7 +145,7 @@ func readRecipientGroup(h Header) (Record, bool) {
 	var actual string
 	for _, f := range h {
 		v := f.Value
-		switch strings.ToLower(f.Name) {
+		switch dsnName(f.Name) {
 		case "final-recipient":
 			if r.Recipient == "" {
 				r.Recipient = bareAddress(typedValue(v))
@@ -503,4 +503,24 @@ func paragraphNaming(text, addr string) string {
 		end += i
 	}
 	return text[start:end]
+}
+
+// dsnNames are the RFC 3464 §2.2 and §2.3 field names (and the extensions
+// read here), lower case.
+var dsnNames = [...]string{
+	"final-recipient", "original-recipient", "action", "status", "remote-mta", "diagnostic-code",
+	"last-attempt-date", "will-retry-until", "final-log-id", "x-actual-recipient",
+	"reporting-mta", "dsn-gateway", "received-from-mta", "original-envelope-id", "arrival-date",
+}
+
+// dsnName returns the lower-case form of a known DSN field name, or "" for
+// any other, without allocating (field names come in any case, RFC 3464
+// §2.1 following RFC 822).
+func dsnName(name string) string {
+	for _, n := range dsnNames {
+		if len(n) == len(name) && strings.EqualFold(n, name) {
+			return n
+		}
+	}
+	return ""
 }

@@ -138,10 +138,11 @@ func isHeaderLine(line string) bool {
 // notice quotes to describe the message: From, To, Cc, Bcc, Date, Sent,
 // Subject.
 func isSummaryField(line string) bool {
-	n := strings.ToLower(strings.TrimSpace(line[:strings.IndexByte(line, ':')]))
-	switch n {
-	case "from", "to", "cc", "bcc", "date", "sent", "subject":
-		return true
+	n := strings.TrimSpace(line[:strings.IndexByte(line, ':')])
+	for _, f := range [...]string{"from", "to", "cc", "bcc", "date", "sent", "subject"} {
+		if len(f) == len(n) && strings.EqualFold(f, n) {
+			return true
+		}
 	}
 	return false
 }
@@ -149,15 +150,16 @@ func isSummaryField(line string) bool {
 // isOriginalHeaderStart: the fields a returned message's header starts with
 // (DSN fields such as Final-Recipient are not among them).
 func isOriginalHeaderStart(line string) bool {
-	n := strings.ToLower(line[:strings.IndexByte(line, ':')])
-	switch n {
-	case "return-path", "received", "from", "to", "subject", "date", "message-id", "dkim-signature",
+	n := line[:strings.IndexByte(line, ':')]
+	for _, f := range [...]string{"return-path", "received", "from", "to", "subject", "date", "message-id", "dkim-signature",
 		"mime-version", "delivered-to", "reply-to", "content-type", "authentication-results",
 		"arc-seal", "arc-message-signature", "arc-authentication-results", "envelope-to", "sender",
 		"domainkey-signature", "x-received", "x-google-smtp-source", "x-originating-ip", "x-envelope-from",
 		"x-envelope-to", "cc", "in-reply-to", "references", "user-agent", "x-mailer", "thread-index",
-		"received-spf", "x-ms-exchange-organization-authas":
-		return true
+		"received-spf", "x-ms-exchange-organization-authas"} {
+		if len(f) == len(n) && strings.EqualFold(f, n) {
+			return true
+		}
 	}
 	return false
 }
