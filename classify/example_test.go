@@ -54,3 +54,31 @@ func ExampleRetryPolicy_Decide() {
 	// reputation_block true true 1h20m0s 10:50AM
 	// false
 }
+
+func ExampleClassifier_ClassifyDSN() {
+	c := classify.Default()
+	v := c.ClassifyDSN("delayed", bounce.MustParseStatus("4.4.7"), nil, classify.Context{Recipient: "bob@example.com"})
+	fmt.Println(v.Category, v.Severity, v.Retry)
+	v = c.ClassifyDSN("failed", bounce.MustParseStatus("5.1.1"), nil, classify.Context{})
+	fmt.Println(v.Category, v.Severity, v.Suppress)
+	// Output:
+	// expired soft true
+	// recipient_unknown hard true
+}
+
+func ExampleCollector() {
+	c := classify.Default()
+	var col classify.Collector
+	for _, s := range []string{
+		"550 Message from <a@x.example> refused at 10:31",
+		"550 5.1.1 user unknown",
+		"550 Message from <b@y.example> refused at 11:02",
+	} {
+		r, _ := bounce.ParseReply(s)
+		col.Add(&r, c.Classify(&r, classify.Context{}))
+	}
+	for _, u := range col.Unknowns() {
+		fmt.Println(u.Count, u.Key)
+	}
+	// Output: 2 550 message from <> refused at #:#
+}
