@@ -1,6 +1,7 @@
 package authcheck
 
 import (
+	"context"
 	"reflect"
 	"strings"
 	"testing"
@@ -61,6 +62,34 @@ func FuzzDKIMCanonicalisation(f *testing.F) {
 		s1 := canonBody(m.body, DKIMCanonSimple)
 		if string(canonBody(s1, DKIMCanonSimple)) != string(s1) {
 			t.Fatalf("simple body canonicalisation not idempotent")
+		}
+	})
+}
+
+// FuzzDKIMVerify feeds whole messages to the verifier: it must never panic,
+// must give one result per signature up to the cap, and must not pass a
+// message unless the fuzzer found a valid signature (it cannot: the key's
+// private half is not in the corpus).
+func FuzzDKIMVerify(f *testing.F) {
+	f.Add(rfc8463Message)
+	f.Add("DKIM-Signature: v=1; a=rsa-sha256; d=example.com; s=s; h=from; bh=; b=\r\nFrom: a@example.com\r\n\r\n")
+	f.Add("From: a\n\nbody")
+	z := newFakeZone()
+	z.txt["s._domainkey.example.com"] = []string{"v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="}
+	z.txt["brisbane._domainkey.football.example.com"] = z.txt["s._domainkey.example.com"]
+	v := &DKIMVerifier{Resolver: z, MaxSignatures: 3}
+	f.Fuzz(func(t *testing.T, msg string) {
+		res, err := v.Verify(context.Background(), strings.NewReader(msg))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res) > 4 {
+			t.Fatalf("%d results with a cap of 3", len(res))
+		}
+		for _, r := range res {
+			if r.Result == "" || r.Result != DKIMPass && r.Reason == "" {
+				t.Fatalf("result %+v without a token or reason", r)
+			}
 		}
 	})
 }
