@@ -210,16 +210,19 @@ func mailFromDomain(mf string) string {
 	return strings.ToLower(strings.TrimSuffix(mf, "."))
 }
 
-// CheckSender checks a whole sending setup concurrently, at most
-// in.Concurrency lookups at a time: SPF for the MAIL FROM (or HELO) identity
-// and a lint of its whole include tree (RFC 7208), DMARC discovery by both
-// methods, record validity and report destinations (RFC 7489, RFC 9989),
-// each DKIM selector's key (RFC 6376, RFC 8301), reverse DNS and HELO,
-// whether the envelope domain can receive bounces (RFC 5321 §5.1), MTA-STS,
-// TLS-RPT and BIMI records of the From domain (RFC 8461, RFC 8460) and the
-// IP and every domain against blocklists (RFC 5782). A DNS failure is reported as a temperror finding, never as a
-// missing record. It returns an error only for unusable input; otherwise the
-// report is complete up to ctx's deadline. Safe for concurrent use if r is.
+// CheckSender checks a whole sending setup: SPF for the MAIL FROM (or HELO)
+// identity and a lint of its whole include tree (RFC 7208), DMARC discovery
+// by both methods, record validity and report destinations (RFC 7489,
+// RFC 9989), each DKIM selector's key (RFC 6376, RFC 8301), reverse DNS and
+// HELO, whether the envelope domain can receive bounces (RFC 5321 §5.1),
+// MTA-STS, TLS-RPT and BIMI records of the From domain (RFC 8461, RFC 8460)
+// and the IP and every domain against blocklists (RFC 5782).
+//
+// The checks run concurrently, at most in.Concurrency at a time; the
+// blocklist check spreads its own queries over the same bound. A DNS
+// failure is reported as a temperror finding, never as a missing record.
+// It returns an error only for unusable input; otherwise the report is
+// complete up to ctx's deadline. Safe for concurrent use if r is.
 func CheckSender(ctx context.Context, r Resolver, in SenderInput) (*SenderReport, error) {
 	from := strings.ToLower(strings.TrimSuffix(strings.TrimSpace(in.FromDomain), "."))
 	if from == "" {
