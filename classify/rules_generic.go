@@ -62,6 +62,8 @@ var genericRules = []Rule{
 		Explanation: "the recipient's own filter or preferences refused this sender: not a bad address"},
 	{ID: "generic-spam", Any: t("spam", "unsolicited", "junk", "rspamd", "content rejected", "bulk mail"), Category: CategorySpamContent,
 		Explanation: "the receiver's filter judged the message spam: fix content, links or targeting"},
+	{ID: "generic-content", Any: t("banned word", "content restriction", "content filter", "prohibited content", "objectionable content", "content policy"), Category: CategoryContentPolicy,
+		Explanation: "a content rule of the receiver refused this message: change the message, the address is fine"},
 	{ID: "generic-virus", Any: t("virus", "malware", "infected", "vba macro", "phish", "dangerous attachment", "forbidden attachment", "banned attachment", "attachment type"), Category: CategoryVirus,
 		Explanation: "malware, phishing or a forbidden attachment was found"},
 	{ID: "generic-too-large", Any: t("too large", "too big", "size limit", "message size", "exceeds size", "maximum email size", "message length exceeds", "size exceeds", "exceeds the maximum size", "exceeded maximum size", "line limit"), Category: CategoryMessageTooLarge,
