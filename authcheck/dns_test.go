@@ -41,7 +41,7 @@ $ORIGIN 2.0.192.in-addr.arpa.
 func newTestResolver(t testing.TB, zone string, opts ...dnstest.Option) (*DNSResolver, *dnstest.Server) {
 	t.Helper()
 	srv := dnstest.New(t, zone, opts...)
-	return NewDNSResolver(DNSConfig{Servers: []string{srv.Addr}, Timeout: 500 * time.Millisecond, Retries: -1}), srv
+	return NewDNSResolver(DNSConfig{Servers: []string{srv.Addr}, Timeout: 500 * time.Millisecond, Retries: 1}), srv
 }
 
 func TestDNSResolverAnswersEachType(t *testing.T) {
@@ -261,7 +261,7 @@ func TestDNSResolverSharesIdenticalQueries(t *testing.T) {
 		}
 		return dropped
 	}))
-	r := NewDNSResolver(DNSConfig{Servers: []string{srv.Addr}, Timeout: 200 * time.Millisecond, Retries: 1})
+	r := NewDNSResolver(DNSConfig{Servers: []string{srv.Addr}, Timeout: 500 * time.Millisecond, Retries: 1})
 	var wg sync.WaitGroup
 	for range 20 {
 		wg.Go(func() {
@@ -330,7 +330,7 @@ func TestDNSResolverTriesTheNextServer(t *testing.T) {
 	silent := dnstest.New(t, "", dnstest.Drop(func(string, uint16) bool { return true }))
 	failing := dnstest.New(t, dnsTestZone, dnstest.ServFail("example.test"))
 	good := dnstest.New(t, dnsTestZone)
-	r := NewDNSResolver(DNSConfig{Servers: []string{silent.Addr, failing.Addr, good.Addr}, Timeout: 200 * time.Millisecond, Retries: -1})
+	r := NewDNSResolver(DNSConfig{Servers: []string{silent.Addr, failing.Addr, good.Addr}, Timeout: 500 * time.Millisecond, Retries: -1})
 	txt, err := r.LookupTXT(context.Background(), "example.test")
 	if err != nil || len(txt) != 1 {
 		t.Fatalf("got %v, %v", txt, err)

@@ -30,7 +30,7 @@ bare  A    192.0.2.44
 
 func rdnsResolver(t *testing.T) Resolver {
 	srv := dnstest.New(t, rdnsZone, dnstest.ServFail("4.2.0.192.in-addr.arpa"), dnstest.Timeout("slow.example.test"))
-	return NewDNSResolver(DNSConfig{Servers: []string{srv.Addr}, Timeout: 500 * time.Millisecond, Retries: -1})
+	return NewDNSResolver(DNSConfig{Servers: []string{srv.Addr}, Timeout: 500 * time.Millisecond, Retries: 1})
 }
 
 func TestCheckReverseDNS(t *testing.T) {
