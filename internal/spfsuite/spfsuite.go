@@ -29,7 +29,8 @@ type Test struct {
 	Results     []string // any of them passes
 	Explanation string   // "" when the test does not say
 	Skip        string   // blitiri's skip: key, "" if absent
-	Extras      []string // keys this reader keeps but no driver uses (receiver, header, strict)
+	Receiver    string   // pyspf's receiver: the %{r} macro, "" if absent
+	Extras      []string // pyspf keys present that drivers may ignore (header, strict)
 }
 
 // Name is one owner name of the zone data and its entries in order.
@@ -99,6 +100,7 @@ func scenario(m *Map) (Scenario, error) {
 				MailFrom:    str(tm.Get("mailfrom")),
 				Explanation: str(tm.Get("explanation")),
 				Skip:        str(tm.Get("skip")),
+				Receiver:    str(tm.Get("receiver")),
 			}
 			switch r := tm.Get("result").(type) {
 			case string:
@@ -110,7 +112,7 @@ func scenario(m *Map) (Scenario, error) {
 			default:
 				return sc, fmt.Errorf("test %s has no result", name)
 			}
-			for _, k := range []string{"receiver", "header", "strict"} {
+			for _, k := range []string{"header", "strict"} {
 				if tm.Get(k) != nil {
 					t.Extras = append(t.Extras, k)
 				}
