@@ -3,6 +3,7 @@ package authcheck
 import (
 	"context"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -63,6 +64,20 @@ func FuzzDKIMCanonicalisation(f *testing.F) {
 		if string(canonBody(s1, DKIMCanonSimple)) != string(s1) {
 			t.Fatalf("simple body canonicalisation not idempotent")
 		}
+		// The streaming code against a plain reading of RFC 6376 §3.4.3-4.
+		if want := refRelaxedBody(string(m.body)); string(once) != want {
+			t.Fatalf("relaxed body of %q: got %q, reference %q", m.body, once, want)
+		}
+		if want := refSimpleBody(string(m.body)); string(s1) != want {
+			t.Fatalf("simple body of %q: got %q, reference %q", m.body, s1, want)
+		}
+		var n prefixCount
+		for _, c := range []DKIMCanon{DKIMCanonSimple, DKIMCanonRelaxed} {
+			n = 0
+			if got := writeCanonBody(&n, m.body, c); got != int64(n) {
+				t.Fatalf("writeCanonBody reports %d bytes, wrote %d", got, n)
+			}
+		}
 	})
 }
 
@@ -92,4 +107,38 @@ func FuzzDKIMVerify(f *testing.F) {
 			}
 		}
 	})
+}
+
+type prefixCount int
+
+func (p *prefixCount) Write(b []byte) (int, error) { *p += prefixCount(len(b)); return len(b), nil }
+
+var wspRun = regexp.MustCompile(`[ \t]+`)
+
+// refRelaxedBody is RFC 6376 §3.4.4 read literally, with regexps.
+func refRelaxedBody(body string) string {
+	lines := strings.Split(body, "\r\n")
+	if lines[len(lines)-1] == "" {
+		lines = lines[:len(lines)-1]
+	}
+	var b strings.Builder
+	for _, l := range lines {
+		b.WriteString(strings.TrimRight(wspRun.ReplaceAllString(l, " "), " ") + "\r\n")
+	}
+	out := b.String()
+	for strings.HasSuffix(out, "\r\n") {
+		out = strings.TrimSuffix(out, "\r\n")
+	}
+	if out != "" {
+		out += "\r\n"
+	}
+	return out
+}
+
+// refSimpleBody is RFC 6376 §3.4.3 read literally.
+func refSimpleBody(body string) string {
+	for strings.HasSuffix(body, "\r\n") {
+		body = strings.TrimSuffix(body, "\r\n")
+	}
+	return body + "\r\n"
 }

@@ -107,10 +107,15 @@ func (v *DKIMVerifier) Verify(ctx context.Context, msg io.Reader) ([]DKIMVerific
 	if limit <= 0 {
 		limit = 64 << 20
 	}
-	data, err := io.ReadAll(io.LimitReader(msg, limit+1))
-	if err != nil {
+	var buf bytes.Buffer
+	if l, ok := msg.(interface{ Len() int }); ok && int64(l.Len()) <= limit {
+		// strings.Reader, bytes.Reader, bytes.Buffer: read in one allocation.
+		buf.Grow(l.Len() + bytes.MinRead)
+	}
+	if _, err := buf.ReadFrom(io.LimitReader(msg, limit+1)); err != nil {
 		return nil, fmt.Errorf("dkim: reading message: %w", err)
 	}
+	data := buf.Bytes()
 	if int64(len(data)) > limit {
 		return nil, fmt.Errorf("dkim: %w (over %d bytes)", ErrMessageTooLarge, limit)
 	}
@@ -210,17 +215,19 @@ func (v *DKIMVerifier) verifyOne(ctx context.Context, m dkimMessage, idx int, no
 	}
 
 	// Body hash (RFC 6376 §3.7).
-	body := canonBody(m.body, sig.BodyCan)
-	if sig.BodyLength >= 0 {
-		if sig.BodyLength > int64(len(body)) {
-			return fail(DKIMPermError, nil, "l=%d is longer than the %d-byte canonical body", sig.BodyLength, len(body))
-		}
-		res.UnsignedBodyBytes = int64(len(body)) - sig.BodyLength
-		body = body[:sig.BodyLength]
-		res.Notes = append(res.Notes, fmt.Sprintf("l= signs only %d body bytes (%d unsigned): content can be appended (RFC 6376 §8.2)", sig.BodyLength, res.UnsignedBodyBytes))
-	}
+	// The canonical body is streamed into the hash, cut at l= when set.
 	hf := dkimHash(sig.Hash)
-	hf.Write(body)
+	var n int64
+	if sig.BodyLength >= 0 {
+		n = writeCanonBody(&prefixWriter{w: hf, left: sig.BodyLength}, m.body, sig.BodyCan)
+		if sig.BodyLength > n {
+			return fail(DKIMPermError, nil, "l=%d is longer than the %d-byte canonical body", sig.BodyLength, n)
+		}
+		res.UnsignedBodyBytes = n - sig.BodyLength
+		res.Notes = append(res.Notes, fmt.Sprintf("l= signs only %d body bytes (%d unsigned): content can be appended (RFC 6376 §8.2)", sig.BodyLength, res.UnsignedBodyBytes))
+	} else {
+		writeCanonBody(hf, m.body, sig.BodyCan)
+	}
 	if !bytes.Equal(hf.Sum(nil), sig.BodyHash) {
 		return fail(DKIMFail, nil, "body hash mismatch (bh=)")
 	}
@@ -389,46 +396,85 @@ func appendCompressedWSP(dst, v []byte) []byte {
 // canonBody returns the canonical body (RFC 6376 §3.4.3, §3.4.4). The body
 // has CRLF line endings.
 func canonBody(body []byte, c DKIMCanon) []byte {
+	var b bytes.Buffer
+	writeCanonBody(&b, body, c)
+	return b.Bytes()
+}
+
+var crlf = []byte("\r\n")
+
+// writeCanonBody writes the canonical body to w without building it in
+// memory and returns its length.
+func writeCanonBody(w io.Writer, body []byte, c DKIMCanon) int64 {
 	if c == DKIMCanonSimple {
-		// Remove trailing empty lines; an empty body becomes one CRLF.
-		b := body
-		for bytes.HasSuffix(b, []byte("\r\n")) {
-			b = b[:len(b)-2]
+		// RFC 6376 §3.4.3: drop trailing empty lines; an empty body
+		// becomes one CRLF.
+		for bytes.HasSuffix(body, crlf) {
+			body = body[:len(body)-2]
 		}
-		out := make([]byte, 0, len(b)+2)
-		out = append(out, b...)
-		return append(out, '\r', '\n')
+		w.Write(body)
+		w.Write(crlf)
+		return int64(len(body)) + 2
 	}
-	out := make([]byte, 0, len(body))
+	// RFC 6376 §3.4.4: compress WSP runs to one space, drop WSP at line
+	// ends, drop trailing empty lines (held back until a non-empty line
+	// shows they are not trailing); an empty body stays empty.
+	var n int64
+	pending := 0
+	line := make([]byte, 0, 256)
 	for len(body) > 0 {
-		line := body
-		if i := bytes.Index(body, []byte("\r\n")); i >= 0 {
-			line, body = body[:i], body[i+2:]
+		raw := body
+		if i := bytes.Index(body, crlf); i >= 0 {
+			raw, body = body[:i], body[i+2:]
 		} else {
 			body = nil
 		}
-		// Compress WSP runs, drop trailing WSP.
+		line = line[:0]
 		space := false
-		for _, b := range line {
+		for _, b := range raw {
 			if b == ' ' || b == '\t' {
 				space = true
 				continue
 			}
 			if space {
-				out = append(out, ' ')
+				line = append(line, ' ')
 				space = false
 			}
-			out = append(out, b)
+			line = append(line, b)
 		}
-		out = append(out, '\r', '\n')
+		if len(line) == 0 {
+			pending++
+			continue
+		}
+		for ; pending > 0; pending-- {
+			w.Write(crlf)
+			n += 2
+		}
+		w.Write(line)
+		w.Write(crlf)
+		n += int64(len(line)) + 2
 	}
-	for bytes.HasSuffix(out, []byte("\r\n")) {
-		out = out[:len(out)-2]
+	return n
+}
+
+// prefixWriter passes on only the first left bytes written to it (DKIM
+// l=) and swallows the rest.
+type prefixWriter struct {
+	w    io.Writer
+	left int64
+}
+
+func (p *prefixWriter) Write(b []byte) (int, error) {
+	if p.left <= 0 {
+		return len(b), nil
 	}
-	if len(out) > 0 {
-		out = append(out, '\r', '\n')
+	if int64(len(b)) > p.left {
+		p.w.Write(b[:p.left])
+		p.left = 0
+		return len(b), nil
 	}
-	return out
+	p.left -= int64(len(b))
+	return p.w.Write(b)
 }
 
 // dkimHeader is one raw header field including its folding and final CRLF.
