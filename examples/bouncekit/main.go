@@ -35,7 +35,7 @@ func register(c command) {
 }
 
 // defaultCommand runs when bouncekit is started with no arguments.
-var defaultCommand = "demo"
+var defaultCommand = "triage"
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/bouncekit/bouncekit/bounce"
 )
@@ -71,8 +70,8 @@ func replyJSON(r bounce.Reply) map[string]any {
 	if r.Flags.Has(bounce.FlagClassMismatch) {
 		m["class_mismatch"] = true
 	}
-	if d := r.Status.String(); d != "" {
-		m["status_name"] = strings.TrimSpace(d)
+	if d := r.Status.Describe(); d != "" {
+		m["status_name"] = d
 	}
 	return m
 }
