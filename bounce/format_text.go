@@ -267,6 +267,7 @@ func isBounceSender(h Header) bool {
 type textRcpt struct {
 	addr      string
 	line      int // line index of first mention
+	start     int // byte offset in that line of the address
 	afterAddr int // byte offset in that line just after the address
 }
 
@@ -316,7 +317,7 @@ func readTextBounce(rep *Report, notice string) {
 				continue
 			}
 			seen[key] = true
-			found = append(found, textRcpt{addr: a, line: li, afterAddr: e})
+			found = append(found, textRcpt{addr: a, line: li, start: s, afterAddr: e})
 		}
 	}
 	// Exim and Gmail list the failed recipients in X-Failed-Recipients;
@@ -429,12 +430,42 @@ func diagnosticFor(lines []string, f textRcpt, end int) string {
 			b.WriteByte(' ')
 			b.WriteString(strings.TrimSpace(lines[k]))
 		}
-		return collapseSpace(b.String())
+		if d := collapseSpace(b.String()); d != "" {
+			return d
+		}
+		return reasonBefore(lines, f)
 	}
 	if rest != "" {
 		return collapseSpace(rest + " " + d)
 	}
 	return d
+}
+
+// reasonBefore is the diagnostic of a recipient whose line and following
+// lines give none: the words before the address on its line ("User mailbox
+// exceeds allowed size: addr"), else the explanation just above the list
+// ("Remote host is not responding. The following recipients did not receive
+// this message:").
+func reasonBefore(lines []string, f textRcpt) string {
+	before := strings.Trim(lines[f.line][:f.start], " \t:-*><\"'")
+	if len(before) > 8 {
+		return collapseSpace(before)
+	}
+	// Up to six lines above, stopping at one that names an address (it
+	// belongs to someone else).
+	from := f.line
+	for k := f.line - 1; k >= 0 && k >= f.line-6; k-- {
+		if strings.IndexByte(lines[k], '@') >= 0 {
+			break
+		}
+		from = k
+	}
+	var b strings.Builder
+	for _, l := range lines[from:f.line] {
+		b.WriteString(strings.TrimSpace(l))
+		b.WriteByte(' ')
+	}
+	return collapseSpace(b.String())
 }
 
 // firstDiagnosticParagraph returns the text from lines[from] up to the end

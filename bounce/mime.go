@@ -362,6 +362,11 @@ func decodeCharset(b []byte, label string) string {
 	if l == "us-ascii" && bytes.Contains(b, []byte("\x1b$")) {
 		l = "iso-2022-jp"
 	}
+	if strings.HasPrefix(l, "iso-2022-") && bytes.IndexByte(b, 0x1b) < 0 && utf8.Valid(b) {
+		// A 7-bit charset label on text with no escape sequences: the
+		// body was converted to UTF-8 on the way and kept its label.
+		return string(b)
+	}
 	enc, _ := charset.Lookup(l)
 	if enc == nil {
 		return string(b)
@@ -565,8 +570,13 @@ func splitMultipart(body []byte, boundary string) [][]byte {
 			break
 		}
 		i += pos
-		// The delimiter must begin a line.
-		if i > 0 && body[i-1] != '\n' {
+		// The delimiter must begin a line; white space before it is
+		// tolerated (some gateways indent it).
+		k := i
+		for k > 0 && (body[k-1] == ' ' || body[k-1] == '\t') {
+			k--
+		}
+		if k > 0 && body[k-1] != '\n' {
 			pos = i + len(delim)
 			continue
 		}
@@ -574,7 +584,7 @@ func splitMultipart(body []byte, boundary string) [][]byte {
 		closing := bytes.HasPrefix(body[after:], []byte("--"))
 		eol := bytes.IndexByte(body[after:], '\n')
 		if start >= 0 {
-			end := i
+			end := k
 			if end > start && body[end-1] == '\n' {
 				end-- // the line break before the delimiter belongs to it
 			}
