@@ -121,6 +121,27 @@ func BenchmarkClassifyOnly(b *testing.B) {
 	reportCPU(b, cpu0, cpuOK, n)
 }
 
+var parseSink bounce.Reply
+
+// BenchmarkParseOnly is the ParseReply share of BenchmarkClassify, for
+// reference (same replies, same loop).
+func BenchmarkParseOnly(b *testing.B) {
+	cases := loadBench(b)
+	b.ReportAllocs()
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	cpu0, cpuOK := threadCPU()
+	i, n := 0, 0
+	for b.Loop() {
+		parseSink, _ = bounce.ParseReply(cases[i].reply)
+		if i++; i == len(cases) {
+			i = 0
+		}
+		n++
+	}
+	reportCPU(b, cpu0, cpuOK, n)
+}
+
 // BenchmarkNew measures building a classifier with the built-in rules.
 func BenchmarkNew(b *testing.B) {
 	b.ReportAllocs()

@@ -296,8 +296,18 @@ func (c *Classifier) Classify(r *bounce.Reply, in Context) Verdict {
 
 // pick returns the index of the first rule that matches, or -1.
 func (c *Classifier) pick(r *bounce.Reply, prov Provider, stage bounce.Stage, ml *matchList) int {
+	// The candidate bitset lives on the stack; a small one for the usual
+	// rule counts saves zeroing the full MaxRules bits on every call.
+	if c.words <= 16 {
+		var cand [16]uint64
+		return c.pickIn(cand[:c.words], r, prov, stage, ml)
+	}
 	var cand [maxRuleWords]uint64
-	copy(cand[:c.words], c.always)
+	return c.pickIn(cand[:c.words], r, prov, stage, ml)
+}
+
+func (c *Classifier) pickIn(cand []uint64, r *bounce.Reply, prov Provider, stage bounce.Stage, ml *matchList) int {
+	copy(cand, c.always)
 	for k := 0; k < ml.n; k++ {
 		for _, i := range c.patRules[ml.ids[k]] {
 			cand[i/64] |= 1 << (i % 64)

@@ -10,7 +10,7 @@ package classify
 // maxMatches is the number of distinct patterns one scan remembers. Replies
 // that hit more distinct patterns than this keep the first maxMatches (in
 // order of their end position); no real reply comes near it.
-const maxMatches = 128
+const maxMatches = 64
 
 // matchList is the set of pattern IDs one scan found. It lives on the
 // caller's stack.
@@ -47,16 +47,15 @@ type matcher struct {
 	classOf [256]uint8 // byte -> class; 0 is "no pattern uses this byte"
 	nclass  int
 	// delta[s*nclass+class] is the next state t, stored pre-multiplied
-	// (t*nclass) with outFlag set when t ends a pattern, so the scan loop
-	// does one load and no multiplication per byte: the scan is bound by the
-	// latency of that load, one per byte, so nothing else may sit on the
-	// chain (a half-size uint16 table with a multiply measured slower).
-	delta    []uint32
-	outStart []uint32 // outputs of state s are out[outStart[s]:outStart[s+1]]
-	out      []uint32
+	// (t*nclass), so the scan loop does one load and one add per byte: the
+	// scan is bound by the latency of that load, so nothing else may sit on
+	// the chain (a half-size uint16 table with a multiply measured slower).
+	// States at or above outThreshold end a pattern.
+	delta        []uint32
+	outThreshold uint32
+	outStart     []uint32 // outputs of state s are out[outStart[s]:outStart[s+1]]
+	out          []uint32
 }
-
-const outFlag = 1 << 31
 
 // lowerASCII lower-cases ASCII letters only, so that pattern bytes line up
 // with the on-the-fly folding of the scanned text.
@@ -142,9 +141,27 @@ func newMatcher(patterns []string) *matcher {
 			}
 		}
 	}
-	// Renumber the states in breadth-first order: the shallow states, where
-	// a scan spends most bytes, get neighbouring rows that stay in cache.
-	order := append([]uint32{0}, queue...)
+	// Renumber the states in breadth-first order, except that states where
+	// a pattern ends come last: the shallow states, where a scan spends most
+	// bytes, get neighbouring rows that stay in cache, and "a pattern ends
+	// here" becomes a comparison with a threshold instead of a flag to mask
+	// off on the scan's critical path.
+	order := make([]uint32, 0, len(nodes))
+	order = append(order, 0)
+	for _, t := range queue {
+		if len(nodes[t].outs) == 0 {
+			order = append(order, t)
+		}
+	}
+	firstOut := len(order)
+	for _, t := range queue {
+		if len(nodes[t].outs) > 0 {
+			order = append(order, t)
+		}
+	}
+	if uint64(len(nodes))*uint64(nc) >= 1<<32 {
+		panic("classify: text matcher too large") // New limits patterns well below this
+	}
 	newID := make([]uint32, len(nodes))
 	for k, old := range order {
 		newID[old] = uint32(k)
@@ -152,44 +169,29 @@ func newMatcher(patterns []string) *matcher {
 	full := m.delta
 	m.delta = make([]uint32, len(full))
 	m.outStart = make([]uint32, len(nodes)+1)
-	hasOut := make([]bool, len(nodes))
 	for k, old := range order {
 		for c := 0; c < nc; c++ {
-			m.delta[k*nc+c] = newID[full[int(old)*nc+c]]
+			m.delta[k*nc+c] = newID[full[int(old)*nc+c]] * uint32(nc)
 		}
 		m.outStart[k] = uint32(len(m.out))
 		m.out = append(m.out, nodes[old].outs...)
-		hasOut[k] = len(nodes[old].outs) > 0
 	}
 	m.outStart[len(nodes)] = uint32(len(m.out))
-	if uint64(len(nodes))*uint64(nc) >= outFlag {
-		panic("classify: text matcher too large") // New limits patterns well below this
-	}
-	for i, t := range m.delta {
-		e := t * uint32(nc)
-		if hasOut[t] {
-			e |= outFlag
-		}
-		m.delta[i] = e
-	}
+	m.outThreshold = uint32(firstOut * nc)
 	return m
 }
 
 // scan adds to ml the IDs of all patterns found in text, ignoring ASCII case.
 func (m *matcher) scan(text string, ml *matchList) {
-	if m == nil {
-		return
-	}
-	if len(m.delta) == 0 {
+	if m == nil || len(m.delta) == 0 {
 		return
 	}
 	nc := uint32(m.nclass)
-	delta, classOf := m.delta, &m.classOf
+	delta, classOf, thr := m.delta, &m.classOf, m.outThreshold
 	s := uint32(0)
 	for i := 0; i < len(text); i++ {
-		e := delta[s+uint32(classOf[text[i]])]
-		s = e &^ outFlag
-		if e&outFlag != 0 {
+		s = delta[s+uint32(classOf[text[i]])]
+		if s >= thr {
 			st := s / nc
 			for _, id := range m.out[m.outStart[st]:m.outStart[st+1]] {
 				ml.add(id)
