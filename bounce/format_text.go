@@ -571,7 +571,7 @@ func recipientPosition(line string, s, e int) (alone, ok bool) {
 		}
 	}
 	if strings.HasSuffix(l, ":") {
-		for _, k := range [...]string{"fail", "unknown", "error", "invalid", "reject", "deliver", "bounce", "not ", "refused", "denied", "exceeded", "full"} {
+		for _, k := range [...]string{"fail", "unknown", "error", "invalid", "reject", "deliver", "bounce", "not ", "refused", "denied", "exceed", "full"} {
 			if strings.Contains(l, k) {
 				return false, true
 			}
