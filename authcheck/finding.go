@@ -54,6 +54,7 @@ const (
 	FindingDMARCOrgDisagree    FindingCode = "dmarc.org_domain_disagreement"
 	FindingDMARCTempError      FindingCode = "dmarc.temperror"           // RFC 7489 §6.6.3 (DNS error)
 	FindingDMARCReportAuth     FindingCode = "dmarc.report_unauthorized" // RFC 7489 §7.1
+	FindingDMARCWouldFail      FindingCode = "dmarc.would_fail"          // RFC 7489 §4.2: nothing aligned can pass
 	FindingDMARCSPFUnaligned   FindingCode = "dmarc.spf_unaligned"       // RFC 7489 §3.1.2
 	FindingDKIMKeyMissing      FindingCode = "dkim.key_missing"          // RFC 6376 §6.1.2
 	FindingDKIMKeyRevoked      FindingCode = "dkim.key_revoked"          // RFC 6376 §3.6.1

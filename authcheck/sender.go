@@ -69,6 +69,7 @@ type SenderDMARC struct {
 	OrgDomain    string                   `json:"org_domain"`     // RFC 9989 tree walk
 	PSLOrgDomain string                   `json:"psl_org_domain"` // RFC 7489 Public Suffix List
 	SPFAligned   bool                     `json:"spf_aligned"`    // SPF passes for a domain aligned with From
+	DKIMAligned  bool                     `json:"dkim_aligned"`   // a checked selector's key is usable and aligned with From
 	Issues       []DMARCIssue             `json:"issues,omitempty"`
 	Reports      []DMARCReportDestination `json:"report_destinations,omitempty"`
 	Error        string                   `json:"error,omitempty"`
@@ -373,8 +374,12 @@ func (rep *SenderReport) fill(envDomain string, tlsErr, bimiErr error) {
 	}
 	rep.DKIM = make([]SenderDKIM, 0, len(rep.DKIMKeys))
 	for _, c := range rep.DKIMKeys {
+		mode := DMARCRelaxed
+		if d := rep.DMARCDiscovery; d != nil && d.Record != nil {
+			mode = d.Record.ADKIM
+		}
 		sd := SenderDKIM{Selector: c.Selector, Domain: c.Domain, Status: c.Status, Error: errString(c.Err),
-			Aligned: IdentifiersAligned(DMARCRelaxed, rep.FromDomain, c.Domain, rep.DMARC.OrgDomain)}
+			Aligned: IdentifiersAligned(mode, rep.FromDomain, c.Domain, rep.DMARC.OrgDomain)}
 		if c.Key != nil {
 			sd.KeyType, sd.Bits, sd.Testing = c.Key.Type, c.Key.Bits, c.Key.Testing
 		}
@@ -385,6 +390,7 @@ func (rep *SenderReport) fill(envDomain string, tlsErr, bimiErr error) {
 				Message: fmt.Sprintf("d=%s is not aligned with the From domain %s: this signature cannot satisfy DMARC", c.Domain, rep.FromDomain), RFC: "RFC 7489 §3.1.1"})
 		}
 	}
+	fs = append(fs, rep.dmarcOutlook()...)
 	if len(rep.DKIMKeys) == 0 {
 		fs = append(fs, Finding{Code: FindingDKIMNoSelector, Severity: SeverityInfo, Subject: rep.FromDomain,
 			Message: "no DKIM selector given: DKIM keys were not checked", RFC: "RFC 6376 §3.6.2.1"})
@@ -476,6 +482,38 @@ func spfFindings(o SPFOutcome) []Finding {
 			Message: fmt.Sprintf("%d of %d DNS-querying terms used on this path; one more include breaks SPF", o.Lookups, SPFMaxLookups), RFC: "RFC 7208 §4.6.4"})
 	}
 	return fs
+}
+
+// dmarcOutlook says whether mail sent this way can pass DMARC at all: it
+// needs SPF to pass for an aligned MAIL FROM domain or an aligned DKIM key
+// (RFC 7489 §4.2). It concludes only when SPF and every selector gave a
+// definite answer, and only when selectors were given.
+func (rep *SenderReport) dmarcOutlook() []Finding {
+	d := rep.DMARCDiscovery
+	if d == nil || d.Record == nil || rep.SPF == nil || len(rep.DKIM) == 0 ||
+		rep.SPF.Result == SPFTempError {
+		return nil
+	}
+	dkimOK := false
+	for _, k := range rep.DKIM {
+		if k.Status == DKIMKeyTempError {
+			return nil
+		}
+		if k.Status == DKIMKeyOK && k.Aligned {
+			dkimOK = true
+		}
+	}
+	rep.DMARC.DKIMAligned = dkimOK
+	if dkimOK || rep.DMARC.SPFAligned {
+		return nil
+	}
+	sev := SeverityError
+	if rep.DMARC.Policy == DMARCPolicyNone {
+		sev = SeverityWarning
+	}
+	return []Finding{{Code: FindingDMARCWouldFail, Severity: sev, Subject: d.Domain, RFC: "RFC 7489 §4.2",
+		Message: fmt.Sprintf("neither SPF (%s for %s) nor any checked DKIM key is aligned with %s: DMARC fails and policy %s applies",
+			rep.SPF.Result, rep.SPF.Domain, d.Domain, rep.DMARC.Policy)}}
 }
 
 // bimiFindings reports a broken BIMI record, and one published while the

@@ -408,3 +408,25 @@ func TestErrorMessagesNameTheInput(t *testing.T) {
 		expectContains(t, logged.String(), want)
 	}
 }
+
+func TestCheckSenderDMARCWouldFail(t *testing.T) {
+	r := testDNS(t, senderZone(t))
+	// From example.com (p=reject) sent through an ESP: SPF is for the ESP's
+	// bounce domain and the only DKIM key is the ESP's.
+	in := SenderInput{IP: netip.MustParseAddr("192.0.2.10"), HELO: "mail.example.com", MailFrom: "b@example.net",
+		FromDomain: "example.com", DKIMSelectors: []string{"small:example.net"}, Blocklists: []BlocklistZone{}}
+	rep, err := CheckSender(context.Background(), r, in)
+	expectNoErr(t, err)
+	if !slices.Contains(codes(rep), "error dmarc.would_fail") || !slices.Contains(codes(rep), "warning dkim.unaligned") {
+		t.Fatalf("findings %v", codes(rep))
+	}
+	expectEq(t, rep.DMARC.DKIMAligned, false)
+	// Adding the brand's own selector fixes it.
+	in.DKIMSelectors = append(in.DKIMSelectors, "s2048")
+	rep, err = CheckSender(context.Background(), r, in)
+	expectNoErr(t, err)
+	expectEq(t, rep.DMARC.DKIMAligned, true)
+	if rep.Has(FindingDMARCWouldFail) {
+		t.Fatalf("would_fail with an aligned key: %v", codes(rep))
+	}
+}
