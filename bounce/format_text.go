@@ -356,6 +356,9 @@ func readTextBounce(rep *Report, notice string) {
 			}
 		}
 		diag := firstDiagnosticParagraph(lines, 0, len(lines))
+		if diag == "" {
+			diag = firstExplanation(lines)
+		}
 		for _, a := range addrs {
 			if exclude[strings.ToLower(a)] {
 				continue
@@ -466,6 +469,28 @@ func reasonBefore(lines []string, f textRcpt) string {
 		b.WriteByte(' ')
 	}
 	return collapseSpace(b.String())
+}
+
+// firstExplanation returns the first paragraph of at least 40 bytes (the
+// notice's explanation, past greetings), cut at 500 bytes.
+func firstExplanation(lines []string) string {
+	for k := 0; k < len(lines); {
+		for k < len(lines) && strings.TrimSpace(lines[k]) == "" {
+			k++
+		}
+		var b strings.Builder
+		for ; k < len(lines) && strings.TrimSpace(lines[k]) != ""; k++ {
+			b.WriteString(strings.TrimSpace(lines[k]))
+			b.WriteByte(' ')
+		}
+		if p := collapseSpace(b.String()); len(p) >= 40 {
+			if len(p) > 500 {
+				p = strings.ToValidUTF8(p[:500], "")
+			}
+			return p
+		}
+	}
+	return ""
 }
 
 // firstDiagnosticParagraph returns the text from lines[from] up to the end
