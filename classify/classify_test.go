@@ -436,3 +436,55 @@ func TestClassifytestDiffIsReadable(t *testing.T) {
 		t.Error("ReadCases accepted a misspelt field")
 	}
 }
+
+func TestNoBuiltinsAndValidate(t *testing.T) {
+	rule := classify.Rule{ID: "only", Code: "550", Category: classify.CategoryPolicy, Explanation: "x"}
+	if err := rule.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	bad := classify.Rule{ID: "bad", Status: "5.x", Category: classify.CategoryPolicy}
+	if err := bad.Validate(); !errors.Is(err, classify.ErrBadStatus) {
+		t.Errorf("Validate: %v", err)
+	}
+	c, err := classify.New(classify.Options{NoBuiltins: true, After: []classify.Rule{rule}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(c.Rules()); n != 1 {
+		t.Fatalf("%d rules, want 1", n)
+	}
+	r := mustParse(t, "550 5.1.1 user unknown")
+	if v := c.Classify(&r, classify.Context{}); v.Rule != "only" || v.Suppress {
+		t.Errorf("got %+v", v)
+	}
+	r = mustParse(t, "451 4.3.0 try later")
+	if v := c.Classify(&r, classify.Context{}); v.Rule != "" || v.Category != classify.CategoryUnknown || !v.Retry {
+		t.Errorf("no rule matched: got %+v", v)
+	}
+	if v := c.Classify(nil, classify.Context{}); v.Category != classify.CategoryUnknown {
+		t.Errorf("nil reply: %+v", v)
+	}
+}
+
+func TestTooManyRules(t *testing.T) {
+	rules := make([]classify.Rule, classify.MaxRules+1)
+	for i := range rules {
+		rules[i] = classify.Rule{ID: "r" + strings.Repeat("x", i%7) + string(rune('a'+i%26)) + strings.Repeat("y", i/26), Code: "550", Category: classify.CategoryPolicy}
+	}
+	if _, err := classify.New(classify.Options{NoBuiltins: true, Before: rules}); !errors.Is(err, classify.ErrTooManyRules) {
+		t.Errorf("err = %v, want ErrTooManyRules", err)
+	}
+}
+
+func TestStageFromCommand(t *testing.T) {
+	for in, want := range map[string]bounce.Stage{
+		"RCPT TO": bounce.StageRCPT, "rcpt": bounce.StageRCPT, "MAIL FROM": bounce.StageMAIL,
+		"end of DATA": bounce.StageEndOfData, "DATA-END": bounce.StageEndOfData, "data": bounce.StageDATA,
+		"EHLO": bounce.StageHELO, "connect": bounce.StageConnect, "greeting": bounce.StageConnect,
+		"STARTTLS": bounce.StageSTARTTLS, "AUTH": bounce.StageAUTH, "": "", "bogus": "",
+	} {
+		if got := classify.StageFromCommand(in); got != want {
+			t.Errorf("StageFromCommand(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
