@@ -231,7 +231,7 @@ func analyse(root *part, depth int) *Report {
 			return false
 		default:
 			if len(p.parts) == 0 && (strings.HasPrefix(p.ctype, "text/") || p.ctype == "") {
-				if p.params["name"] == "" && !isAttachment(p) || p.ctype == "text/plain" && len(texts) == 0 {
+				if p.name == "" && !isAttachment(p) || p.ctype == "text/plain" && len(texts) == 0 {
 					texts = append(texts, p)
 				}
 			}

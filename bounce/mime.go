@@ -458,45 +458,124 @@ func unhex(c byte) (byte, bool) {
 type part struct {
 	header Header
 	ctype  string // media type, lower case; "text/plain" when absent
-	params map[string]string
-	body   []byte  // transfer-decoded body (charset not applied)
-	parts  []*part // children of a multipart, or the message of message/rfc822
+	// The Content-Type parameters the parser uses (RFC 2045 §5.1, RFC
+	// 2046 §4.1.2, §5.1.1).
+	charset, boundary, name string
+	body                    []byte  // transfer-decoded body (charset not applied)
+	parts                   []*part // children of a multipart, or the message of message/rfc822
 }
 
 // text returns the body converted to UTF-8.
-func (p *part) text() string { return decodeCharset(p.body, p.params["charset"]) }
+func (p *part) text() string { return decodeCharset(p.body, p.charset) }
+
+// parseContentType reads a Content-Type value (RFC 2045 §5.1). The common
+// shape (type/subtype and plain or quoted parameters) is read directly;
+// anything else goes to mime.ParseMediaType, and values that rejects are
+// salvaged parameter by parameter.
+func (p *part) parseContentType(ct string) {
+	if mt, ok := p.fastContentType(ct); ok {
+		if mt != "" {
+			p.ctype = mt
+		}
+		return
+	}
+	mt, params, err := mime.ParseMediaType(ct)
+	if err != nil {
+		// Salvage the media type of malformed values such as
+		// `text/plain; charset="UTF-8";` with stray characters.
+		mt = strings.ToLower(strings.TrimSpace(ct))
+		if i := strings.IndexAny(mt, "; \t"); i >= 0 {
+			mt = mt[:i]
+		}
+		if strings.IndexByte(mt, '/') < 0 {
+			mt = ""
+		}
+		params = salvageParams(ct)
+	}
+	if mt != "" {
+		p.ctype = mt
+	}
+	p.charset, p.boundary, p.name = params["charset"], params["boundary"], params["name"]
+}
+
+// fastContentType reads ct when it has no comments, escapes, RFC 2231
+// parameters or other rarities; ok is false otherwise.
+func (p *part) fastContentType(ct string) (mt string, ok bool) {
+	if strings.ContainsAny(ct, "\\()*") {
+		return "", false
+	}
+	typ, rest, _ := strings.Cut(ct, ";")
+	typ = strings.TrimSpace(typ)
+	if i := strings.IndexByte(typ, '/'); i <= 0 || i == len(typ)-1 || strings.ContainsAny(typ, " \t\"") {
+		return "", false
+	}
+	mt = lowerASCII(typ)
+	for rest != "" {
+		var param string
+		// A quoted value may hold ';'.
+		k, v, found := strings.Cut(rest, "=")
+		if !found {
+			if strings.TrimSpace(rest) != "" {
+				return "", false
+			}
+			break
+		}
+		k = strings.TrimSpace(k)
+		v = strings.TrimLeft(v, " \t")
+		if strings.HasPrefix(v, `"`) {
+			end := strings.IndexByte(v[1:], '"')
+			if end < 0 {
+				return "", false
+			}
+			param, rest = v[1:1+end], v[2+end:]
+			rest = strings.TrimLeft(rest, " \t")
+			if rest != "" && rest[0] != ';' {
+				return "", false
+			}
+			if rest != "" {
+				rest = rest[1:]
+			}
+		} else {
+			param, rest, _ = strings.Cut(v, ";")
+			param = strings.TrimSpace(param)
+			if strings.ContainsAny(param, " \t\"") {
+				return "", false
+			}
+		}
+		switch {
+		case strings.EqualFold(k, "charset"):
+			p.charset = param
+		case strings.EqualFold(k, "boundary"):
+			p.boundary = param
+		case strings.EqualFold(k, "name"):
+			p.name = param
+		}
+	}
+	return mt, true
+}
+
+// lowerASCII lower-cases s, allocating only when s has an upper-case letter.
+func lowerASCII(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' {
+			return strings.ToLower(s)
+		}
+	}
+	return s
+}
 
 // parseEntity parses an entity (header block and body) at depth.
 func (st *mimeState) parseEntity(b []byte, depth int) *part {
 	st.parts++
 	h, body := st.readHeader(b, true)
-	p := &part{header: h}
-	p.ctype, p.params = "text/plain", map[string]string{}
+	p := &part{header: h, ctype: "text/plain"}
 	if ct := h.Get("Content-Type"); ct != "" {
-		mt, params, err := mime.ParseMediaType(ct)
-		if err != nil {
-			// Salvage the media type of malformed values such as
-			// `text/plain; charset="UTF-8";` with stray characters.
-			mt = strings.ToLower(strings.TrimSpace(ct))
-			if i := strings.IndexAny(mt, "; \t"); i >= 0 {
-				mt = mt[:i]
-			}
-			if strings.IndexByte(mt, '/') < 0 {
-				mt = ""
-			}
-			params = salvageParams(ct)
-		}
-		if mt != "" {
-			p.ctype = mt
-		}
-		if params != nil {
-			p.params = params
-		}
+		p.parseContentType(ct)
 	}
 	switch {
 	case strings.HasPrefix(p.ctype, "multipart/"):
 		p.body = body
-		boundary := p.params["boundary"]
+		boundary := p.boundary
 		if boundary == "" || depth >= st.lim.MaxDepth {
 			if depth >= st.lim.MaxDepth {
 				st.fail("MaxDepth", int64(st.lim.MaxDepth))
