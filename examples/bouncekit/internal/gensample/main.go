@@ -20,8 +20,10 @@ import (
 	"bufio"
 	"flag"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"time"
 )
 
@@ -80,23 +82,37 @@ func main() {
 	hours := flag.Float64("hours", 2, "send duration in hours")
 	flag.Parse()
 	start, err := time.Parse(time.RFC3339, *startFlag)
-	if err != nil || *n <= 0 {
-		fmt.Fprintln(os.Stderr, "gensample: bad -start or -n")
+	if err != nil || *n <= 0 || *hours <= 0 {
+		fmt.Fprintln(os.Stderr, "gensample: bad -start, -n or -hours")
 		os.Exit(2)
 	}
-	rng := rand.New(rand.NewPCG(*seed, 0x5eed))
-	scale := float64(*n) / 24000
+	w := bufio.NewWriterSize(os.Stdout, 1<<20)
+	generate(w, *n, *seed, start, *hours)
+	if err := w.Flush(); err != nil {
+		fmt.Fprintln(os.Stderr, "gensample:", err)
+		os.Exit(1)
+	}
+}
 
+// generate writes n recipients' events.
+func generate(w io.Writer, n int, seed uint64, start time.Time, hours float64) {
+	// Work on a copy: the failure counts below are used up as rows draw them.
+	providers := slices.Clone(providers)
+	for i := range providers {
+		providers[i].failures = slices.Clone(providers[i].failures)
+	}
+	rng := rand.New(rand.NewPCG(seed, 0x5eed))
+	scale := float64(n) / 24000
 	// Exact counts per provider: the shares, with the rest going to "other".
 	remaining := make([]int, len(providers))
 	used := 0
 	for i, p := range providers {
 		if p.share > 0 {
-			remaining[i] = int(p.share*float64(*n) + 0.5)
+			remaining[i] = int(p.share*float64(n) + 0.5)
 			used += remaining[i]
 		}
 	}
-	remaining[len(providers)-1] = *n - used
+	remaining[len(providers)-1] = n - used
 	for i := range providers {
 		for j := range providers[i].failures {
 			f := &providers[i].failures[j]
@@ -105,13 +121,11 @@ func main() {
 	}
 	partnerLeft := int(applePartner24k*scale + 0.5)
 	cs01Left := int(appleCS0124k*scale + 0.5)
-	total := *n
+	total := n
 
-	w := bufio.NewWriterSize(os.Stdout, 1<<20)
-	defer w.Flush()
 	fmt.Fprintln(w, "time,recipient,outcome,reply,campaign,template,sending_ip,message_id,transactional,subscriber_age_days,subject,from_domain,link_host,product_block,first_name")
-	span := *hours * float64(time.Hour)
-	for i := 0; i < *n; i++ {
+	span := hours * float64(time.Hour)
+	for i := 0; i < n; i++ {
 		// Draw the provider without replacement so the counts are exact.
 		k := rng.IntN(total)
 		pi := 0
@@ -155,14 +169,14 @@ func main() {
 				}
 			}
 		}
-		t := start.Add(time.Duration(float64(i) / float64(*n) * span)).Add(time.Duration(rng.IntN(1000)) * time.Millisecond)
+		t := start.Add(time.Duration(float64(i) / float64(n) * span)).Add(time.Duration(rng.IntN(1000)) * time.Millisecond)
 		age := int(rng.ExpFloat64() * 400)
 		first := "set"
 		if rng.IntN(5) == 0 {
 			first = "empty"
 		}
 		fmt.Fprintf(w, "%s,%s,%s,%s,2026-05-spring-sale,spring-sale-v3,%s,<%d.%d@mail.shop.example>,false,%d,%s,shop.example,%s,%s,%s\n",
-			t.UTC().Format(time.RFC3339), rcpt, outcome, csvQuote(reply), ips[rng.IntN(2)], *seed, i, age,
+			t.UTC().Format(time.RFC3339), rcpt, outcome, csvQuote(reply), ips[rng.IntN(2)], seed, i, age,
 			csvQuote(subjects[rng.IntN(2)]), link, block, first)
 	}
 }
