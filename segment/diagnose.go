@@ -139,14 +139,19 @@ func (a *Aggregate) Diagnose(opt DiagnoseOptions) []Diagnosis {
 				break
 			}
 		}
+		var focusCat *SegmentStats
+		for i := range ps.Categories {
+			if c := &ps.Categories[i]; c.Bounced > 0 && (focusCat == nil || c.Bounced > focusCat.Bounced) {
+				focusCat = c
+			}
+		}
 		switch {
 		case focusTag != nil:
 			q.Tag = focusTag.Key
 			d.Focus, d.Rate, d.Level = "tag "+focusTag.Key, focusTag.Rate, focusTag.Level
-		case len(ps.Categories) > 0 && ps.Categories[0].Bounced > 0:
-			c := ps.Categories[0]
-			q.Category = classify.Category(c.Key)
-			d.Focus, d.Rate = "category "+c.Key, c.Rate
+		case focusCat != nil:
+			q.Category = classify.Category(focusCat.Key)
+			d.Focus, d.Rate = "category "+focusCat.Key, focusCat.Rate
 		}
 		attention := ps.Level.rank() >= LevelInvestigate.rank() || d.Level.rank() >= LevelInvestigate.rank() || tr.Rising || br.Hold
 		if !attention && !opt.All {
