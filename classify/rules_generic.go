@@ -30,7 +30,7 @@ var genericRules = []Rule{
 		Explanation: "the sending IP's reverse DNS or the HELO name failed the receiver's checks (RFC 7372 x.7.25)"},
 	{ID: "generic-mail-from-stage", Code: "5xx", Status: "x.0.*,x.1.*", Stages: []bounce.Stage{bounce.StageMAIL}, Category: CategorySenderRejected,
 		Explanation: "refused in reply to MAIL FROM (RFC 5321 §3.3): the sender, not the recipient"},
-	{ID: "generic-blocklist", Any: t("spamhaus", "blocked using", "blacklist", "black listed", "blocklist", "block list", "block listed", "dnsbl", "rbl", "cloudmark", "spamcop", "sorbs", "senderscore", "hostkarma", "spamrl.com", "listed at", "listed in", "listed on"), Category: CategoryReputationBlock,
+	{ID: "generic-blocklist", Any: t("spamhaus", "blocked using", "blacklist", "black listed", "blocklist", "block list", "block listed", "dnsbl", "rbl", "cloudmark", "spamcop", "sorbs", "senderscore", "hostkarma", "spamrl.com", "listed at", "listed in", "listed on"), None: t("not listed"), Category: CategoryReputationBlock,
 		Explanation: "the sending IP or a domain in the message is on a blocklist: delist, the address is fine"},
 	{ID: "generic-reputation", Any: t("reputation", "poor sender", "suspicious activity", "unusual traffic", "user complaints"), Category: CategoryReputationBlock,
 		Explanation: "sender IP or domain reputation"},
