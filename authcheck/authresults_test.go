@@ -105,6 +105,14 @@ func TestParseReceivedSPF(t *testing.T) {
 	expectEq(t, got.ClientIP, netip.MustParseAddr("2001:db8::1"))
 	expectEq(t, []string{got.Identity, got.Mechanism, got.Problem}, []string{"mailfrom", "~all", "a b"})
 
+	// Microsoft's and Postfix policyd's spellings.
+	got, err = ParseReceivedSPF("Received-SPF: Pass (protection.outlook.com: domain of example.com designates 192.0.2.1 as permitted sender) receiver=protection.outlook.com; client-ip=192.0.2.1; helo=mail.example.com; pr=C")
+	expectNoErr(t, err)
+	expectEq(t, []string{string(got.Result), got.HELO, got.Params[3].Key}, []string{"pass", "mail.example.com", "pr"})
+	got, err = ParseReceivedSPF("Received-SPF: Softfail (mailfrom) identity=mailfrom; client-ip=192.0.2.1; helo=mx.example.com; envelope-from=<a@example.com>; receiver=<UNKNOWN>")
+	expectNoErr(t, err)
+	expectEq(t, []string{string(got.Result), got.EnvelopeFrom, got.Receiver}, []string{"softfail", "a@example.com", "<UNKNOWN>"})
+
 	for _, bad := range []string{"maybe (x)", "pass client-ip=999.1.1.1", "pass helo", "pass a=b c=d", "pass (open"} {
 		if _, err := ParseReceivedSPF(bad); !errors.Is(err, ErrAuthResultsSyntax) {
 			t.Errorf("ParseReceivedSPF(%q) error = %v, want a syntax error", bad, err)

@@ -82,7 +82,8 @@ func ParseReceivedSPF(field string) (*ReceivedSPF, error) {
 				return rs, p.errf("client-ip %q is not an IP address", v)
 			}
 		case "envelope-from":
-			rs.EnvelopeFrom = v
+			// Some MTAs write the path with its angle brackets.
+			rs.EnvelopeFrom = strings.TrimSuffix(strings.TrimPrefix(v, "<"), ">")
 		case "helo":
 			rs.HELO = v
 		case "problem":
