@@ -724,8 +724,8 @@ func findAddress(s string, from int) (addr string, start, end int) {
 		}
 		at += from
 		i := at
-		for i > 0 && isLocalChar(s[i-1]) {
-			i--
+		for i > from && isLocalChar(s[i-1]) {
+			i-- // never back into text already scanned
 		}
 		// Local parts do not start with quotes or dots.
 		for i < at && (s[i] == '\'' || s[i] == '.' || s[i] == '=' && i+1 < at && s[i+1] == '?') {

@@ -25,6 +25,7 @@ func FuzzParseMessage(f *testing.F) {
 	f.Add([]byte("From: MAILER-DAEMON\nSubject: failure notice\n\n<a@b.example>:\n550 5.1.1 no\n"))
 	f.Add([]byte("Content-Type: message/rfc822\n\nContent-Type: message/rfc822\n\n"))
 	f.Add([]byte("Content-TYpe:messAge/feedBACk-report\n\nSourCe-IP:")) // found by fuzzing: empty Source-IP
+	f.Add([]byte("From:MAil-DAemon@0.0@0.0"))                           // found by fuzzing: addresses sharing characters
 	p := bounce.Parser{Limits: bounce.Limits{MaxMessageBytes: 1 << 20}}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		r1, err1 := p.ParseBytes(b)
