@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/bouncekit/bouncekit/bounce"
@@ -253,4 +254,38 @@ func TestRecordLogValue(t *testing.T) {
 		return a
 	}})).Info("bounce", "report", rep, "record", rep.Records[0])
 	equal(t, "level=INFO msg=bounce report.kind=delivery_status report.format=postfix report.records=1 record.recipient=alice@icloud.com record.action=failed record.status=5.7.1 record.code=554 record.stage=DATA-END record.remote_mta=mx01.mail.icloud.com\n", buf.String())
+}
+
+// TestParserConcurrentUse: one Parser shared by goroutines gives each the
+// same reports as a lone call (run with -race).
+func TestParserConcurrentUse(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("testdata", "messages", "*.eml"))
+	noErr(t, err)
+	var msgs [][]byte
+	var want []string
+	p := bounce.Parser{}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		noErr(t, err)
+		msgs = append(msgs, b)
+		rep, _ := p.ParseBytes(b)
+		want = append(want, recordSummary(rep))
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, 8*len(msgs))
+	for range 8 {
+		wg.Go(func() {
+			for i, b := range msgs {
+				rep, _ := p.ParseBytes(b)
+				if got := recordSummary(rep); got != want[i] {
+					errs <- fmt.Sprintf("%s: %s, want %s", files[i], got, want[i])
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
 }
