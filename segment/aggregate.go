@@ -449,7 +449,7 @@ func (a *Aggregate) Add(ev *Event) {
 	a.total.inc(o)
 	var cl classified
 	if o != oDelivered {
-		cl = a.cache.get(ev)
+		cl = a.cache.get(ev, di.prov)
 	}
 	var t int64
 	if !ev.Time.IsZero() {

@@ -12,10 +12,17 @@ import (
 // the cache; beyond the limit they are classified without being kept.
 const DefaultMaxReplyCache = 1 << 16
 
-// replyCache classifies reply texts once each.
+// replyCache classifies reply texts once per provider: the same words can
+// mean different things from different providers, and the classifier reads
+// the recipient's domain.
 type replyCache struct {
 	max int
-	m   map[string]classified
+	m   map[cacheKey]classified
+}
+
+type cacheKey struct {
+	prov uint32
+	text string
 }
 
 type classified struct {
@@ -26,7 +33,7 @@ type classified struct {
 	recipientLevel bool
 }
 
-func (c *replyCache) get(ev *Event) classified {
+func (c *replyCache) get(ev *Event, prov uint32) classified {
 	if ev.Verdict.Category != "" {
 		tag := ev.Verdict.Tag
 		if tag == "" {
@@ -37,15 +44,15 @@ func (c *replyCache) get(ev *Event) classified {
 	if ev.ReplyText == "" {
 		return classified{}
 	}
-	if v, ok := c.m[ev.ReplyText]; ok {
+	if v, ok := c.m[cacheKey{prov, ev.ReplyText}]; ok {
 		return v
 	}
 	v := classifyText(ev.ReplyText, ev.Recipient)
 	if c.m == nil {
-		c.m = make(map[string]classified)
+		c.m = make(map[cacheKey]classified)
 	}
 	if len(c.m) < c.max {
-		c.m[strings.Clone(ev.ReplyText)] = v
+		c.m[cacheKey{prov, strings.Clone(ev.ReplyText)}] = v
 	}
 	return v
 }
