@@ -164,7 +164,7 @@ func TestInvalidRulesGiveTypedErrors(t *testing.T) {
 		{"bad category", classify.Options{Before: []classify.Rule{{ID: "r", Code: "550", Category: "bogus"}}}, classify.ErrBadCategory, "r"},
 		{"bad severity", classify.Options{Before: []classify.Rule{{ID: "r", Code: "550", Severity: "fatal", Category: "policy"}}}, classify.ErrBadSeverity, "r"},
 		{"bad hint", classify.Options{Before: []classify.Rule{{ID: "r", Code: "550", Hint: "luck", Category: "policy"}}}, classify.ErrBadHint, "r"},
-		{"bad stage", classify.Options{Before: []classify.Rule{{ID: "r", Stages: []bounce.Stage{"RCPT TO"}, Category: "policy"}}}, classify.ErrBadStage, "r"},
+		{"bad stage", classify.Options{Before: []classify.Rule{{ID: "r", Stages: []bounce.Stage{"LOGIN"}, Category: "policy"}}}, classify.ErrBadStage, "r"},
 		{"empty pattern", classify.Options{Before: []classify.Rule{{ID: "r", Any: []string{""}, Category: "policy"}}}, classify.ErrEmptyPattern, "r"},
 		{"suppress on a content verdict", classify.Options{Before: []classify.Rule{{ID: "r", Any: []string{"cs01"}, Category: "content_policy", Suppress: true}}}, classify.ErrBadSuppress, "r"},
 		{"disable an unknown rule", classify.Options{Before: []classify.Rule{ok}, Disable: []string{"no-such-rule"}}, classify.ErrUnknownRule, "no-such-rule"},
@@ -189,7 +189,8 @@ func TestInvalidRulesGiveTypedErrors(t *testing.T) {
 func TestReadOptionsJSON(t *testing.T) {
 	const file = `{
 	  "before": [{"id": "acme-1", "any": ["Frobnicated"], "code": "55x", "category": "recipient_unknown", "suppress": true, "explanation": "ours"}],
-	  "after":  [{"id": "acme-2", "status": "5.7.*", "all": ["acme", "gateway"], "category": "policy", "hint": "recipient"}],
+	  "after":  [{"id": "acme-2", "status": "5.7.*", "all": ["acme", "gateway"], "category": "policy", "hint": "recipient"},
+	             {"id": "acme-3", "stages": ["rcpt"], "any": ["acme says no"], "category": "policy"}],
 	  "disable": ["apple-hm07"]
 	}`
 	opts, err := classify.ReadOptions(strings.NewReader(file))
@@ -202,6 +203,7 @@ func TestReadOptionsJSON(t *testing.T) {
 	}
 	classifytest.Run(t, c, []classifytest.Case{
 		{Reply: "550 mailbox FROBNICATED", Rule: "acme-1", Suppress: classifytest.Bool(true)},
+		{Reply: "550 5.7.9 acme says no", Command: "rcpt to", Rule: "acme-3"},
 		{Reply: "550 5.7.9 blocked by ACME gateway", Rule: "acme-2", Hint: "recipient"},
 	})
 	if _, ok := c.Rule("apple-hm07"); ok {

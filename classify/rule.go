@@ -38,7 +38,9 @@ type Rule struct {
 	// (ignoring case); a trailing "*" matches a prefix ("AUP#IPBL*").
 	Tags []string `json:"tags,omitempty"`
 	// Stages matches when the reply answered one of these SMTP stages (the
-	// reply's own Stage, else Context.Stage).
+	// reply's own Stage, else Context.Stage). The bounce.Stage values are
+	// expected; command names such as "rcpt" or "end of DATA" are accepted
+	// too (see StageFromCommand).
 	Stages []bounce.Stage `json:"stages,omitempty"`
 	// Any matches when the text contains at least one of these substrings.
 	Any []string `json:"any,omitempty"`
@@ -219,10 +221,15 @@ func compileRule(r *Rule, index int, pid func(string) uint32) (crule, error) {
 	}
 	for _, s := range r.Stages {
 		if !validStages[s] {
-			return fail("stages", fmt.Errorf("%w: %q", ErrBadStage, s))
+			// Accept the names queues use ("rcpt", "RCPT TO", "end of DATA").
+			if n := StageFromCommand(string(s)); n != "" {
+				s = n
+			} else {
+				return fail("stages", fmt.Errorf("%w: %q", ErrBadStage, s))
+			}
 		}
+		c.stages = append(c.stages, s)
 	}
-	c.stages = r.Stages
 	for _, set := range []struct {
 		name string
 		in   []string
