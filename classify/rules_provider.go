@@ -185,6 +185,9 @@ var providerRules = []Rule{
 	{ID: "comcast-recipient-unavailable", Any: t("- recipient unavailable"), Category: CategoryRecipientInactive,
 		Explanation: "recipient not currently accepting (C13): suppress only if it repeats"},
 
+	{ID: "comcast-quota", Any: t("user over quota", "extended quota violation"), Category: CategoryMailboxFull,
+		Explanation: "mailbox full despite the 4.1.1/5.1.1 code (Comcast reuses the bad-mailbox code for quota, C15): retry, never suppress on it"},
+
 	// --- Cox (§6b) ---
 	{ID: "cox-temporary-block", Any: t("aup#cdrbl"), Severity: SeveritySoft, Category: CategoryReputationBlock, SlowDown: true,
 		Explanation: "Cox temporary IP block, up to 24h (X2): soft whatever the code"},
