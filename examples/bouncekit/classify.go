@@ -27,22 +27,29 @@ type classifyInput struct {
 	Command   string `json:"command"`
 }
 
-// classifyOutput is one output line.
+// classifyOutput is one output line: every field is always present.
 type classifyOutput struct {
 	Input       string `json:"input"`
-	Error       string `json:"error,omitempty"`
-	Code        int    `json:"code,omitempty"`
-	Status      string `json:"status,omitempty"`
-	Tag         string `json:"tag,omitempty"`
-	Severity    string `json:"severity,omitempty"`
-	Category    string `json:"category,omitempty"`
-	Hint        string `json:"hint,omitempty"`
-	Retry       *bool  `json:"retry,omitempty"`
-	Suppress    *bool  `json:"suppress,omitempty"`
-	SlowDown    *bool  `json:"slow_down,omitempty"`
-	Provider    string `json:"provider,omitempty"`
-	Rule        string `json:"rule,omitempty"`
-	Explanation string `json:"explanation,omitempty"`
+	Code        int    `json:"code"`
+	Status      string `json:"status"`
+	Tag         string `json:"tag"`
+	Severity    string `json:"severity"`
+	Category    string `json:"category"`
+	Hint        string `json:"hint"`
+	Retry       bool   `json:"retry"`
+	Suppress    bool   `json:"suppress"`
+	SlowDown    bool   `json:"slow_down"`
+	Provider    string `json:"provider"`
+	Rule        string `json:"rule"`
+	Explanation string `json:"explanation"`
+	// Error is set when the reply was read only in part (too long, ...).
+	Error string `json:"error,omitempty"`
+}
+
+// errorOutput is the line for an input that could not be read at all.
+type errorOutput struct {
+	Input string `json:"input"`
+	Error string `json:"error"`
 }
 
 // maxClassifyLine bounds one input line; longer lines give an error object.
@@ -81,7 +88,7 @@ func runClassify(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	for ctx.Err() == nil {
 		line, tooLong, err := readLine(br)
 		if tooLong {
-			_ = enc.Encode(classifyOutput{Input: truncateInput(line), Error: fmt.Sprintf("line longer than %d bytes", maxClassifyLine)})
+			_ = enc.Encode(errorOutput{Input: truncateInput(line), Error: fmt.Sprintf("line longer than %d bytes", maxClassifyLine)})
 		} else if s := strings.TrimSpace(line); s != "" {
 			_ = enc.Encode(classifyLine(c, &col, s))
 		}
@@ -105,22 +112,22 @@ func runClassify(ctx context.Context, args []string, stdin io.Reader, stdout, st
 }
 
 // classifyLine reads one raw or JSON line and classifies it.
-func classifyLine(c *classify.Classifier, col *classify.Collector, line string) classifyOutput {
+func classifyLine(c *classify.Classifier, col *classify.Collector, line string) any {
 	in := classifyInput{Reply: line}
 	if strings.HasPrefix(line, "{") {
 		in = classifyInput{}
 		dec := json.NewDecoder(strings.NewReader(line))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&in); err != nil {
-			return classifyOutput{Input: line, Error: "invalid JSON line: " + err.Error()}
+			return errorOutput{Input: line, Error: "invalid JSON line: " + err.Error()}
 		}
 		if in.Reply == "" {
-			return classifyOutput{Input: line, Error: `JSON line without a "reply"`}
+			return errorOutput{Input: line, Error: `JSON line without a "reply"`}
 		}
 	}
 	r, err := bounce.ParseReply(in.Reply)
 	if err != nil && !r.HasCode() && r.Text == "" {
-		return classifyOutput{Input: in.Reply, Error: err.Error()}
+		return errorOutput{Input: in.Reply, Error: err.Error()}
 	}
 	cctx := classify.Context{Recipient: in.Recipient, RemoteMTA: in.RemoteMTA, Stage: classify.StageFromCommand(in.Command)}
 	v := c.Classify(&r, cctx)
@@ -128,7 +135,7 @@ func classifyLine(c *classify.Classifier, col *classify.Collector, line string) 
 	out := classifyOutput{
 		Input: in.Reply, Code: r.Code, Status: r.Status.String(), Tag: v.Tag,
 		Severity: string(v.Severity), Category: string(v.Category), Hint: string(v.Hint),
-		Retry: &v.Retry, Suppress: &v.Suppress, SlowDown: &v.SlowDown,
+		Retry: v.Retry, Suppress: v.Suppress, SlowDown: v.SlowDown,
 		Provider: string(v.Provider), Rule: v.Rule, Explanation: v.Explanation,
 	}
 	if err != nil {

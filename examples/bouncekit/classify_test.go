@@ -62,6 +62,15 @@ func TestClassifyCommand(t *testing.T) {
 	if out[4]["slow_down"] != true || out[4]["retry"] != true {
 		t.Errorf("TSS04: %v", out[4])
 	}
+	// Every verdict field is present even when empty.
+	for _, k := range []string{"input", "code", "status", "tag", "severity", "category", "hint", "retry", "suppress", "slow_down", "provider", "rule", "explanation"} {
+		if _, ok := out[1][k]; !ok {
+			t.Errorf("field %q missing from %v", k, out[1])
+		}
+	}
+	if _, ok := out[0]["error"]; ok {
+		t.Errorf("error field on a good line: %v", out[0])
+	}
 }
 
 func TestClassifyCommandRulesAndUnknowns(t *testing.T) {
