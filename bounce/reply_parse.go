@@ -81,6 +81,18 @@ func ParseReply(s string) (Reply, error) {
 		statusStr = rest[:n]
 		rest = trimSep(rest[n:])
 	}
+	if !r.Status.IsValid() {
+		// A status written just before the code: "ERROR:5.7.1:550 Outbound Mail Refused".
+		p := strings.TrimRight(prefix, ": ")
+		for k := len(p) - 1; k >= 0 && k >= len(p)-8; k-- {
+			if (k == 0 || isStatusBoundary(p[k-1])) && p[k] >= '2' && p[k] <= '5' {
+				if st, n := scanStatus(p[k:]); n == len(p)-k && st.Class() == r.Code/100 {
+					r.Status = st
+				}
+				break
+			}
+		}
+	}
 	r.Text = rest
 	codeStr := body[ci : ci+3]
 	r.finishText(prefix, hasNewline || r.Flags&FlagMultiline != 0, codeStr, statusStr)
@@ -374,6 +386,11 @@ func findBasicCode(s string) (int, byte) {
 			continue
 		}
 		if i > 0 && !isCodeBoundary(s[i-1]) {
+			continue
+		}
+		if c <= '3' && i > 0 && s[i-1] != '\'' && s[i-1] != '"' && s[i-1] != '#' {
+			// A 2xx or 3xx reply stands at the start (or in quotes); inside
+			// free text a number such as "Size (in bytes): 222" is not one.
 			continue
 		}
 		if i+3 == len(s) {
