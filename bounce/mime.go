@@ -1,9 +1,8 @@
 package bounce
 
-// This file is the MIME layer under ParseMessage: limits, typed errors, line
-// end normalisation, header blocks (RFC 5322 §2.2), RFC 2047 encoded words,
-// multipart bodies (RFC 2046 §5.1), transfer encodings (RFC 2045 §6) and
-// charsets. It never recurses deeper than Limits.MaxDepth and never scans a
+// This file is the MIME layer under ParseMessage: line end normalisation,
+// header blocks (RFC 5322 §2.2), RFC 2047 encoded words, multipart bodies
+// (RFC 2046 §5.1), transfer encodings (RFC 2045 §6) and charsets. It never recurses deeper than Limits.MaxDepth and never scans a
 // byte more than a constant number of times, so time is linear in input size.
 
 import (
