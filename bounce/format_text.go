@@ -225,8 +225,8 @@ func isBounceMessage(h Header, notice string) bool {
 		return true
 	}
 	from := strings.ToLower(h.Get("From"))
-	if strings.Contains(from, "post_master") || strings.Contains(from, "no-reply") || strings.Contains(from, "noreply") ||
-		strings.TrimSpace(h.Get("Return-Path")) == "<>" {
+	auto := isAutomaticSender(h, from)
+	if auto {
 		// Automatic senders: a bounce when the text says so.
 		head := strings.ToLower(notice[:min(len(notice), 4096)])
 		for _, k := range [...]string{"could not be delivered", "was not delivered", "undeliverable", "delivery failed",
@@ -238,13 +238,43 @@ func isBounceMessage(h Header, notice string) bool {
 		}
 	}
 	subj := strings.ToLower(h.Get("Subject"))
+	// Phrases only non-delivery notices use in a subject; a person
+	// forwarding one ("Fwd: Returned mail: ...") still hands over a bounce.
 	for _, k := range [...]string{"undeliver", "delivery status notification", "delivery failure", "delivery failed",
 		"failure notice", "returned mail", "mail delivery", "delivery has failed", "non-delivery", "nondelivery",
 		"non delivery", "could not be delivered", "not delivered", "mail system error", "delivery problem",
-		"error sending", "bounce", "returned to sender", "delivery notification", "mail error", "メールエラー",
-		"不達", "not member", "rejected", "mail failure", "failed delivery", "delivery error", "warning: could not",
-		"message you sent", "delayed mail"} {
+		"returned to sender", "delivery notification", "メールエラー", "不達", "mail failure", "failed delivery",
+		"delivery error", "warning: could not", "delayed mail"} {
 		if strings.Contains(subj, k) {
+			return true
+		}
+	}
+	// Words people also use ("bounce rates", "rejected offer"): only from
+	// an automatic sender.
+	if auto {
+		for _, k := range [...]string{"bounce", "rejected", "error sending", "not member", "mail error", "message you sent"} {
+			if strings.Contains(subj, k) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// isAutomaticSender reports whether a message comes from software rather
+// than a person: the null reverse path (RFC 5321 §4.5.5), Auto-Submitted
+// (RFC 3834 §5), a no-reply address, or a list manager's address (owner-,
+// -admin, -request, -owner; RFC 2142 names).
+func isAutomaticSender(h Header, from string) bool {
+	if strings.TrimSpace(h.Get("Return-Path")) == "<>" {
+		return true
+	}
+	if as := strings.ToLower(strings.TrimSpace(h.Get("Auto-Submitted"))); as != "" && as != "no" {
+		return true
+	}
+	for _, k := range [...]string{"post_master", "no-reply", "noreply", "do-not-reply", "donotreply", "owner-", "-admin@",
+		"-request@", "-owner@", "mailman", "majordomo"} {
+		if strings.Contains(from, k) {
 			return true
 		}
 	}

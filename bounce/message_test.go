@@ -289,3 +289,23 @@ func TestParserConcurrentUse(t *testing.T) {
 		t.Error(e)
 	}
 }
+
+func TestPersonalMailIsNotABounce(t *testing.T) {
+	for _, msg := range []string{
+		"From: Ann <ann@example.com>\nTo: team@example.com\nSubject: Our bounce rates in March\n\nNumbers attached.\n\nann@example.com\n",
+		"From: Ann <ann@example.com>\nTo: hr@example.com\nSubject: Re: rejected offer\n\nPlease write to\n<bob@example.org>\n",
+	} {
+		rep, err := bounce.ParseMessage(strings.NewReader(msg))
+		noErr(t, err)
+		equal(t, bounce.KindNone, rep.Kind, "%q", msg)
+		equal(t, 0, len(rep.Records))
+	}
+	// A bounce forwarded by a person is still read.
+	b, err := os.ReadFile(filepath.Join("testdata", "messages", "qmail-text.eml"))
+	noErr(t, err)
+	fwd := "From: Ann <ann@example.com>\nTo: ops@example.com\nSubject: Fwd: failure notice\n\n" + strings.SplitN(string(b), "\n\n", 2)[1]
+	rep, err := bounce.ParseMessage(strings.NewReader(fwd))
+	noErr(t, err)
+	mustEqual(t, 1, len(rep.Records))
+	equal(t, "erin@example.jp", rep.Records[0].Recipient)
+}
