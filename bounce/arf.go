@@ -75,7 +75,13 @@ func isAutoReply(h Header) bool {
 		strings.EqualFold(strings.TrimSpace(h.Get("Precedence")), "auto_reply") {
 		return true
 	}
-	subj := strings.ToLower(strings.TrimSpace(h.Get("Subject")))
+	return hasAutoReplySubject(strings.ToLower(h.Get("Subject")))
+}
+
+// hasAutoReplySubject reports whether a lower-cased subject starts the way
+// Exchange, Gmail and vacation(1) start automatic replies.
+func hasAutoReplySubject(subj string) bool {
+	subj = strings.TrimSpace(subj)
 	for _, p := range [...]string{"auto:", "automatic reply", "autoreply", "auto reply", "auto-reply", "out of office",
 		"out of the office", "away from", "vacation", "réponse automatique", "automatische antwort", "abwesenheit",
 		"respuesta automática", "risposta automatica", "自動応答", "自动回复"} {

@@ -251,7 +251,7 @@ func isBounceMessage(h Header, notice string) bool {
 	}
 	// Words people also use ("bounce rates", "rejected offer"): only from
 	// an automatic sender.
-	if auto {
+	if auto && !hasAutoReplySubject(subj) {
 		for _, k := range [...]string{"bounce", "rejected", "error sending", "not member", "mail error", "message you sent"} {
 			if strings.Contains(subj, k) {
 				return true
