@@ -318,15 +318,15 @@ func (r *Reply) hostFrom(s string) {
 	} else if i := strings.Index(s, " host "); i >= 0 {
 		s = s[i+len(" host "):]
 	}
-	end, dot, letter := 0, false, false
-	for ; end < len(s) && isHostChar(s[end]); end++ {
-		switch c := s[end]; {
-		case c == '.':
-			dot = true
-		case isAlpha(c):
-			letter = true
+	end, seen := 0, uint8(0)
+	for ; end < len(s); end++ {
+		k := hostClass[s[end]]
+		if k == 0 {
+			break
 		}
+		seen |= k
 	}
+	dot, letter := seen&hcDot != 0, seen&hcAlpha != 0
 	if host := strings.TrimSuffix(s[:end], "."); dot && letter && len(host) >= 3 && len(host) <= 253 {
 		r.RemoteHost = host
 	}
@@ -538,31 +538,23 @@ func writeSpace(b *strings.Builder) {
 	}
 }
 
-// stageFromInReplyTo reads Postfix's "(in reply to X command)".
+// stageFromInReplyTo reads Postfix's "(in reply to X command)". It looks at
+// the first letter before comparing, as it runs on most Postfix replies.
 func stageFromInReplyTo(s string) Stage {
-	switch {
-	case hasPrefixFold(s, "end of DATA"):
-		return StageEndOfData
-	case hasPrefixFold(s, "RCPT"):
-		return StageRCPT
-	case hasPrefixFold(s, "MAIL"):
-		return StageMAIL
-	case hasPrefixFold(s, "DATA"):
-		return StageDATA
-	case hasPrefixFold(s, "HELO"), hasPrefixFold(s, "EHLO"), hasPrefixFold(s, "LHLO"):
-		return StageHELO
-	case hasPrefixFold(s, "STARTTLS"):
-		return StageSTARTTLS
-	case hasPrefixFold(s, "AUTH"):
-		return StageAUTH
-	case hasPrefixFold(s, "BDAT"):
-		return StageBDAT
-	case hasPrefixFold(s, "QUIT"):
-		return StageQUIT
-	case hasPrefixFold(s, "initial"), hasPrefixFold(s, "the initial"):
-		return StageConnect
+	if s == "" {
+		return StageUnknown
 	}
-	return StageUnknown
+	switch s[0] | 0x20 {
+	case 'e':
+		if hasPrefixFold(s, "end of DATA") {
+			return StageEndOfData
+		}
+	case 'i', 't':
+		if hasPrefixFold(s, "initial") || hasPrefixFold(s, "the initial") {
+			return StageConnect
+		}
+	}
+	return stageFromCommand(s)
 }
 
 // stageFromExim reads what follows Exim's "... after ".
@@ -580,25 +572,41 @@ func stageFromExim(s string) Stage {
 // stageFromCommand reads an SMTP command name at the start of s.
 func stageFromCommand(s string) Stage {
 	s = trimSpace(s)
-	switch {
-	case hasPrefixFold(s, "RCPT"):
-		return StageRCPT
-	case hasPrefixFold(s, "MAIL"):
-		return StageMAIL
-	case hasPrefixFold(s, "DATA"):
-		return StageDATA
-	case hasPrefixFold(s, "EHLO"), hasPrefixFold(s, "HELO"), hasPrefixFold(s, "LHLO"):
-		return StageHELO
-	case hasPrefixFold(s, "STARTTLS"):
-		return StageSTARTTLS
-	case hasPrefixFold(s, "AUTH"):
-		return StageAUTH
-	case hasPrefixFold(s, "BDAT"):
-		return StageBDAT
-	case hasPrefixFold(s, "QUIT"):
-		return StageQUIT
-	case s == ".":
+	if s == "." {
 		return StageEndOfData
+	}
+	if len(s) < 4 {
+		return StageUnknown
+	}
+	var st Stage
+	switch s[0] | 0x20 {
+	case 'r':
+		st = StageRCPT
+	case 'm':
+		st = StageMAIL
+	case 'd':
+		st = StageDATA
+	case 'e', 'h', 'l':
+		if hasPrefixFold(s[1:], "HLO") || hasPrefixFold(s[1:], "ELO") {
+			return StageHELO
+		}
+		return StageUnknown
+	case 's':
+		if hasPrefixFold(s, "STARTTLS") {
+			return StageSTARTTLS
+		}
+		return StageUnknown
+	case 'a':
+		st = StageAUTH
+	case 'b':
+		st = StageBDAT
+	case 'q':
+		st = StageQUIT
+	default:
+		return StageUnknown
+	}
+	if hasPrefixFold(s, string(st)) {
+		return st
 	}
 	return StageUnknown
 }
@@ -657,11 +665,31 @@ func looksLikeHost(h string) bool {
 	return letter
 }
 
-func isHostChar(c byte) bool { return isAlnum(c) || c == '-' || c == '.' || c == '_' }
-func isDigit(c byte) bool    { return c >= '0' && c <= '9' }
-func isAlpha(c byte) bool    { return c|0x20 >= 'a' && c|0x20 <= 'z' }
-func isAlnum(c byte) bool    { return isDigit(c) || isAlpha(c) }
-func isUpper(c byte) bool    { return c >= 'A' && c <= 'Z' }
+func isHostChar(c byte) bool { return hostClass[c] != 0 }
+
+// hostClass classifies the bytes of host names: hcOther for digits, '-' and
+// '_', hcAlpha for letters, hcDot for '.'; 0 for bytes that end a name.
+var hostClass = func() (t [256]uint8) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = hcOther
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		t[c], t[c-32] = hcAlpha, hcAlpha
+	}
+	t['-'], t['_'], t['.'] = hcOther, hcOther, hcDot
+	return t
+}()
+
+const (
+	hcOther uint8 = 1 << iota
+	hcAlpha
+	hcDot
+)
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+func isAlpha(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
+func isAlnum(c byte) bool { return isDigit(c) || isAlpha(c) }
+func isUpper(c byte) bool { return c >= 'A' && c <= 'Z' }
 
 func trimSpace(s string) string {
 	i, j := 0, len(s)

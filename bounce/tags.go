@@ -76,6 +76,15 @@ func (r *Reply) scanTags() {
 				i++
 				continue
 			}
+			if i+1 < len(t) && t[i+1] >= 'a' && t[i+1] <= 'z' {
+				// A capitalised word ("Message") is never a tag: skip it.
+				if k := strings.IndexByte(t[i:], ' '); k > 0 {
+					i += k
+				} else {
+					i = len(t)
+				}
+				continue
+			}
 			j := i
 			for j < len(t) && !isTagEnd(t[j]) {
 				j++
