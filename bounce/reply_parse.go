@@ -65,6 +65,13 @@ func ParseReply(s string) (Reply, error) {
 		r.finishText(body[:si], hasNewline, "", "")
 		return r, err
 	}
+	if body[ci] <= '3' {
+		// A greeting or an acknowledgement in front of the failure that
+		// followed it: "220-laposte 421 4.2.1 Service refuse ...".
+		if cj, sep2 := findBasicCode(body[ci+4:]); cj >= 0 && body[ci+4+cj] >= '4' {
+			ci, sep = ci+4+cj, sep2
+		}
+	}
 	r.Code = int(body[ci]-'0')*100 + int(body[ci+1]-'0')*10 + int(body[ci+2]-'0')
 	prefix := body[:ci]
 	rest := body[ci+3:]
@@ -80,6 +87,13 @@ func ParseReply(s string) (Reply, error) {
 		r.Status = st
 		statusStr = rest[:n]
 		rest = trimSep(rest[n:])
+	}
+	if !r.Status.IsValid() {
+		// A status leading the text, as Amazon SES writes it: "5.3.0 - Other
+		// mail system problem 550-'Unknown user ...'".
+		if st, n := scanStatus(body); n > 0 && statusEnds(body, n) && st.Class() == r.Code/100 {
+			r.Status = st
+		}
 	}
 	if !r.Status.IsValid() {
 		// A status written just before the code: "ERROR:5.7.1:550 Outbound Mail Refused".
