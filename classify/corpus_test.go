@@ -53,23 +53,6 @@ var acceptable = map[string][]classify.Category{
 	"undefined":       nil,
 }
 
-// classifyRecord is how a consumer of bounce.ParseMessage classifies one
-// record: by report kind, then by action, status and diagnostic reply.
-func classifyRecord(c *classify.Classifier, rep *bounce.Report, rec *bounce.Record) classify.Verdict {
-	in := classify.Context{Recipient: rec.Recipient, RemoteMTA: rec.RemoteMTA, Stage: rec.Stage}
-	switch rep.Kind {
-	case bounce.KindFeedback:
-		return c.ClassifyDSN("complaint", bounce.Status{}, nil, in)
-	case bounce.KindAutoReply:
-		return c.ClassifyDSN("auto-reply", bounce.Status{}, nil, in)
-	}
-	var diag *bounce.Reply
-	if rec.Reply.HasCode() || rec.Reply.Text != "" {
-		diag = &rec.Reply
-	}
-	return c.ClassifyDSN(string(rec.Action), rec.Status, diag, in)
-}
-
 // TestCorpusCategories classifies every expected record of the shared
 // corpus (parsed with bounce.ParseMessage) and checks its category through
 // the README's Sisimai mapping. Target: 90% of expected records.
@@ -109,7 +92,7 @@ func TestCorpusCategories(t *testing.T) {
 			}
 			used[idx] = true
 			rec := &rep.Records[idx]
-			v := classifyRecord(c, rep, rec)
+			v := c.ClassifyRecord(rep, rec)
 			if v.Suppress == want.SisimaiHard {
 				suppressAgree++
 			}

@@ -16,20 +16,20 @@ func TestClassifyRecordUsesKindActionAndContext(t *testing.T) {
 	if len(rep.Records) != 1 {
 		t.Fatalf("%d records", len(rep.Records))
 	}
-	v := Default().ClassifyRecord(rep.Kind, &rep.Records[0])
+	v := Default().ClassifyRecord(rep, &rep.Records[0])
 	if v.Severity != SeverityHard || v.Category != CategoryContentPolicy || v.Suppress || v.Retry || v.Provider != "apple" {
 		t.Errorf("CS01 record: %+v", v)
 	}
 
 	rec := bounce.Record{Recipient: "ann@example.org"}
-	if v := Default().ClassifyRecord(bounce.KindFeedback, &rec); v.Category != CategoryComplaint || v.Severity != SeverityNone {
+	if v := Default().ClassifyRecord(&bounce.Report{Kind: bounce.KindFeedback}, &rec); v.Category != CategoryComplaint || v.Severity != SeverityNone {
 		t.Errorf("feedback record: %+v", v)
 	}
-	if v := Default().ClassifyRecord(bounce.KindAutoReply, &rec); v.Category != CategoryAutoReply || v.Severity != SeverityNone {
+	if v := Default().ClassifyRecord(&bounce.Report{Kind: bounce.KindAutoReply}, &rec); v.Category != CategoryAutoReply || v.Severity != SeverityNone {
 		t.Errorf("auto-reply record: %+v", v)
 	}
 	delayed := bounce.Record{Recipient: "bob@gmail.com", Action: bounce.ActionDelayed, Status: bounce.MustParseStatus("4.2.2")}
-	if v := Default().ClassifyRecord(bounce.KindDeliveryStatus, &delayed); v.Severity != SeveritySoft || !v.Retry || v.Suppress {
+	if v := Default().ClassifyRecord(&bounce.Report{Kind: bounce.KindDeliveryStatus}, &delayed); v.Severity != SeveritySoft || !v.Retry || v.Suppress {
 		t.Errorf("delayed record: %+v", v)
 	}
 }

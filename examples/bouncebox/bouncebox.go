@@ -63,7 +63,7 @@ func Process(r io.Reader, p *bounce.Parser, c *classify.Classifier) (Result, err
 		rep := msg.Report
 		for i := range rep.Records {
 			rec := &rep.Records[i]
-			v := c.ClassifyRecord(rep.Kind, rec)
+			v := c.ClassifyRecord(rep, rec)
 			res.Records++
 			counts[ProviderCount{Provider: v.Provider, Category: v.Category}]++
 			switch {

@@ -60,7 +60,7 @@ func Run(ctx context.Context, in Input) (*Result, error) {
 		return nil, fmt.Errorf("reading the bounce: %w", err)
 	}
 	if len(rep.Records) > 0 {
-		res.Verdict = classify.Default().ClassifyRecord(rep.Kind, &rep.Records[0])
+		res.Verdict = classify.Default().ClassifyRecord(rep, &rep.Records[0])
 	}
 	if rep.Original != nil {
 		res.Domains = rep.Original.Domains
