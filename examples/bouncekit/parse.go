@@ -10,6 +10,7 @@ import (
 	"os"
 
 	"github.com/bouncekit/bouncekit/bounce"
+	"github.com/bouncekit/bouncekit/classify"
 )
 
 func init() {
@@ -30,6 +31,18 @@ type parseRecord struct {
 	RemoteMTA  string `json:"remote_mta"`
 	Command    string `json:"command"`
 	Feedback   string `json:"feedback_type,omitempty"`
+
+	// The classifier's verdict on the record (classify.ClassifyRecord).
+	Severity    classify.Severity `json:"severity"`
+	Category    classify.Category `json:"category"`
+	Hint        classify.Hint     `json:"hint"`
+	Retry       bool              `json:"retry"`
+	Suppress    bool              `json:"suppress"`
+	SlowDown    bool              `json:"slow_down"`
+	Provider    classify.Provider `json:"provider"`
+	Tag         string            `json:"tag"`
+	Rule        string            `json:"rule"`
+	Explanation string            `json:"explanation"`
 }
 
 func runParse(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -89,11 +102,15 @@ func parseInput(ctx context.Context, name string, stdin io.Reader, enc *json.Enc
 		if m.Report == nil {
 			continue
 		}
-		for _, r := range m.Report.Records {
+		for i := range m.Report.Records {
+			r := &m.Report.Records[i]
+			v := classify.Default().ClassifyRecord(m.Report, r)
 			out := parseRecord{
 				File: file, Message: m.Index, Kind: string(m.Report.Kind), Format: m.Report.Format,
 				Recipient: r.Recipient, Action: string(r.Action), Code: r.Reply.Code,
 				Diagnostic: r.Diagnostic, RemoteMTA: r.RemoteMTA, Command: string(r.Stage), Feedback: r.FeedbackType,
+				Severity: v.Severity, Category: v.Category, Hint: v.Hint, Retry: v.Retry, Suppress: v.Suppress,
+				SlowDown: v.SlowDown, Provider: v.Provider, Tag: v.Tag, Rule: v.Rule, Explanation: v.Explanation,
 			}
 			if r.Status.IsValid() {
 				out.Status = r.Status.String()

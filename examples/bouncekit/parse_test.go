@@ -141,3 +141,47 @@ func TestParseCommandNonBounceAndEmptyPrintNothing(t *testing.T) {
 		t.Errorf("no arguments: exit %d, want 2", code)
 	}
 }
+
+func TestParseCommandCarriesTheVerdict(t *testing.T) {
+	var out, errw bytes.Buffer
+	code := run(context.Background(), []string{"parse", "../bouncebox/testdata/bounces.mbox"}, strings.NewReader(""), &out, &errw)
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %s", code, errw.String())
+	}
+	want := map[string]struct {
+		category string
+		suppress bool
+		retry    bool
+	}{
+		"kate@icloud.com":       {"content_policy", false, false},
+		"nobody.here@gmail.com": {"recipient_unknown", true, false},
+		"complainer@yahoo.com":  {"complaint", false, false},
+		"slow@outlook.com":      {"reputation_block", false, true},
+	}
+	seen := 0
+	for _, line := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		var rec struct {
+			Recipient string `json:"recipient"`
+			Category  string `json:"category"`
+			Severity  string `json:"severity"`
+			Suppress  bool   `json:"suppress"`
+			Retry     bool   `json:"retry"`
+			Rule      string `json:"rule"`
+		}
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("bad JSON line %q: %v", line, err)
+		}
+		if rec.Severity == "" || rec.Rule == "" {
+			t.Errorf("%s: verdict fields missing: %s", rec.Recipient, line)
+		}
+		if w, ok := want[rec.Recipient]; ok {
+			seen++
+			if rec.Category != w.category || rec.Suppress != w.suppress || rec.Retry != w.retry {
+				t.Errorf("%s: got %s suppress=%v retry=%v, want %+v", rec.Recipient, rec.Category, rec.Suppress, rec.Retry, w)
+			}
+		}
+	}
+	if seen != len(want) {
+		t.Errorf("saw %d of the %d checked recipients in %s", seen, len(want), out.String())
+	}
+}
