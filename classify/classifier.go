@@ -159,6 +159,7 @@ func compile(list []*Rule) (*Classifier, error) {
 			return nil, &RuleError{ID: r.ID, Index: i, Field: "id", Err: ErrDuplicateID}
 		}
 		ids[r.ID] = true
+		cr.vague = vagueRules[r.ID]
 		c.rules = append(c.rules, cr)
 	}
 	for _, tc := range textClues {
@@ -268,10 +269,12 @@ func (c *Classifier) Classify(r *bounce.Reply, in Context) Verdict {
 		stage = in.Stage
 	}
 	i := c.pick(r, prov, stage, &ml)
-	// The text said nothing specific: look at the wrapper around the reply
-	// too (a DSN's transcript, "maildrop: maildir over quota" before the
-	// 550 line), which ParseReply leaves out of Text.
-	if (i < 0 || i >= c.firstDefault) && len(r.Raw) > len(text) {
+	// The text said nothing specific (no rule, a code-only default or a
+	// catch-all such as "service unavailable"): look at the wrapper around
+	// the reply too (a DSN's transcript, "maildrop: maildir over quota" or
+	// "mail.local: unknown user" before the 5xx line), which ParseReply
+	// leaves out of Text. The first rule in order over both wins.
+	if (i < 0 || i >= c.firstDefault || c.rules[i].vague) && len(r.Raw) > len(text) {
 		n := ml.n
 		if k := strings.Index(r.Raw, text); k >= 0 && text != "" {
 			c.ac.scan(r.Raw[:k], &ml)
@@ -471,9 +474,10 @@ func BuiltinRules() []Rule {
 //
 // The action refines the reply's verdict: "delayed" means the reporting MTA
 // is still trying (soft, never suppressed; category expired unless the
-// reply names a specific cause); "failed" after a transient reply means it
-// gave up (hard, not suppressed; category expired when the transient cause
-// was not specific).
+// reply names a cause); "failed" after a transient reply means it gave up
+// (hard, not suppressed; the category stays the transient cause's, as an
+// expiry inherits the cause of the last deferral, and is expired only when
+// that cause is unknown).
 func (c *Classifier) ClassifyDSN(action string, status bounce.Status, diag *bounce.Reply, in Context) Verdict {
 	action = strings.TrimSpace(action)
 	switch {
@@ -498,11 +502,12 @@ func (c *Classifier) ClassifyDSN(action string, status bounce.Status, diag *boun
 	switch {
 	case strings.EqualFold(action, "delayed"):
 		// Still queued (RFC 3464 §2.3.3): soft, never suppressed. A delay
-		// notice without a specific cause is filed as expired, the
+		// notice keeps the receiver's cause (a DNS error, a full disk at
+		// the receiver); one without a usable cause, or where no server
+		// answered at all (connection failures), is filed as expired, the
 		// delivery-time family.
 		v.Severity, v.Retry, v.Suppress = SeveritySoft, true, false
-		switch v.Category {
-		case CategoryUnknown, CategoryNetwork, CategorySystem, CategoryProtocol, CategoryDelivered, CategoryPolicy:
+		if connectionRules[v.Rule] || v.Category == CategoryUnknown || v.Category == CategoryDelivered {
 			v.Category, v.Hint = CategoryExpired, HintUnknown
 			v.Rule, v.Explanation = "dsn-delayed", "the reporting MTA is still retrying (RFC 3464 action delayed); the delay has no more specific cause"
 		}
@@ -510,27 +515,44 @@ func (c *Classifier) ClassifyDSN(action string, status bounce.Status, diag *boun
 		if v.Severity != SeverityHard {
 			// The reporting MTA gave up after a transient reply: final
 			// for this message, but a transient cause never suppresses.
+			// The expiry inherits the cause of the last deferral
+			// (provider-codes.md GN13); expired only when that cause is
+			// unknown or no server ever answered (connection failures:
+			// there is no receiver's cause to inherit).
 			v.Severity, v.Retry, v.Suppress = SeverityHard, false, false
-			if v.Category == CategoryDelivered {
-				// A failed record whose text reads as a success: the text
-				// is not the reason.
-				v.Category, v.Hint, v.Rule, v.Explanation = CategoryUnknown, HintUnknown, "dsn-failed", "the DSN says failed but gives no usable reason"
-			}
-			if connectionRules[v.Rule] || v.Category == CategoryUnknown && rep.Class() == 4 {
+			switch {
+			case connectionRules[v.Rule] || v.Category == CategoryUnknown && rep.Class() == 4:
 				v.Category, v.Hint = CategoryExpired, HintUnknown
 				v.Rule, v.Explanation = "dsn-gave-up", "the reporting MTA gave up after transient failures (RFC 3464 action failed after connection failures or an unspecific 4.x.x): the queue lifetime ran out"
+			case v.Category == CategoryDelivered || v.Category == CategoryUnknown:
+				// No cause, or a text that reads as a success: the text
+				// is not the reason.
+				v.Category, v.Hint, v.Rule, v.Explanation = CategoryUnknown, HintUnknown, "dsn-failed", "the DSN says failed but gives no usable reason"
+			case v.Category != CategoryExpired:
+				v.Explanation = gaveUpExplanation
 			}
 		}
 	}
 	return v
 }
 
-// connectionRules are the rules for "could not connect" causes: a failed
-// record after them means the queue lifetime ran out (expired), whereas a
-// failed record after a DNS error keeps its network category.
+// vagueRules are the built-in catch-all text rules: wording that says
+// something failed without saying what ("service unavailable", "protocol
+// error"), so a more specific cause in the reply's wrapper outranks them.
+var vagueRules = map[string]bool{"generic-system": true, "generic-protocol": true}
+
+// connectionRules are the rules for "could not connect" causes and the
+// unspecific network status x.4.0: no receiver ever answered, so a delayed
+// or failed record after them is an expiry, whereas one after a DNS error or
+// a receiver's own answer keeps that cause's category.
 var connectionRules = map[string]bool{
-	"generic-connection": true, "rfc3463-x.4.1": true, "rfc3463-x.4.2": true,
+	"generic-connection": true, "rfc3463-x.4.1": true, "rfc3463-x.4.2": true, "rfc3463-x.4.0": true,
 }
+
+// gaveUpExplanation replaces the explanation of a transient cause when the
+// reporting MTA gave up on it (action failed): the category stays the
+// cause's (GN13), the verdict is final for this message.
+const gaveUpExplanation = "the reporting MTA gave up after transient failures (RFC 3464 action failed): the category is the cause of the last deferral (provider-codes.md GN13); do not retry this message, do not suppress the address"
 
 func (c *Classifier) providerOnly(diag *bounce.Reply, in Context) Provider {
 	var r bounce.Reply

@@ -125,7 +125,10 @@ func (p statusPat) match(st bounce.Status) bool {
 
 // crule is a compiled Rule.
 type crule struct {
-	src      *Rule
+	src *Rule
+	// vague marks a catch-all text rule ("service unavailable"): a reply
+	// decided by it still gets a look at its wrapper.
+	vague    bool
 	codes    []codeRange
 	statuses []statusPat
 	tags     []string // lower-cased; prefix when it ends in '*' (stripped, see tagPrefix)
