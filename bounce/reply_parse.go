@@ -133,45 +133,44 @@ func ParseReply(s string) (Reply, error) {
 	return r, err
 }
 
-// scanBytes sets the flags for NUL and other control characters and for
-// invalid UTF-8, and reports whether s has line breaks. It leans on the
-// vectorised strings.IndexByte and utf8.ValidString: real replies are
-// printable ASCII, so the byte-by-byte look for other control characters
-// runs only when the quick checks say there may be one.
+// scanBytes sets the flags for control characters and invalid UTF-8 and
+// reports whether s has line breaks, in one pass that tests 8 bytes at a
+// time: real replies are printable ASCII, so the byte-by-byte look runs only
+// on the words that hold something else.
 func (r *Reply) scanBytes(s string) (hasNewline bool) {
-	hasNewline = strings.IndexByte(s, '\n') >= 0 || strings.IndexByte(s, '\r') >= 0
-	if !utf8.ValidString(s) {
-		r.Flags |= FlagInvalidUTF8
-	}
-	if strings.IndexByte(s, 0) >= 0 || hasControl(s) {
-		r.Flags |= FlagControlChars
-	}
-	return hasNewline
-}
-
-// hasControl reports whether s holds a control character other than tab,
-// CR and LF. It tests 8 bytes at a time.
-func hasControl(s string) bool {
 	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	high := false
 	i := 0
 	for ; i+8 <= len(s); i += 8 {
 		if w := load64(s[i : i+8]); (w-lo*0x20)&^w&hi == 0 && (w+lo)&hi == 0 {
 			continue // every byte is in 0x20..0x7e
 		}
-		if hasControlSlow(s[i : i+8]) {
-			return true
+		if r.scanSlow(s[i:i+8], &high) {
+			hasNewline = true
 		}
 	}
-	return hasControlSlow(s[i:])
+	if r.scanSlow(s[i:], &high) {
+		hasNewline = true
+	}
+	if high && !utf8.ValidString(s) {
+		r.Flags |= FlagInvalidUTF8
+	}
+	return hasNewline
 }
 
-func hasControlSlow(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f {
-			return true
+func (r *Reply) scanSlow(chunk string, high *bool) (hasNewline bool) {
+	for i := 0; i < len(chunk); i++ {
+		switch c := chunk[i]; {
+		case c == '\n' || c == '\r':
+			hasNewline = true
+		case c == '\t':
+		case c < 0x20 || c == 0x7f:
+			r.Flags |= FlagControlChars
+		case c >= 0x80:
+			*high = true
 		}
 	}
-	return false
+	return hasNewline
 }
 
 // load64 reads 8 bytes little-endian; the compiler turns it into one load.
