@@ -6,7 +6,8 @@ import "github.com/bouncekit/bouncekit/bounce"
 // message rep (bounce.ParseMessage): the kind of the report decides
 // complaints and auto-replies, the RFC 3464 action refines the reply's
 // verdict (see ClassifyDSN), and the record's Remote-MTA, recipient and stage
-// are the context. It is the call a bounce-mailbox processor makes per
+// are the context; the report's Format decides notices that carry no SMTP
+// reply (Google Groups). It is the call a bounce-mailbox processor makes per
 // record.
 func (c *Classifier) ClassifyRecord(rep *bounce.Report, rec *bounce.Record) Verdict {
 	in := Context{Recipient: rec.Recipient, RemoteMTA: rec.RemoteMTA, Stage: rec.Stage}
@@ -17,5 +18,16 @@ func (c *Classifier) ClassifyRecord(rep *bounce.Report, rec *bounce.Record) Verd
 	case bounce.KindAutoReply:
 		action = "auto-reply"
 	}
-	return c.ClassifyDSN(action, rec.Status, &rec.Reply, in)
+	v := c.ClassifyDSN(action, rec.Status, &rec.Reply, in)
+	if rep.Format == "googlegroups" && rec.Reply.Code == 0 && (v.Category == CategoryUnknown || v.Category == CategoryExpired) && v.Severity != SeverityNone {
+		// Google Groups' notice carries no SMTP reply, only a localised
+		// "the group may not exist, or you may not have permission to
+		// post": the sender may not post to this group.
+		v.Category, v.Hint, v.Suppress, v.Retry = CategorySenderRejected, HintRecipient, false, false
+		v.Severity, v.Rule, v.Explanation = SeverityHard, "googlegroups-notice", "a Google Groups notice: the group does not exist or does not accept posts from this sender; ask the group owner, do not suppress"
+		if v.Provider == "" {
+			v.Provider = ProviderGoogle
+		}
+	}
+	return v
 }

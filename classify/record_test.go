@@ -33,3 +33,27 @@ func TestClassifyRecordUsesKindActionAndContext(t *testing.T) {
 		t.Errorf("delayed record: %+v", v)
 	}
 }
+
+// A Google Groups notice has no SMTP reply and is localised: the report's
+// format decides it (a hand-written message in Google Groups' layout).
+func TestClassifyRecordGoogleGroupsNotice(t *testing.T) {
+	msg := "From: Mail Delivery Subsystem <mailer-daemon@googlemail.com>\nTo: ann@sender.example\nSubject: Nachricht nicht zugestellt\nX-Failed-Recipients: katzen@googlegroups.com\nAuto-Submitted: auto-replied\nContent-Type: text/plain; charset=UTF-8\n\n" +
+		"Hallo ann@sender.example,\n\nSie erhalten diese Nachricht, weil die Gruppe katzen vielleicht nicht existiert oder Sie dort nichts veröffentlichen dürfen.\n\nDas Google Groups-Team\n"
+	rep, err := bounce.ParseMessage(strings.NewReader(msg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Format != "googlegroups" || len(rep.Records) != 1 {
+		t.Fatalf("format %q, %d records", rep.Format, len(rep.Records))
+	}
+	v := Default().ClassifyRecord(rep, &rep.Records[0])
+	if v.Category != CategorySenderRejected || v.Severity != SeverityHard || v.Suppress || v.Retry || v.Rule != "googlegroups-notice" {
+		t.Errorf("Google Groups notice: %+v", v)
+	}
+	// The same record from another format stays unknown.
+	other := *rep
+	other.Format = "sendmail"
+	if v := Default().ClassifyRecord(&other, &rep.Records[0]); v.Category == CategorySenderRejected {
+		t.Errorf("not a Google Groups notice: %+v", v)
+	}
+}
