@@ -65,7 +65,7 @@ func ParseReply(s string) (Reply, error) {
 		r.finishText(body[:si], hasNewline, "", "")
 		return r, err
 	}
-	if body[ci] <= '3' {
+	if body[ci] <= '3' && ci+4 < len(body) {
 		// A greeting or an acknowledgement in front of the failure that
 		// followed it: "220-laposte 421 4.2.1 Service refuse ...".
 		if cj, sep2 := findBasicCode(body[ci+4:]); cj >= 0 && body[ci+4+cj] >= '4' {

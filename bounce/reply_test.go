@@ -252,3 +252,15 @@ func BenchmarkParseReply(b *testing.B) {
 		}
 	})
 }
+
+func TestParseReplyShortSuccessCodesDoNotPanic(t *testing.T) {
+	for _, in := range []string{"250", "250 ", "220-", "354", "smtp;250", "250-x 550"} {
+		r, err := ParseReply(in)
+		if err != nil {
+			t.Errorf("ParseReply(%q): %v", in, err)
+		}
+		if r.Code == 0 {
+			t.Errorf("ParseReply(%q) found no code", in)
+		}
+	}
+}
