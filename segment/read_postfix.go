@@ -4,6 +4,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/bouncekit/bouncekit/bounce"
 )
 
 // maxPostfixPending bounds the deferred recipients remembered per queue ID
@@ -43,42 +45,23 @@ func (rd *Reader) readPostfix(s *lineScanner, yield func(Event, error) bool) {
 			continue
 		}
 		line := string(b)
-		si := strings.Index(line, " status=")
-		pi := strings.Index(line, "postfix")
-		if si < 0 || pi < 0 || pi > si {
-			rd.Stats.Ignored++
+		// bounce.ParseLogLine reads the line (Postfix, and Exim and Sendmail
+		// lines too); here only the bookkeeping across lines remains.
+		l, perr := bounce.ParseLogLine(line)
+		if perr != nil {
+			rd.Stats.Ignored++ // not a delivery attempt (or longer than any)
 			continue
-		}
-		status := line[si+len(" status="):]
-		word := status
-		if i := strings.IndexAny(word, " ,("); i >= 0 {
-			word = word[:i]
 		}
 		var out Outcome
-		switch word {
-		case "sent":
+		switch l.Outcome {
+		case bounce.LogSent:
 			out = OutcomeDelivered
-		case "deferred":
+		case bounce.LogDeferred:
 			out = OutcomeDeferred
-		case "bounced", "expired":
+		default: // bounced, expired
 			out = OutcomeBounced
-		default:
-			rd.Stats.Ignored++
-			continue
 		}
-		reply := ""
-		if i, j := strings.IndexByte(status, '('), strings.LastIndexByte(status, ')'); i >= 0 && j > i {
-			reply = status[i+1 : j]
-		}
-		// "... postfix/smtp[123]: QUEUEID: to=<...>, ..."
-		head := line[:si]
-		qid := ""
-		if i := strings.Index(head[pi:], "]: "); i >= 0 {
-			rest := head[pi+i+3:]
-			if j := strings.IndexByte(rest, ':'); j > 0 && !strings.ContainsAny(rest[:j], " =<") {
-				qid = rest[:j]
-			}
-		}
+		reply, qid, rcpt := l.Reply.Raw, l.QueueID, l.Recipient
 		t, terr := parsePostfixTime(line, year, rd.loc())
 		if terr != nil {
 			if !yield(Event{}, rd.rowErr(FormatPostfix, s.line, terr)) {
@@ -86,11 +69,10 @@ func (rd *Reader) readPostfix(s *lineScanner, yield func(Event, error) bool) {
 			}
 			continue
 		}
-		ti := strings.Index(head, " to=<")
-		if ti < 0 {
+		if rcpt == "" {
 			// qmgr's "from=<...>, status=expired, returned to sender" names no
 			// recipient: count each recipient deferred before under this ID.
-			if word == "expired" && qid != "" {
+			if l.Outcome == bounce.LogExpired && qid != "" {
 				if p := waiting[qid]; p != nil {
 					delete(waiting, qid)
 					for i, r := range p.rcpts {
@@ -102,30 +84,18 @@ func (rd *Reader) readPostfix(s *lineScanner, yield func(Event, error) bool) {
 					continue
 				}
 			}
-			rd.Stats.Ignored++
-			continue
-		}
-		rcpt := head[ti+len(" to=<"):]
-		if j := strings.IndexByte(rcpt, '>'); j >= 0 {
-			rcpt = rcpt[:j]
-		} else {
-			rcpt = ""
-		}
-		if rcpt == "" {
+			if !strings.Contains(line, " to=<") {
+				rd.Stats.Ignored++ // a status line about the message, not a recipient
+				continue
+			}
 			if !yield(Event{}, rd.rowErr(FormatPostfix, s.line, ErrNoRecipient)) {
 				return
 			}
 			continue
 		}
 		ev := Event{Time: t, Recipient: rcpt, Outcome: out, ReplyText: reply, MessageID: qid}
-		if i := strings.Index(head, " relay="); i >= 0 {
-			relay := head[i+len(" relay="):]
-			if j := strings.IndexAny(relay, "[,"); j >= 0 {
-				relay = relay[:j]
-			}
-			if relay != "" && relay != "none" {
-				ev.Attrs = []Attr{{"relay", relay}}
-			}
+		if l.Relay != "" {
+			ev.Attrs = []Attr{{"relay", l.Relay}}
 		}
 		if qid != "" {
 			switch out {
