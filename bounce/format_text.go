@@ -419,7 +419,7 @@ func textRecord(addr, diag string) Record {
 		}
 		if r.Action == ActionNone {
 			r.Action = ActionFailed
-			if r.Reply.Transient() || r.Status.Transient() {
+			if (r.Reply.Transient() || r.Status.Transient()) && !gaveUp(diag) {
 				r.Action = ActionDelayed
 			}
 		}
@@ -427,6 +427,22 @@ func textRecord(addr, diag string) Record {
 		r.Action = ActionFailed
 	}
 	return r
+}
+
+// gaveUpWords are the sentences with which a sending MTA says it stopped
+// retrying a transient failure: the record is final (failed), whatever the
+// class of the last reply. qmail-send ends such a bounce with "I'm not
+// going to try again; this message has been in the queue too long."
+var gaveUpWords = [...]string{"not going to try again", "in the queue too long"}
+
+// gaveUp reports whether diag says the sending MTA gave up retrying.
+func gaveUp(diag string) bool {
+	for _, w := range gaveUpWords {
+		if containsFold(diag, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // diagnosticFor collects the text a bounce gives for one recipient: the rest

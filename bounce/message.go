@@ -295,7 +295,14 @@ func analyse(root *part, depth int) *Report {
 		rep.Format = detectFormat(rep, notice)
 	}
 	for i := range rep.Records {
-		finishRecord(&rep.Records[i])
+		r := &rep.Records[i]
+		finishRecord(r)
+		if r.Stage == StageUnknown && r.FeedbackType == "" {
+			// The stage stated by a session transcript in the notice
+			// (">>> DATA" then "<<< 550 ..."), when the reply itself and
+			// its wrapper do not name it.
+			r.Stage = stageFromTranscript(notice, r.Recipient)
+		}
 	}
 	return rep
 }

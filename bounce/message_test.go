@@ -49,6 +49,12 @@ func TestParseMessageFormats(t *testing.T) {
 		{"office365-qp.eml", bounce.KindDeliveryStatus, "exchange2007", []wantRecord{{"mike@contoso.example", bounce.ActionFailed, "5.1.10", 550, ""}}},
 		{"global-dsn.eml", bounce.KindDeliveryStatus, "rfc3464", []wantRecord{{"用户@例子.example", bounce.ActionFailed, "5.1.1", 550, ""}}},
 		{"ses-notification.eml", bounce.KindBounce, "amazonses", []wantRecord{{"nina@example.net", bounce.ActionFailed, "5.1.1", 550, ""}}},
+		{"qmail-queue-too-long.eml", bounce.KindBounce, "qmail", []wantRecord{{"quinn@example.net", bounce.ActionFailed, "4.4.1", 0, ""}}},
+		{"sendmail-transcript.eml", bounce.KindDeliveryStatus, "sendmail", []wantRecord{
+			{"rita@carrier.example", bounce.ActionFailed, "5.0.0", 550, bounce.StageDATA},
+			{"sam@other.example", bounce.ActionFailed, "5.1.1", 550, bounce.StageRCPT},
+		}},
+		{"mfilter-text.eml", bounce.KindBounce, "mfilter", []wantRecord{{"tom@example.jp", bounce.ActionFailed, "", 550, bounce.StageDATA}}},
 		{"truncated-multipart.eml", bounce.KindDeliveryStatus, "rfc3464", []wantRecord{{"oscar@example.org", bounce.ActionDelayed, "4.4.1", 421, ""}}},
 	}
 	for _, tt := range tests {
