@@ -178,7 +178,36 @@ func (r *DNSResolver) Servers() []string { return append([]string(nil), r.server
 // LookupTXT implements Resolver. Each record's strings are joined with
 // nothing in between (RFC 7208 §3.3).
 func (r *DNSResolver) LookupTXT(ctx context.Context, name string) ([]string, error) {
-	rrs, err := r.lookup(ctx, name, dns.TypeTXT)
+	return rrLookup(r.lookup).txt(ctx, name)
+}
+
+// LookupA implements Resolver.
+func (r *DNSResolver) LookupA(ctx context.Context, name string) ([]netip.Addr, error) {
+	return rrLookup(r.lookup).addrs(ctx, name, dns.TypeA)
+}
+
+// LookupAAAA implements Resolver.
+func (r *DNSResolver) LookupAAAA(ctx context.Context, name string) ([]netip.Addr, error) {
+	return rrLookup(r.lookup).addrs(ctx, name, dns.TypeAAAA)
+}
+
+// LookupMX implements Resolver.
+func (r *DNSResolver) LookupMX(ctx context.Context, name string) ([]MX, error) {
+	return rrLookup(r.lookup).mx(ctx, name)
+}
+
+// LookupPTR implements Resolver.
+func (r *DNSResolver) LookupPTR(ctx context.Context, addr netip.Addr) ([]string, error) {
+	return rrLookup(r.lookup).ptr(ctx, addr)
+}
+
+// rrLookup answers one query with the records of the type asked for (CNAMEs
+// followed) or a *DNSError. DNSResolver and StaticResolver differ only in
+// it; the methods below turn its records into the Resolver's types.
+type rrLookup func(ctx context.Context, name string, qtype uint16) ([]dns.RR, error)
+
+func (l rrLookup) txt(ctx context.Context, name string) ([]string, error) {
+	rrs, err := l(ctx, name, dns.TypeTXT)
 	if err != nil {
 		return nil, err
 	}
@@ -191,43 +220,30 @@ func (r *DNSResolver) LookupTXT(ctx context.Context, name string) ([]string, err
 	return out, nil
 }
 
-// LookupA implements Resolver.
-func (r *DNSResolver) LookupA(ctx context.Context, name string) ([]netip.Addr, error) {
-	rrs, err := r.lookup(ctx, name, dns.TypeA)
+func (l rrLookup) addrs(ctx context.Context, name string, qtype uint16) ([]netip.Addr, error) {
+	rrs, err := l(ctx, name, qtype)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]netip.Addr, 0, len(rrs))
 	for _, rr := range rrs {
-		if a, ok := rr.(*dns.A); ok {
-			if ip, ok := netip.AddrFromSlice(a.A.To4()); ok {
-				out = append(out, ip)
-			}
+		var ip netip.Addr
+		var ok bool
+		switch a := rr.(type) {
+		case *dns.A:
+			ip, ok = netip.AddrFromSlice(a.A.To4())
+		case *dns.AAAA:
+			ip, ok = netip.AddrFromSlice(a.AAAA.To16())
+		}
+		if ok {
+			out = append(out, ip)
 		}
 	}
 	return out, nil
 }
 
-// LookupAAAA implements Resolver.
-func (r *DNSResolver) LookupAAAA(ctx context.Context, name string) ([]netip.Addr, error) {
-	rrs, err := r.lookup(ctx, name, dns.TypeAAAA)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]netip.Addr, 0, len(rrs))
-	for _, rr := range rrs {
-		if a, ok := rr.(*dns.AAAA); ok {
-			if ip, ok := netip.AddrFromSlice(a.AAAA.To16()); ok {
-				out = append(out, ip)
-			}
-		}
-	}
-	return out, nil
-}
-
-// LookupMX implements Resolver.
-func (r *DNSResolver) LookupMX(ctx context.Context, name string) ([]MX, error) {
-	rrs, err := r.lookup(ctx, name, dns.TypeMX)
+func (l rrLookup) mx(ctx context.Context, name string) ([]MX, error) {
+	rrs, err := l(ctx, name, dns.TypeMX)
 	if err != nil {
 		return nil, err
 	}
@@ -240,12 +256,11 @@ func (r *DNSResolver) LookupMX(ctx context.Context, name string) ([]MX, error) {
 	return out, nil
 }
 
-// LookupPTR implements Resolver.
-func (r *DNSResolver) LookupPTR(ctx context.Context, addr netip.Addr) ([]string, error) {
+func (l rrLookup) ptr(ctx context.Context, addr netip.Addr) ([]string, error) {
 	if !addr.IsValid() {
 		return nil, &DNSError{Name: addr.String(), Type: "PTR", Err: ErrBadName}
 	}
-	rrs, err := r.lookup(ctx, ReverseName(addr), dns.TypePTR)
+	rrs, err := l(ctx, ReverseName(addr), dns.TypePTR)
 	if err != nil {
 		return nil, err
 	}

@@ -98,73 +98,25 @@ func (s *StaticResolver) lookup(ctx context.Context, name string, qtype uint16) 
 
 // LookupTXT implements Resolver.
 func (s *StaticResolver) LookupTXT(ctx context.Context, name string) ([]string, error) {
-	rrs, err := s.lookup(ctx, name, dns.TypeTXT)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]string, 0, len(rrs))
-	for _, rr := range rrs {
-		out = append(out, dnsJoinTXT(rr.(*dns.TXT).Txt))
-	}
-	return out, nil
+	return rrLookup(s.lookup).txt(ctx, name)
 }
 
 // LookupA implements Resolver.
 func (s *StaticResolver) LookupA(ctx context.Context, name string) ([]netip.Addr, error) {
-	rrs, err := s.lookup(ctx, name, dns.TypeA)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]netip.Addr, 0, len(rrs))
-	for _, rr := range rrs {
-		if ip, ok := netip.AddrFromSlice(rr.(*dns.A).A.To4()); ok {
-			out = append(out, ip)
-		}
-	}
-	return out, nil
+	return rrLookup(s.lookup).addrs(ctx, name, dns.TypeA)
 }
 
 // LookupAAAA implements Resolver.
 func (s *StaticResolver) LookupAAAA(ctx context.Context, name string) ([]netip.Addr, error) {
-	rrs, err := s.lookup(ctx, name, dns.TypeAAAA)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]netip.Addr, 0, len(rrs))
-	for _, rr := range rrs {
-		if ip, ok := netip.AddrFromSlice(rr.(*dns.AAAA).AAAA.To16()); ok {
-			out = append(out, ip)
-		}
-	}
-	return out, nil
+	return rrLookup(s.lookup).addrs(ctx, name, dns.TypeAAAA)
 }
 
 // LookupMX implements Resolver.
 func (s *StaticResolver) LookupMX(ctx context.Context, name string) ([]MX, error) {
-	rrs, err := s.lookup(ctx, name, dns.TypeMX)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]MX, 0, len(rrs))
-	for _, rr := range rrs {
-		mx := rr.(*dns.MX)
-		out = append(out, MX{Pref: mx.Preference, Host: strings.TrimSuffix(mx.Mx, ".")})
-	}
-	return out, nil
+	return rrLookup(s.lookup).mx(ctx, name)
 }
 
 // LookupPTR implements Resolver.
 func (s *StaticResolver) LookupPTR(ctx context.Context, addr netip.Addr) ([]string, error) {
-	if !addr.IsValid() {
-		return nil, &DNSError{Name: addr.String(), Type: "PTR", Err: ErrBadName}
-	}
-	rrs, err := s.lookup(ctx, ReverseName(addr), dns.TypePTR)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]string, 0, len(rrs))
-	for _, rr := range rrs {
-		out = append(out, strings.TrimSuffix(rr.(*dns.PTR).Ptr, "."))
-	}
-	return out, nil
+	return rrLookup(s.lookup).ptr(ctx, addr)
 }
