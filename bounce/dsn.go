@@ -542,6 +542,9 @@ func stageFromTranscript(text, addr string) Stage {
 		return StageUnknown
 	}
 	text = text[:min(len(text), maxTranscriptScan)]
+	if !strings.Contains(text, "<<< ") && !containsFold(text, "-------smtp command") {
+		return StageUnknown
+	}
 	var (
 		cmd     Stage
 		inBatch bool
@@ -568,7 +571,7 @@ func stageFromTranscript(text, addr string) Stage {
 		} else {
 			rest = ""
 		}
-		line = strings.TrimRight(line, "\r ")
+		line = unquoteLine(strings.TrimRight(line, "\r "))
 		switch {
 		case mfilter:
 			if t := strings.TrimSpace(line); t != "" {
@@ -608,6 +611,18 @@ func stageFromTranscript(text, addr string) Stage {
 		}
 	}
 	return done()
+}
+
+// unquoteLine removes the "> " marks of a transcript quoted in a forwarded
+// bounce; a quoted ">>> DATA" reads ">>>> DATA".
+func unquoteLine(line string) string {
+	for strings.HasPrefix(line, "> ") {
+		line = line[2:]
+	}
+	if strings.HasPrefix(line, ">>>> ") {
+		line = line[1:]
+	}
+	return line
 }
 
 // maxTranscriptScan bounds the text stageFromTranscript reads.

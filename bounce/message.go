@@ -297,11 +297,17 @@ func analyse(root *part, depth int) *Report {
 	for i := range rep.Records {
 		r := &rep.Records[i]
 		finishRecord(r)
-		if r.Stage == StageUnknown && r.FeedbackType == "" {
+		if r.FeedbackType == "" {
 			// The stage stated by a session transcript in the notice
-			// (">>> DATA" then "<<< 550 ..."), when the reply itself and
-			// its wrapper do not name it.
-			r.Stage = stageFromTranscript(notice, r.Recipient)
+			// (">>> DATA" then "<<< 550 ..."). It outranks the stage read
+			// from the reply alone: only the whole transcript shows that
+			// a reply read after ">>> DATA" answered a pipelined RCPT.
+			if st := stageFromTranscript(notice, r.Recipient); st != StageUnknown {
+				r.Stage = st
+				if r.Reply.Stage != StageUnknown {
+					r.Reply.Stage = st
+				}
+			}
 		}
 	}
 	return rep

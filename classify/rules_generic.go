@@ -22,7 +22,9 @@ var genericRules = []Rule{
 		Explanation: "the message does not follow RFC 5322 (duplicate or malformed headers): fix the message, not the list"},
 	{ID: "generic-dns-temporary", Any: t("try again"), All: t("name service error"), Category: CategoryNetwork, Severity: SeveritySoft,
 		Explanation: "a temporary DNS failure looking up the recipient domain (TRY_AGAIN): retry"},
-	{ID: "generic-filtered-unknown", Stages: []bounce.Stage{bounce.StageDATA, bounce.StageEndOfData}, Any: t("user unknown", "unknown user", "no such user"), Category: CategoryPolicy, Hint: HintRecipient,
+	// Postfix's "Recipient address rejected: User unknown" is an RCPT
+	// answer even when a pipelining client reports it after DATA.
+	{ID: "generic-filtered-unknown", Stages: []bounce.Stage{bounce.StageDATA, bounce.StageEndOfData}, Any: t("user unknown", "unknown user", "no such user"), None: t("recipient address rejected"), Category: CategoryPolicy, Hint: HintRecipient,
 		Explanation: "'unknown user' in reply to DATA or after the message was sent (end of DATA), once the recipient had been accepted: a recipient-side filter (e.g. a carrier domain filter) refused this sender; do not suppress"},
 	{ID: "generic-spam-verdict", Any: t("spam classification", "classified as spam", "detected as spam", "identified as spam", "marked as spam"), Category: CategorySpamContent,
 		Explanation: "the receiver's filter says it classified the message as spam; advice about SPF or moderation that follows is not the cause"},
