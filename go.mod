@@ -3,9 +3,11 @@ module github.com/bouncekit/bouncekit
 go 1.26.0
 
 require (
-	github.com/miekg/dns v1.1.73 // indirect
-	github.com/stretchr/testify v1.12.1 // indirect
-	golang.org/x/net v0.62.0 // indirect
+	github.com/miekg/dns v1.1.73
+	golang.org/x/net v0.62.0
+)
+
+require (
 	golang.org/x/sys v0.49.0 // indirect
 	golang.org/x/text v0.43.0 // indirect
 )
