@@ -429,6 +429,17 @@ func textRecord(addr, diag string) Record {
 	return r
 }
 
+// hasAlnum reports whether s holds an ASCII letter or digit, or any
+// non-ASCII byte (a word in another script).
+func hasAlnum(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; isWordByte(c) || c >= 0x80 {
+			return true
+		}
+	}
+	return false
+}
+
 // gaveUpWords are the sentences with which a sending MTA says it stopped
 // retrying a transient failure: the record is final (failed), whatever the
 // class of the last reply. qmail-send ends such a bounce with "I'm not
@@ -469,15 +480,35 @@ func diagnosticFor(lines []string, f textRcpt, end int) string {
 	d := firstDiagnosticParagraph(lines, f.line+1, end)
 	if d == "" {
 		// No reply code anywhere: keep the recipient's own paragraph.
+		// A line that only ends the sentence naming the recipient
+		// ("... your mail to <addr>.") keeps that sentence and the
+		// paragraph after it, where such notices put the reason.
+		next := rest == ""
+		if rest != "" && !hasAlnum(rest) {
+			rest, next = strings.TrimSpace(line), true
+		}
 		var b strings.Builder
 		b.WriteString(rest)
 		k := f.line + 1
-		for k < end && strings.TrimSpace(lines[k]) == "" && rest == "" {
+		for k < end && strings.TrimSpace(lines[k]) == "" && next {
 			k++
 		}
 		for ; k < end && strings.TrimSpace(lines[k]) != ""; k++ {
 			b.WriteByte(' ')
 			b.WriteString(strings.TrimSpace(lines[k]))
+		}
+		if strings.HasSuffix(strings.TrimSpace(b.String()), ":") {
+			// "because:", "For the following reason:": the reason is
+			// the next paragraph, which may name the recipient again.
+			for k < len(lines) && strings.TrimSpace(lines[k]) == "" {
+				k++
+			}
+			if k < end || k < len(lines) && containsFold(lines[k], f.addr) {
+				for ; k < len(lines) && strings.TrimSpace(lines[k]) != ""; k++ {
+					b.WriteByte(' ')
+					b.WriteString(strings.TrimSpace(lines[k]))
+				}
+			}
 		}
 		if d := collapseSpace(b.String()); d != "" {
 			return d

@@ -55,6 +55,8 @@ func TestParseMessageFormats(t *testing.T) {
 			{"sam@other.example", bounce.ActionFailed, "5.1.1", 550, bounce.StageRCPT},
 		}},
 		{"mfilter-text.eml", bounce.KindBounce, "mfilter", []wantRecord{{"tom@example.jp", bounce.ActionFailed, "", 550, bounce.StageDATA}}},
+		{"dma-text.eml", bounce.KindBounce, "dragonfly", []wantRecord{{"uma@nowhere.example", bounce.ActionFailed, "", 0, ""}}},
+		{"domino-text.eml", bounce.KindBounce, "domino", []wantRecord{{"vic@corp.example", bounce.ActionFailed, "", 0, ""}}},
 		{"truncated-multipart.eml", bounce.KindDeliveryStatus, "rfc3464", []wantRecord{{"oscar@example.org", bounce.ActionDelayed, "4.4.1", 421, ""}}},
 	}
 	for _, tt := range tests {
@@ -317,4 +319,24 @@ func TestPersonalMailIsNotABounce(t *testing.T) {
 	noErr(t, err)
 	mustEqual(t, 1, len(rep.Records))
 	equal(t, "erin@example.jp", rep.Records[0].Recipient)
+}
+
+// A notice without a reply code gives its reason in the paragraph after
+// the sentence naming the recipient ("... your mail to <addr>.") or after
+// an introduction ending in a colon ("because:").
+func TestParseMessageReasonParagraph(t *testing.T) {
+	for file, want := range map[string]string{
+		"dma-text.eml":    "DNS lookup failure: host nowhere.example not found",
+		"domino-text.eml": "because: User vic (vic@corp.example) not listed in Domino Directory",
+	} {
+		b, err := os.ReadFile(filepath.Join("testdata", "messages", file))
+		noErr(t, err)
+		for _, eol := range []string{"\n", "\r\n", "\r"} {
+			rep, err := bounce.ParseMessage(bytes.NewReader(bytes.ReplaceAll(b, []byte("\n"), []byte(eol))))
+			noErr(t, err)
+			if len(rep.Records) != 1 || !strings.Contains(rep.Records[0].Diagnostic, want) {
+				t.Errorf("%s (eol %q): records %+v, want one whose diagnostic holds %q", file, eol, rep.Records, want)
+			}
+		}
+	}
 }
