@@ -429,6 +429,31 @@ func textRecord(addr, diag string) Record {
 	return r
 }
 
+// replyAbove returns the paragraph holding the nearest failure reply
+// (4xx or 5xx) in the 30 lines above line, or "".
+func replyAbove(lines []string, line int) string {
+	for k := line - 1; k >= 0 && k >= line-30; k-- {
+		j := indexReplyCode(lines[k])
+		if j < 0 || lines[k][j] != '4' && lines[k][j] != '5' {
+			continue
+		}
+		from, to := k, k+1
+		for from > 0 && strings.TrimSpace(lines[from-1]) != "" && indexReplyCode(lines[from-1]) < 0 && !strings.HasSuffix(strings.TrimSpace(lines[from-1]), ":") {
+			from--
+		}
+		for to < line && strings.TrimSpace(lines[to]) != "" {
+			to++
+		}
+		var b strings.Builder
+		for _, l := range lines[from:to] {
+			b.WriteString(strings.TrimSpace(l))
+			b.WriteByte(' ')
+		}
+		return collapseSpace(b.String())
+	}
+	return ""
+}
+
 // hasAlnum reports whether s holds an ASCII letter or digit, or any
 // non-ASCII byte (a word in another script).
 func hasAlnum(s string) bool {
@@ -465,6 +490,14 @@ func diagnosticFor(lines []string, f textRcpt, end int) string {
 	if i := indexReplyCode(line); i >= 0 && i < f.afterAddr && strings.HasPrefix(strings.TrimLeft(line[f.afterAddr:], ">"), "...") {
 		// Sendmail's "550 <addr>... reason": the line is the reply.
 		return collapseSpace(line[i:])
+	}
+	if hasPrefixFold(strings.TrimSpace(line[:f.start]), "RCPT TO:") {
+		// An envelope summary ("Message details: ... RCPT TO: addr",
+		// Apache James and Verizon's gateways) under the error it
+		// explains: the reply is the paragraph above.
+		if d := replyAbove(lines, f.line); d != "" {
+			return d
+		}
 	}
 	if indexReplyCode(rest) >= 0 {
 		// The reply follows on the same line ("addr: 550 ...");

@@ -57,6 +57,7 @@ func TestParseMessageFormats(t *testing.T) {
 		{"mfilter-text.eml", bounce.KindBounce, "mfilter", []wantRecord{{"tom@example.jp", bounce.ActionFailed, "", 550, bounce.StageDATA}}},
 		{"dma-text.eml", bounce.KindBounce, "dragonfly", []wantRecord{{"uma@nowhere.example", bounce.ActionFailed, "", 0, ""}}},
 		{"domino-text.eml", bounce.KindBounce, "domino", []wantRecord{{"vic@corp.example", bounce.ActionFailed, "", 0, ""}}},
+		{"envelope-summary.eml", bounce.KindBounce, "text", []wantRecord{{"wes@gw.example.net", bounce.ActionFailed, "", 550, ""}}},
 		{"truncated-multipart.eml", bounce.KindDeliveryStatus, "rfc3464", []wantRecord{{"oscar@example.org", bounce.ActionDelayed, "4.4.1", 421, ""}}},
 	}
 	for _, tt := range tests {
@@ -328,6 +329,8 @@ func TestParseMessageReasonParagraph(t *testing.T) {
 	for file, want := range map[string]string{
 		"dma-text.eml":    "DNS lookup failure: host nowhere.example not found",
 		"domino-text.eml": "because: User vic (vic@corp.example) not listed in Domino Directory",
+		// The error above an envelope summary, not "Size (in bytes): 250".
+		"envelope-summary.eml": "550 - Requested action not taken: no such user here",
 	} {
 		b, err := os.ReadFile(filepath.Join("testdata", "messages", file))
 		noErr(t, err)
