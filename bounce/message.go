@@ -255,15 +255,16 @@ func analyse(root *part, depth int) *Report {
 		if rep.Kind == KindNone && len(rep.Records) > 0 {
 			rep.Kind = KindDeliveryStatus
 		}
-		if len(rep.Records) > 0 {
-			fillFromText(rep, notice)
-		}
 		if len(rep.Records) == 1 && !strings.Contains(rep.Records[0].Recipient, "@") {
 			// Exim names a local delivery (a file or a pipe) in
 			// Final-Recipient; the address is in X-Failed-Recipients.
+			// Before reading the text, which names the address.
 			if a := listAddresses(rep.Header.Get("X-Failed-Recipients")); len(a) == 1 {
 				rep.Records[0].Recipient = a[0]
 			}
+		}
+		if len(rep.Records) > 0 {
+			fillFromText(rep, notice)
 		}
 	case readSESNotification(rep, notice):
 	case readJMRP(rep):

@@ -10,12 +10,6 @@ import "github.com/bouncekit/bouncekit/bounce"
 // mentions both never suppresses a good address.
 
 var genericRules = []Rule{
-	{ID: "generic-expired", Any: t("message expired", "exceeded max time without delivery", "delivery time expired", "retry timeout exceeded", "too long in queue", "retry time not reached for any host after a long failure period", "envelope expired", "failing for a long time"), Severity: SeverityHard, Category: CategoryExpired,
-		Explanation: "the sending queue gave up (GN13, x.4.7): look at the last deferral for the cause; never suppress on expiry alone"},
-	{ID: "generic-expired-wording", Any: t("was not delivered within", "could not be delivered within", "after multiple retries", "giving up on delivery", "retries, giving up", "could not deliver for the last"), Severity: SeverityHard, Category: CategoryExpired,
-		Explanation: "the sending MTA ran out of time or attempts (GN13): the wording names no receiver's cause; never suppress on expiry alone"},
-	{ID: "generic-expired-attempts", All: t("delivery failed", "attempts"), Severity: SeverityHard, Category: CategoryExpired,
-		Explanation: "the sending MTA gave up after its maximum number of attempts (GN13): never suppress on expiry alone"},
 	{ID: "generic-greylist", Any: t("greylist", "graylist", "grey-list", "gray-list"), Severity: SeveritySoft, Category: CategoryRateLimited, Hint: HintNone,
 		Explanation: "greylisting: retry after a few minutes, nothing to fix"},
 	{ID: "generic-format-strong", Any: t("duplicate header", "multiple addresses in from", "multiple addresses in the from", "not rfc 5322 compliant", "not rfc5322 compliant", "rfc 5322 section", "headers too large", "header too large", "headers are not rfc compliant"), Category: CategoryContentPolicy,
@@ -88,6 +82,16 @@ var genericRules = []Rule{
 		Explanation: "the host does not accept mail for this domain: check the recipient's MX; suppress only if it repeats"},
 	{ID: "generic-tls", Any: t("tls", "encryption", "certificate", "mta-sts", "dane", "ssl"), Category: CategoryTLSFailure,
 		Explanation: "TLS was required or failed (x.7.10, x.7.30, MTA-STS, DANE)"},
+	// Expiry wording comes after the specific causes: an expiry inherits
+	// the cause of the last deferral (GN13), so "mailbox is full: retry
+	// timeout exceeded" is a full mailbox; before the vague connection and
+	// system wording, which expiry notices often repeat.
+	{ID: "generic-expired", Any: t("message expired", "exceeded max time without delivery", "delivery time expired", "retry timeout exceeded", "too long in queue", "retry time not reached for any host after a long failure period", "envelope expired", "failing for a long time"), Severity: SeverityHard, Category: CategoryExpired,
+		Explanation: "the sending queue gave up (GN13, x.4.7): look at the last deferral for the cause; never suppress on expiry alone"},
+	{ID: "generic-expired-wording", Any: t("was not delivered within", "could not be delivered within", "after multiple retries", "giving up on delivery", "retries, giving up", "could not deliver for the last"), Severity: SeverityHard, Category: CategoryExpired,
+		Explanation: "the sending MTA ran out of time or attempts (GN13): the wording names no receiver's cause; never suppress on expiry alone"},
+	{ID: "generic-expired-attempts", All: t("delivery failed", "attempts"), Severity: SeverityHard, Category: CategoryExpired,
+		Explanation: "the sending MTA gave up after its maximum number of attempts (GN13): never suppress on expiry alone"},
 	{ID: "generic-connection", Any: t("connection timed out", "connection refused", "lost connection", "no route to host", "network is unreachable", "connection reset", "host unreachable", "could not connect", "unable to connect", "connect to", "timed out while", "conversation with", "broken pipe", "not reachable", "did not accept our requests to connect", "establish an smtp connection"), Category: CategoryNetwork,
 		Explanation: "no SMTP conversation with the receiver (connection failure): retry within the queue lifetime"},
 	{ID: "generic-protocol", Any: t("syntax error", "bad sequence", "command not", "unrecognized command", "unrecognised command", "invalid command", "too many errors", "helo/ehlo argument", "empty helo", "line too long", "command rejected", "protocol error"), Category: CategoryProtocol,
