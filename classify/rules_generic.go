@@ -12,6 +12,8 @@ import "github.com/bouncekit/bouncekit/bounce"
 var genericRules = []Rule{
 	{ID: "generic-greylist", Any: t("greylist", "graylist", "grey-list", "gray-list"), Severity: SeveritySoft, Category: CategoryRateLimited, Hint: HintNone,
 		Explanation: "greylisting: retry after a few minutes, nothing to fix"},
+	{ID: "generic-address-syntax", Any: t("malformed address", "may not follow"), Category: CategoryProtocol, Hint: HintRecipient,
+		Explanation: "the recipient address is not a valid RFC 5322 address (Exim's 'malformed address: x may not follow y'): fix the address data, nothing was sent"},
 	{ID: "generic-format-strong", Any: t("duplicate header", "multiple addresses in from", "multiple addresses in the from", "not rfc 5322 compliant", "not rfc5322 compliant", "rfc 5322 section", "headers too large", "header too large", "headers are not rfc compliant"), Category: CategoryContentPolicy,
 		Explanation: "the message does not follow RFC 5322 (duplicate or malformed headers): fix the message, not the list"},
 	{ID: "generic-dns-temporary", Any: t("try again"), All: t("name service error"), Category: CategoryNetwork, Severity: SeveritySoft,
@@ -82,6 +84,8 @@ var genericRules = []Rule{
 		Explanation: "the host does not accept mail for this domain: check the recipient's MX; suppress only if it repeats"},
 	{ID: "generic-tls", Any: t("tls", "encryption", "certificate", "mta-sts", "dane", "ssl"), Category: CategoryTLSFailure,
 		Explanation: "TLS was required or failed (x.7.10, x.7.30, MTA-STS, DANE)"},
+	{ID: "generic-greeting-refused", Any: t("refused to talk to me"), Category: CategoryPolicy, Hint: HintReputation,
+		Explanation: "the receiver refused the session in its greeting (Postfix 'server refused to talk to me'): a block or a per-IP limit on the sending IP, not a connection failure; check reputation and volume"},
 	// Expiry wording comes after the specific causes: an expiry inherits
 	// the cause of the last deferral (GN13), so "mailbox is full: retry
 	// timeout exceeded" is a full mailbox; before the vague connection and
