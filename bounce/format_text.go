@@ -336,6 +336,12 @@ func readTextBounce(rep *Report, notice string) {
 			if seen[key] {
 				continue
 			}
+			if inMessageSummary(lines, li, s) && laterMention(lines[li+1:], a) {
+				// "Your message / To: addr / Subject: ... / Sent: ..."
+				// (Exchange 2003): a summary of the original message;
+				// the recipient's failure is where it is named again.
+				continue
+			}
 			alone, ok := recipientPosition(line, s, e)
 			if ok && alone && li > 0 && namesSender(lines[:li]) {
 				continue
@@ -452,6 +458,37 @@ func replyAbove(lines []string, line int) string {
 		return collapseSpace(b.String())
 	}
 	return ""
+}
+
+// inMessageSummary reports whether the address at lines[li][:s] stands on
+// a "To:" line of a summary of the original message: a neighbouring line
+// is its "Subject:", "Sent:", "Date:" or "Cc:".
+func inMessageSummary(lines []string, li, s int) bool {
+	if !strings.EqualFold(strings.TrimSpace(lines[li][:s]), "to:") {
+		return false
+	}
+	for _, k := range [...]int{li - 1, li + 1} {
+		if k < 0 || k >= len(lines) {
+			continue
+		}
+		l := strings.TrimSpace(lines[k])
+		for _, h := range [...]string{"subject:", "sent:", "date:", "cc:"} {
+			if hasPrefixFold(l, h) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// laterMention reports whether addr is named in lines.
+func laterMention(lines []string, addr string) bool {
+	for _, l := range lines {
+		if containsFold(l, addr) {
+			return true
+		}
+	}
+	return false
 }
 
 // hasAlnum reports whether s holds an ASCII letter or digit, or any
