@@ -60,6 +60,8 @@ var genericRules = []Rule{
 		Explanation: "a mail loop (x.4.6): usually forwarding rules at the recipient; do not suppress"},
 	{ID: "generic-dns", Any: t("network error", "dns error", "host name lookup failure", "lookup failure", "name service error", "name server"), Category: CategoryNetwork,
 		Explanation: "a DNS or network failure reaching the recipient domain: retry within the queue lifetime"},
+	{ID: "generic-local-delivery-agent", Any: t("procmail:", "couldn't create \"/var/"), Category: CategorySystem,
+		Explanation: "the receiver's local delivery agent (procmail) failed: its 'no such user' is about the agent's own set-up, not the mailbox; retry, do not suppress"},
 	{ID: "jp-carrier-filtered-ezweb", Provider: ProviderJPMobile, Any: t(": user unknown"), None: t("@"), Category: CategoryPolicy, Hint: HintRecipient,
 		Explanation: "au/KDDI answers ': User unknown' without the address when the recipient's domain filter refuses the sender (Sisimai's KDDI rules): not proof of a dead address"},
 	{ID: "jp-carrier-filtered-docomo", Provider: ProviderJPMobile, Any: t("unknown user"), Category: CategoryPolicy, Hint: HintRecipient,
