@@ -133,12 +133,12 @@ func TestCorpusCategories(t *testing.T) {
 			}
 		}
 	}
-	// The target is 90%. About a third of the misses are records
-	// whose diagnostic bounce.ParseMessage does not extract (empty or
-	// unrelated text) and most of the rest are Sisimai labels we read
-	// differently (docs/bench-classify.md lists them); the floor below
-	// guards what is reached so far against regressions.
-	const floor = 80.0
+	// The target is 90%. Of the remaining misses, about two thirds
+	// are Sisimai labels we read differently on purpose and most of the
+	// rest are records the bounce gives no usable reason for
+	// (docs/bench-classify.md lists them by group); the floor below guards
+	// what is reached so far against regressions.
+	const floor = 87.0
 	if pct < floor {
 		t.Errorf("corpus categories %.1f%%, regression floor is %.0f%% (target 90%%)", pct, floor)
 	} else if pct < 90 {
