@@ -73,6 +73,11 @@ func Find(candidates ...string) (*Corpus, error) {
 			}
 		}
 	}
+	return search(candidates)
+}
+
+// search opens the first candidate folder that holds expected.jsonl.
+func search(candidates []string) (*Corpus, error) {
 	for _, c := range candidates {
 		if _, err := os.Stat(filepath.Join(c, "expected.jsonl")); err == nil {
 			return Open(c)
