@@ -82,6 +82,14 @@ func ParseReply(s string) (Reply, error) {
 	if len(rest) > 1 && rest[0] == '#' && isDigit(rest[1]) {
 		rest = rest[1:] // "550 #5.7.1 ..."
 	}
+	var quote byte
+	if len(rest) > 2 && (rest[0] == '\'' || rest[0] == '"') && rest[1] >= '2' && rest[1] <= '5' {
+		// Amazon SES quotes the remote reply after its own summary:
+		// "5.1.0 - Unknown address error 550-'5.7.1 <x>... Access denied'".
+		if _, n := scanStatus(rest[1:]); n > 0 && statusEnds(rest[1:], n) {
+			quote, rest = rest[0], rest[1:]
+		}
+	}
 	statusStr := "" // the status as written, to strip repeated continuation prefixes
 	if st, n := scanStatus(rest); n > 0 && statusEnds(rest, n) {
 		r.Status = st
@@ -105,6 +113,11 @@ func ParseReply(s string) (Reply, error) {
 				}
 				break
 			}
+		}
+	}
+	if quote != 0 {
+		if k := strings.IndexByte(rest, quote); k >= 0 {
+			rest = rest[:k]
 		}
 	}
 	r.Text = rest
@@ -290,13 +303,24 @@ func (r *Reply) unwrap(s string) string {
 			// Sendmail transcript: ">>> RCPT To:<x>\n<<< 550 5.1.1 ...".
 			if j := strings.LastIndex(s[:i], ">>> "); j >= 0 {
 				r.Stage = stageFromCommand(s[j+4 : i])
+				// With PIPELINING the replies to the RCPTs arrive after DATA
+				// was sent: only the last reply of the batch answers DATA.
+				if r.Stage == StageDATA {
+					if k := strings.Index(s[i+4:], "<<< "); k >= 0 && !strings.Contains(s[i+4:i+4+k], ">>> ") {
+						r.Stage = StageRCPT
+					}
+				}
 			}
 			if r.RemoteHost == "" {
 				if j := strings.Index(s[:i], "talking to "); j >= 0 {
 					r.hostFrom(s[j+len("talking to "):])
 				}
 			}
-			s = trimSpace(s[i+4:])
+			s = s[i+4:]
+			if k := strings.Index(s, "<<< "); k >= 0 {
+				s = s[:k] // the next reply of the transcript is another one
+			}
+			s = trimSpace(s)
 			continue
 		}
 		break
