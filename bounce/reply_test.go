@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"errors"
+	"net/netip"
 	"os"
 	"slices"
 	"strings"
@@ -261,6 +262,16 @@ func TestParseReplyShortSuccessCodesDoNotPanic(t *testing.T) {
 		}
 		if r.Code == 0 {
 			t.Errorf("ParseReply(%q) found no code", in)
+		}
+	}
+}
+
+func TestParseIPv4AgreesWithNetip(t *testing.T) {
+	for _, s := range []string{"17.57.154.6", "0.0.0.0", "255.255.255.255", "256.1.1.1", "01.2.3.4", "1.2.3", "1.2.3.4.5", "1..2.3", "", "1.2.3.4a", "2001:db8::1", "10.0.0.00"} {
+		ip, ok := parseIPv4(s)
+		want, err := netip.ParseAddr(s)
+		if wantOK := err == nil && want.Is4(); ok != wantOK || ok && ip != want {
+			t.Errorf("parseIPv4(%q) = %v %v, netip says %v %v", s, ip, ok, want, err)
 		}
 	}
 }

@@ -1,6 +1,9 @@
 package bounce
 
-import "strings"
+import (
+	"math/bits"
+	"strings"
+)
 
 // Provider tags are the short codes mailbox providers and filters put in their
 // replies to say which of their rules fired. They come in a few shapes
@@ -123,15 +126,13 @@ func nextTagStart(t string, i int) int {
 		w := load64(t[i : i+8])
 		upper := (w + lo*(0x80-0x41)) &^ (w + lo*(0x80-0x5c)) // high bit set for 0x41..0x5b
 		paren, eq := w^(lo*'('), w^(lo*'=')
-		if (w|upper|((paren-lo)&^paren)|((eq-lo)&^eq))&hi == 0 {
-			i += 8
-			continue
-		}
-		for end := i + 8; i < end; i++ {
-			if tagStart[t[i]] {
-				return i
+		// The high bit of each byte that may start a tag; walk them in order.
+		for m := (w | upper | ((paren - lo) &^ paren) | ((eq - lo) &^ eq)) & hi; m != 0; m &= m - 1 {
+			if k := i + bits.TrailingZeros64(m)>>3; tagStart[t[k]] {
+				return k
 			}
 		}
+		i += 8
 	}
 	for ; i < len(t); i++ {
 		if tagStart[t[i]] {
