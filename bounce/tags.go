@@ -57,6 +57,8 @@ func (r *Reply) scanTags() {
 					if !add(tag) {
 						return
 					}
+					i = j + 1 // past the closer: the tag's letters are done
+					continue
 				}
 			}
 			i++
@@ -76,15 +78,15 @@ func (r *Reply) scanTags() {
 			i++
 		case isUpper(c):
 			if i > 0 && !isTagBoundary(t[i-1]) {
-				i++
+				// Inside a word ("en-us/HT204137", "mx01.Example"): no tag
+				// starts before the word ends.
+				for i++; i < len(t) && isAlnum(t[i]); i++ {
+				}
 				continue
 			}
 			if i+1 < len(t) && t[i+1] >= 'a' && t[i+1] <= 'z' {
 				// A capitalised word ("Message") is never a tag: skip it.
-				if k := strings.IndexByte(t[i:], ' '); k > 0 {
-					i += k
-				} else {
-					i = len(t)
+				for i += 2; i < len(t) && t[i] != ' '; i++ {
 				}
 				continue
 			}
