@@ -210,6 +210,60 @@ func (rd *Reader) rowErr(f Format, line int, err error) error {
 
 // lineScanner reads lines with their numbers, skipping over lines longer
 // than max (reported once each with ErrLineTooLong).
+// lines iterates over the lines of s for a reader of format f. The end of
+// input sets Stats.Lines; a line over the limit goes to yield as a
+// *RowError and is skipped; a read error goes to yield and ends the
+// iteration. The slice is valid until the next line.
+func (rd *Reader) lines(s *lineScanner, f Format, yield func(Event, error) bool) iter.Seq[[]byte] {
+	return func(body func([]byte) bool) {
+		for {
+			b, tooLong, err := s.next()
+			switch {
+			case err == io.EOF:
+				rd.Stats.Lines = int64(s.line)
+				return
+			case err != nil:
+				yield(Event{}, err)
+				return
+			case tooLong:
+				if !yield(Event{}, rd.rowErr(f, s.line, ErrLineTooLong)) {
+					return
+				}
+			default:
+				if !body(b) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// records is lines for CSV input: it iterates over the records of c with
+// the line each starts on, and handles record errors the same way.
+func (rd *Reader) records(c *csvRecords, f Format, yield func(Event, error) bool) iter.Seq2[[]string, int] {
+	return func(body func([]string, int) bool) {
+		for {
+			fields, line, recErr, err := c.next()
+			switch {
+			case err == io.EOF:
+				rd.Stats.Lines = int64(c.s.line)
+				return
+			case err != nil:
+				yield(Event{}, err)
+				return
+			case recErr != nil:
+				if !yield(Event{}, rd.rowErr(f, line, recErr)) {
+					return
+				}
+			default:
+				if !body(fields, line) {
+					return
+				}
+			}
+		}
+	}
+}
+
 type lineScanner struct {
 	br   *bufio.Reader
 	max  int

@@ -167,22 +167,7 @@ func (rd *Reader) readCSV(s *lineScanner, yield func(Event, error) bool) {
 	var names []string
 	var nattr int
 	var slab []Attr
-	for {
-		fields, line, recErr, err := c.next()
-		if err == io.EOF {
-			rd.Stats.Lines = int64(s.line)
-			return
-		}
-		if err != nil {
-			yield(Event{}, err)
-			return
-		}
-		if recErr != nil {
-			if !yield(Event{}, rd.rowErr(FormatCSV, line, recErr)) {
-				return
-			}
-			continue
-		}
+	for fields, line := range rd.records(c, FormatCSV, yield) {
 		if roles == nil {
 			roles = make([]int, len(fields))
 			names = make([]string, len(fields))
@@ -280,22 +265,7 @@ func (rd *Reader) readPMTA(s *lineScanner, yield func(Event, error) bool) {
 	c := &csvRecords{s: s}
 	var roles []int
 	var names []string
-	for {
-		fields, line, recErr, err := c.next()
-		if err == io.EOF {
-			rd.Stats.Lines = int64(s.line)
-			return
-		}
-		if err != nil {
-			yield(Event{}, err)
-			return
-		}
-		if recErr != nil {
-			if !yield(Event{}, rd.rowErr(FormatPMTA, line, recErr)) {
-				return
-			}
-			continue
-		}
+	for fields, line := range rd.records(c, FormatPMTA, yield) {
 		if roles == nil {
 			roles = make([]int, len(fields))
 			names = make([]string, len(fields))

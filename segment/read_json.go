@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,27 +14,13 @@ import (
 // of one record to evs.
 func (rd *Reader) readJSONLines(s *lineScanner, f Format, parse func(rd *Reader, line []byte, evs []Event) ([]Event, bool, error), yield func(Event, error) bool) {
 	var evs []Event
-	for {
-		b, tooLong, err := s.next()
-		if err == io.EOF {
-			rd.Stats.Lines = int64(s.line)
-			return
-		}
-		if err != nil {
-			yield(Event{}, err)
-			return
-		}
-		if tooLong {
-			if !yield(Event{}, rd.rowErr(f, s.line, ErrLineTooLong)) {
-				return
-			}
-			continue
-		}
+	for b := range rd.lines(s, f, yield) {
 		b = bytes.TrimSpace(b)
 		if len(b) == 0 {
 			continue
 		}
 		var relevant bool
+		var err error
 		evs, relevant, err = parse(rd, b, evs[:0])
 		if err != nil {
 			if !yield(Event{}, rd.rowErr(f, s.line, err)) {

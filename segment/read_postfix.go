@@ -1,7 +1,6 @@
 package segment
 
 import (
-	"io"
 	"strings"
 	"time"
 
@@ -28,22 +27,7 @@ func (rd *Reader) readPostfix(s *lineScanner, yield func(Event, error) bool) {
 	if year == 0 {
 		year = time.Now().Year()
 	}
-	for {
-		b, tooLong, err := s.next()
-		if err == io.EOF {
-			rd.Stats.Lines = int64(s.line)
-			return
-		}
-		if err != nil {
-			yield(Event{}, err)
-			return
-		}
-		if tooLong {
-			if !yield(Event{}, rd.rowErr(FormatPostfix, s.line, ErrLineTooLong)) {
-				return
-			}
-			continue
-		}
+	for b := range rd.lines(s, FormatPostfix, yield) {
 		line := string(b)
 		// bounce.ParseLogLine reads the line (Postfix, and Exim and Sendmail
 		// lines too); here only the bookkeeping across lines remains.
