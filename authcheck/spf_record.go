@@ -8,6 +8,8 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+
+	"github.com/bouncekit/bouncekit/internal/ascii"
 )
 
 // SPFQualifier is a mechanism's qualifier (RFC 7208 §4.6.2); the values are
@@ -217,7 +219,7 @@ func (rec *SPFRecord) parseTerm(term string) error {
 		n++
 	}
 	if n > 0 && n < len(term) && term[n] == '=' && spfAlpha(term[0]) {
-		name, value := spfLower(term[:n]), term[n+1:]
+		name, value := ascii.Lower(term[:n]), term[n+1:]
 		switch name {
 		case "redirect", "exp":
 			if err := spfCheckDomainSpec(value, false); err != nil {
@@ -255,7 +257,7 @@ func (rec *SPFRecord) parseTerm(term string) error {
 	if end < 0 {
 		end = len(rest)
 	}
-	m.Kind = SPFMechanismKind(spfLower(rest[:end]))
+	m.Kind = SPFMechanismKind(ascii.Lower(rest[:end]))
 	arg := rest[end:]
 	switch m.Kind {
 	case SPFAll:

@@ -6,6 +6,8 @@ package authcheck
 import (
 	"errors"
 	"fmt"
+
+	"github.com/bouncekit/bouncekit/internal/ascii"
 )
 
 // SPFResult is the outcome of check_host(); its values are the RFC 7208
@@ -27,7 +29,7 @@ const (
 // ParseSPFResult reads an RFC 7208 result token, case-insensitively. The
 // RFC 4408 spellings "error" and "unknown" map to temperror and permerror.
 func ParseSPFResult(s string) (SPFResult, error) {
-	switch spfLower(s) {
+	switch ascii.Lower(s) {
 	case "none":
 		return SPFNone, nil
 	case "neutral":
@@ -92,18 +94,3 @@ func (e *SPFError) Error() string {
 }
 
 func (e *SPFError) Unwrap() error { return e.Err }
-
-func spfLower(s string) string {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= 'A' && c <= 'Z' {
-			b := []byte(s)
-			for j := i; j < len(b); j++ {
-				if b[j] >= 'A' && b[j] <= 'Z' {
-					b[j] += 'a' - 'A'
-				}
-			}
-			return string(b)
-		}
-	}
-	return s
-}

@@ -15,6 +15,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/net/html/charset"
+
+	"github.com/bouncekit/bouncekit/internal/ascii"
 )
 
 // Field is one header field (RFC 5322 §2.2) or one DSN field (RFC 3464 §2.1):
@@ -440,7 +442,7 @@ func (p *part) fastContentType(ct string) (mt string, ok bool) {
 	if i := strings.IndexByte(typ, '/'); i <= 0 || i == len(typ)-1 || strings.ContainsAny(typ, " \t\"") {
 		return "", false
 	}
-	mt = lowerASCII(typ)
+	mt = ascii.Lower(typ)
 	for rest != "" {
 		var param string
 		// A quoted value may hold ';'.
@@ -483,16 +485,6 @@ func (p *part) fastContentType(ct string) (mt string, ok bool) {
 		}
 	}
 	return mt, true
-}
-
-// lowerASCII lower-cases s, allocating only when s has an upper-case letter.
-func lowerASCII(s string) string {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= 'A' && c <= 'Z' {
-			return strings.ToLower(s)
-		}
-	}
-	return s
 }
 
 // parseEntity parses an entity (header block and body) at depth.

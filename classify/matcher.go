@@ -57,24 +57,7 @@ type matcher struct {
 	out          []uint32
 }
 
-// lowerASCII lower-cases ASCII letters only, so that pattern bytes line up
-// with the on-the-fly folding of the scanned text.
-func lowerASCII(s string) string {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= 'A' && c <= 'Z' {
-			b := []byte(s)
-			for j := i; j < len(b); j++ {
-				if b[j] >= 'A' && b[j] <= 'Z' {
-					b[j] += 'a' - 'A'
-				}
-			}
-			return string(b)
-		}
-	}
-	return s
-}
-
-// newMatcher compiles patterns (already lower-cased with lowerASCII, none
+// newMatcher compiles patterns (already lower-cased with ascii.Lower, none
 // empty); pattern i is reported as ID i.
 func newMatcher(patterns []string) *matcher {
 	m := &matcher{}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/bouncekit/bouncekit/bounce"
+	"github.com/bouncekit/bouncekit/internal/ascii"
 )
 
 // Rule is one classification rule: predicates on a reply and the verdict it
@@ -242,7 +243,7 @@ func compileRule(r *Rule, index int, pid func(string) uint32) (crule, error) {
 			if p == "" {
 				return fail(set.name, ErrEmptyPattern)
 			}
-			*set.out = append(*set.out, pid(lowerASCII(p)))
+			*set.out = append(*set.out, pid(ascii.Lower(p)))
 		}
 	}
 	if r.Provider == "" && len(c.codes) == 0 && len(c.statuses) == 0 && len(c.tags) == 0 &&
