@@ -163,7 +163,7 @@ func readRecipientGroup(h Header) (Record, bool) {
 				r.Status = st
 			}
 		case "remote-mta":
-			r.RemoteMTA = typedValue(v)
+			r.RemoteMTA = mtaName(typedValue(v))
 		case "diagnostic-code":
 			r.Diagnostic, r.DiagnosticType = splitType(v)
 			r.Reply = parseDiagnostic(v, r.Diagnostic)
@@ -226,6 +226,19 @@ func parseDiagnostic(full, text string) Reply {
 
 // typedValue strips the RFC 3464 type of a "type; value" field ("rfc822;",
 // "dns;", "smtp;").
+// mtaName reduces an RFC 3464 §2.3.5 mta-name to the host: Gmail writes
+// "gmail-smtp-in.l.google.com. (142.250.1.26, the server for the domain
+// gmail.com.)"; the comment and the root dot go, an address literal stays.
+func mtaName(v string) string {
+	if i := strings.IndexByte(v, '('); i > 0 {
+		v = strings.TrimSpace(v[:i])
+	}
+	if len(v) > 1 && v[0] != '[' {
+		v = strings.TrimSuffix(v, ".")
+	}
+	return v
+}
+
 func typedValue(v string) string {
 	val, _ := splitType(v)
 	return val
