@@ -342,6 +342,21 @@ func isDMARCRecord(txt string) bool {
 	return rest == "" || rest[0] == ';'
 }
 
+// isURIScheme reports whether s is an RFC 3986 §3.1 scheme:
+// ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ).
+func isURIScheme(s string) bool {
+	if s == "" || !(s[0]|0x20 >= 'a' && s[0]|0x20 <= 'z') {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		c := s[i]
+		if !(c|0x20 >= 'a' && c|0x20 <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
+
 func parseDMARCURIs(tag, v string, issue func(tag, val string, sev Severity, format string, a ...any)) []DMARCReportURI {
 	var out []DMARCReportURI
 	for u := range strings.SplitSeq(v, ",") {
@@ -360,12 +375,15 @@ func parseDMARCURIs(tag, v string, issue func(tag, val string, sev Severity, for
 			size := u[i+1:]
 			n := strings.TrimRight(size, "kmgtKMGT")
 			if _, err := strconv.ParseUint(n, 10, 64); err != nil || len(size)-len(n) > 1 {
+				// Not a size: the "!" stays part of the URI, so that the
+				// record formats back to what was read.
 				issue(tag, u, SeverityWarning, "size limit %q is not digits with an optional k, m, g or t", size)
+			} else {
+				ru.URI, ru.MaxSize = u[:i], size
 			}
-			ru.URI, ru.MaxSize = u[:i], size
 		}
 		scheme, rest, ok := strings.Cut(ru.URI, ":")
-		if !ok {
+		if !ok || !isURIScheme(scheme) {
 			issue(tag, u, SeverityError, "%q is not a URI; reports cannot be sent to it", u)
 			continue
 		}
