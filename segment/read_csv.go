@@ -361,8 +361,10 @@ func (rd *Reader) readPMTA(s *lineScanner, yield func(Event, error) bool) {
 		// ("smtp;554 5.7.1 ..."); dsnStatus alone is the fallback.
 		if diag != "" {
 			ev.ReplyText = diag
-			if t, ok := strings.CutPrefix(strings.ToLower(diag), "smtp;"); ok {
-				ev.ReplyText = strings.TrimSpace(diag[len(diag)-len(t):])
+			// An ASCII-only comparison: lower-casing invalid UTF-8 would change
+			// the length and misplace the cut.
+			if len(diag) >= 5 && strings.EqualFold(diag[:5], "smtp;") {
+				ev.ReplyText = strings.TrimSpace(diag[5:])
 			}
 		} else if ev.Outcome != OutcomeDelivered {
 			ev.ReplyText = status
