@@ -92,23 +92,32 @@ func syslogHead(line string) (ts, host, rest string) {
 	return head[:k], head[k+1:], rest
 }
 
-func parsePostfixLine(line string, statusAt int) (LogLine, error) {
-	l := LogLine{MTA: "postfix"}
+// syslogDelivery reads what Postfix and Sendmail delivery lines share before
+// their status: the syslog head, "QUEUEID:", and the to=, relay= and dsn=
+// fields. The relay is reduced to its host ("mx[192.0.2.1]:25" and
+// "mx.example.net." give "mx" and "mx.example.net"; "none" gives "").
+func syslogDelivery(mta, head string) LogLine {
+	l := LogLine{MTA: mta}
 	var rest string
-	l.Timestamp, l.Host, rest = syslogHead(line[:statusAt])
+	l.Timestamp, l.Host, rest = syslogHead(head)
 	if j := strings.IndexByte(rest, ':'); j > 0 && !strings.ContainsAny(rest[:j], " =<") {
 		l.QueueID = rest[:j]
 	}
 	l.Recipient = logField(rest, "to=")
-	if r := logField(rest, "relay="); r != "" && r != "none" {
-		l.Relay = r
+	if r := logField(rest, "relay="); r != "none" {
 		if k := strings.IndexByte(r, '['); k > 0 {
-			l.Relay = r[:k]
+			r = r[:k]
 		}
+		l.Relay = strings.TrimSuffix(r, ".")
 	}
 	if d := logField(rest, "dsn="); d != "" {
 		l.Status, _ = ParseStatus(d)
 	}
+	return l
+}
+
+func parsePostfixLine(line string, statusAt int) (LogLine, error) {
+	l := syslogDelivery("postfix", line[:statusAt])
 	status := line[statusAt+len(" status="):]
 	word := status
 	if k := strings.IndexAny(word, " ,("); k >= 0 {
@@ -131,19 +140,7 @@ func parsePostfixLine(line string, statusAt int) (LogLine, error) {
 }
 
 func parseSendmailLine(line string, statAt int) (LogLine, error) {
-	l := LogLine{MTA: "sendmail"}
-	var rest string
-	l.Timestamp, l.Host, rest = syslogHead(line[:statAt])
-	if j := strings.IndexByte(rest, ':'); j > 0 && !strings.ContainsAny(rest[:j], " =<") {
-		l.QueueID = rest[:j]
-	}
-	l.Recipient = logField(rest, "to=")
-	if r := logField(rest, "relay="); r != "" {
-		l.Relay = strings.TrimSuffix(r, ".")
-	}
-	if d := logField(rest, "dsn="); d != "" {
-		l.Status, _ = ParseStatus(d)
-	}
+	l := syslogDelivery("sendmail", line[:statAt])
 	stat := trimSpace(line[statAt+len(" stat="):])
 	switch {
 	case hasPrefixFold(stat, "Sent"):
