@@ -351,8 +351,10 @@ func (p *arParser) quoted() (string, error) {
 		c := p.s[p.pos]
 		switch c {
 		case '\\':
+			// quoted-pair (RFC 5322 §3.2.1) is '\' VCHAR or WSP; an
+			// escaped CR or LF is folding, dropped like an unescaped one.
 			p.pos++
-			if p.pos < len(p.s) {
+			if p.pos < len(p.s) && p.s[p.pos] != '\r' && p.s[p.pos] != '\n' {
 				b.WriteByte(p.s[p.pos])
 			}
 		case '"':
