@@ -76,7 +76,7 @@ func (p *Parser) Mbox(r io.Reader) iter.Seq2[Message, error] {
 			if len(chunk) > 0 {
 				lineStart := atStart
 				atStart = chunk[len(chunk)-1] == '\n'
-				if lineStart && prevBlank && isFromLine(chunk) {
+				if lineStart && (prevBlank && isFromLine(chunk) || isEnvelopeLine(chunk)) {
 					if !emit() {
 						return
 					}
@@ -127,4 +127,50 @@ func isFromLine(line []byte) bool {
 	}
 	f := bytes.Fields(line)
 	return len(f) >= 3 && bytes.ContainsAny(line, "0123456789")
+}
+
+// isEnvelopeLine reports whether line is a full RFC 4155 envelope line,
+// "From sender Www Mmm dd hh:mm:ss yyyy": such a line separates messages
+// even when no empty line precedes it (some archivers join messages
+// without one, after a closing MIME boundary). Body text rarely has this
+// shape, and MTAs quote body lines that start with "From ".
+func isEnvelopeLine(line []byte) bool {
+	if !bytes.HasPrefix(line, []byte("From ")) {
+		return false
+	}
+	f := bytes.Fields(line)
+	if len(f) < 7 || len(f) > 9 {
+		return false
+	}
+	// f[1] is the sender; the asctime date follows.
+	d := f[2:]
+	if !isNameOf(d[0], "MonTueWedThuFriSatSun") || !isNameOf(d[1], "JanFebMarAprMayJunJulAugSepOctNovDec") {
+		return false
+	}
+	if len(d[2]) > 2 || !allDigits(string(d[2])) {
+		return false
+	}
+	t := d[3]
+	if len(t) != 8 || t[2] != ':' || t[5] != ':' || !allDigits(string(t[:2])) || !allDigits(string(t[3:5])) || !allDigits(string(t[6:])) {
+		return false
+	}
+	for _, y := range d[4:] { // the year, possibly before or after a zone
+		if len(y) == 4 && allDigits(string(y)) {
+			return true
+		}
+	}
+	return false
+}
+
+// isNameOf reports whether w is one of the three-letter names packed in names.
+func isNameOf(w []byte, names string) bool {
+	if len(w) != 3 {
+		return false
+	}
+	for i := 0; i+3 <= len(names); i += 3 {
+		if string(w) == names[i:i+3] {
+			return true
+		}
+	}
+	return false
 }

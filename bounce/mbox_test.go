@@ -31,6 +31,27 @@ func TestMboxSplitsOnFromLines(t *testing.T) {
 	}
 }
 
+// TestMboxEnvelopeLineWithoutBlankLine: a full envelope line separates
+// messages even right after a closing MIME boundary, while body text that
+// starts with "From " but has no envelope date does not.
+func TestMboxEnvelopeLineWithoutBlankLine(t *testing.T) {
+	qmail, err := os.ReadFile(filepath.Join("testdata", "messages", "qmail-text.eml"))
+	noErr(t, err)
+	exim, err := os.ReadFile(filepath.Join("testdata", "messages", "exim-text.eml"))
+	noErr(t, err)
+	mbox := "From MAILER-DAEMON  Thu Jul  2 12:05:05 2020\n" + strings.TrimRight(string(qmail), "\n") +
+		"\nFrom the desk of the postmaster: not a separator\n" +
+		"From double-bounce@example.com  Thu Jul  2 12:05:05 2020\n" + string(exim)
+	var got []string
+	for m, err := range bounce.ReadMbox(strings.NewReader(mbox)) {
+		noErr(t, err)
+		for _, r := range m.Report.Records {
+			got = append(got, r.Recipient)
+		}
+	}
+	equal(t, []string{"erin@example.jp", "dave@example.net"}, got)
+}
+
 func TestMboxWithoutFromLineIsOneMessage(t *testing.T) {
 	n := 0
 	for m, err := range bounce.ReadMbox(strings.NewReader("From: a@example.com\nSubject: hi\n\nFrom here on, text.\n")) {

@@ -61,3 +61,33 @@ func fuzzSummary(rep *bounce.Report, err error) string {
 	}
 	return s
 }
+
+// FuzzReadMbox checks that no mbox input panics or hangs, that splitting is
+// deterministic, that message indexes count up from 0, and that every
+// message yielded without a read error carries a report.
+func FuzzReadMbox(f *testing.F) {
+	f.Add([]byte("From a Mon Mar  3 10:00:00 2025\nSubject: a\n\nx\n\nFrom b Mon Mar  3 10:00:01 2025\nSubject: b\n\n>From y\n"))
+	f.Add([]byte("Subject: one\n\nFrom here on\n--b--\nFrom c@d  Thu Jul  2 12:05:05 2020\nSubject: c\n\n"))
+	f.Add([]byte("From \nFrom x Sun Jan 1 00:00:00 9999\r\n\r\n"))
+	p := bounce.Parser{Limits: bounce.Limits{MaxMessageBytes: 4 << 10}}
+	split := func(b []byte) string {
+		var s bytes.Buffer
+		i := 0
+		for m, err := range p.Mbox(bytes.NewReader(b)) {
+			if m.Index != i {
+				panic(fmt.Sprintf("index %d, want %d", m.Index, i))
+			}
+			i++
+			if m.Report == nil {
+				panic(fmt.Sprintf("message %d without a report (err %v)", m.Index, err))
+			}
+			fmt.Fprintf(&s, "%d %v %s\n", m.Index, err, recordSummary(m.Report))
+		}
+		return s.String()
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if s1, s2 := split(b), split(b); s1 != s2 {
+			t.Fatalf("not deterministic:\n%s\n%s", s1, s2)
+		}
+	})
+}

@@ -1,7 +1,6 @@
 package classify_test
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"sort"
@@ -69,17 +68,28 @@ func TestCorpusCategories(t *testing.T) {
 		if e.SameAs != "" || e.Unlabelled || e.NotABounce {
 			continue
 		}
-		b, err := cp.Read(e.File)
+		reps, err := cp.Reports(e.File)
 		if err != nil {
 			t.Fatal(err)
 		}
-		rep, _ := bounce.ParseMessage(bytes.NewReader(b))
-		used := make([]bool, len(rep.Records))
+		// The records of every message in the file (a few are mbox files
+		// of two bounces), each with the report it came from.
+		type recIn struct {
+			rep *bounce.Report
+			rec *bounce.Record
+		}
+		var all []recIn
+		for _, r := range reps {
+			for i := range r.Records {
+				all = append(all, recIn{r, &r.Records[i]})
+			}
+		}
+		used := make([]bool, len(all))
 		for _, want := range e.Records {
 			expected++
 			idx := -1
-			for i := range rep.Records {
-				if !used[i] && strings.EqualFold(rep.Records[i].Recipient, want.Recipient) {
+			for i := range all {
+				if !used[i] && strings.EqualFold(all[i].rec.Recipient, want.Recipient) {
 					idx = i
 					break
 				}
@@ -91,7 +101,7 @@ func TestCorpusCategories(t *testing.T) {
 				continue
 			}
 			used[idx] = true
-			rec := &rep.Records[idx]
+			rep, rec := all[idx].rep, all[idx].rec
 			v := c.ClassifyRecord(rep, rec)
 			if v.Suppress == want.SisimaiHard {
 				suppressAgree++

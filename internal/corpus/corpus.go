@@ -4,17 +4,21 @@
 // one line per file with the records a parser should read from it.
 //
 // The corpus lies outside the repository; tests call Find and skip when it
-// is absent. The package only reads files.
+// is absent. The package only reads files, and reads them with bounce
+// (so only bounce's external tests, package bounce_test, may import it).
 package corpus
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/bouncekit/bouncekit/bounce"
 )
 
 // ErrNotFound is returned by Find when no corpus directory exists.
@@ -163,3 +167,28 @@ func (c *Corpus) Files() ([]string, error) {
 
 // Read returns the bytes of a corpus-relative file.
 func (c *Corpus) Read(file string) ([]byte, error) { return os.ReadFile(c.Path(file)) }
+
+// Reports reads a corpus file the way a user's pipeline would: a file that
+// starts with an mbox "From " line may hold several messages (a few corpus
+// files are mbox files of two bounces) and is read with bounce.ReadMbox;
+// any other file is one message read with bounce.ParseMessage. Parse
+// errors are not returned: the reports hold what could be read.
+func (c *Corpus) Reports(file string) ([]*bounce.Report, error) {
+	b, err := c.Read(file)
+	if err != nil {
+		return nil, err
+	}
+	if !bytes.HasPrefix(b, []byte("From ")) {
+		rep, _ := bounce.ParseMessage(bytes.NewReader(b))
+		return []*bounce.Report{rep}, nil
+	}
+	var out []*bounce.Report
+	for m, err := range bounce.ReadMbox(bytes.NewReader(b)) {
+		if m.Report != nil {
+			out = append(out, m.Report)
+		} else if err != nil {
+			return out, err
+		}
+	}
+	return out, nil
+}
