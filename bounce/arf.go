@@ -102,6 +102,27 @@ func readAutoReply(rep *Report) {
 	}
 }
 
+// readUnsubscribeRequest recognises the message a mail client sends to a
+// List-Unsubscribe mailto: address (RFC 2369 §3.2) on the user's behalf:
+// Apple Mail marks it "X-Apple-Unsubscribe: true". It is read as a feedback
+// report of type "opt-out" (the ARF type for unsubscribe requests) whose one
+// record is the unsubscribing address, the From of the request. It reports
+// whether the message was one.
+func readUnsubscribeRequest(rep *Report) bool {
+	if !strings.EqualFold(strings.TrimSpace(rep.Header.Get("X-Apple-Unsubscribe")), "true") {
+		return false
+	}
+	a := listAddresses(rep.Header.Get("From"))
+	if len(a) == 0 {
+		return false
+	}
+	rep.Kind = KindFeedback
+	rep.Format = "apple-unsubscribe"
+	rep.Feedback = &Feedback{Type: "opt-out"}
+	rep.Records = append(rep.Records, Record{Recipient: a[0], FeedbackType: "opt-out"})
+	return true
+}
+
 // readJMRP recognises the complaint format of Microsoft's Junk Mail
 // Reporting Program (the older Hotmail/Outlook.com feedback loop): no
 // feedback-report part, a "complaint about message from IP" subject from

@@ -435,6 +435,49 @@ func textRecord(addr, diag string) Record {
 	return r
 }
 
+// sessionReplyAbove returns the remote server's own reply behind a
+// Sendmail summary line whose reason carries no reply code of its own
+// ("554 <addr>... Remote protocol error", "... Service unavailable"): the
+// nearest "<<< " line above in the same transcript paragraph, with the
+// ">>> " command it answered, as "... while talking to H: >>> CMD <<< 501 ...".
+// It returns "" when the reason has a code ("... 550 Host unknown") or no
+// server reply precedes it.
+func sessionReplyAbove(lines []string, line int, reason string) string {
+	reason = strings.TrimLeft(reason, ">.: \t")
+	if indexReplyCode(reason) >= 0 {
+		return ""
+	}
+	for k := line - 1; k >= 0 && k >= line-20; k-- {
+		l := strings.TrimSpace(lines[k])
+		if l == "" || hasPrefixFold(l, "while talking to") {
+			return ""
+		}
+		if !strings.HasPrefix(l, "<<< ") {
+			continue
+		}
+		if j := indexReplyCode(l); j < 0 || l[j] != '4' && l[j] != '5' {
+			return ""
+		}
+		from := k
+		for from > 0 && strings.HasPrefix(strings.TrimSpace(lines[from-1]), "<<< ") {
+			from-- // a multi-line reply
+		}
+		if from > 0 && strings.HasPrefix(strings.TrimSpace(lines[from-1]), ">>> ") {
+			from--
+		}
+		if from > 0 && hasPrefixFold(strings.TrimSpace(lines[from-1]), "while talking to") {
+			from--
+		}
+		var b strings.Builder
+		for _, l := range lines[from : k+1] {
+			b.WriteString(strings.TrimSpace(l))
+			b.WriteByte(' ')
+		}
+		return b.String()
+	}
+	return ""
+}
+
 // replyAbove returns the paragraph holding the nearest failure reply
 // (4xx or 5xx) in the 30 lines above line, or "".
 func replyAbove(lines []string, line int) string {
@@ -526,6 +569,11 @@ func diagnosticFor(lines []string, f textRcpt, end int) string {
 	rest := strings.TrimSpace(strings.TrimLeft(line[f.afterAddr:], ">\"':]) "))
 	if i := indexReplyCode(line); i >= 0 && i < f.afterAddr && strings.HasPrefix(strings.TrimLeft(line[f.afterAddr:], ">"), "...") {
 		// Sendmail's "550 <addr>... reason": the line is the reply.
+		if t := sessionReplyAbove(lines, f.line, line[f.afterAddr:]); t != "" {
+			// The summary only restates (or, after a dropped
+			// connection, hides) what the server said.
+			return collapseSpace(t)
+		}
 		return collapseSpace(line[i:])
 	}
 	if hasPrefixFold(strings.TrimSpace(line[:f.start]), "RCPT TO:") {

@@ -268,6 +268,7 @@ func analyse(root *part, depth int) *Report {
 		}
 	case readSESNotification(rep, notice):
 	case readJMRP(rep):
+	case readUnsubscribeRequest(rep):
 	case isBounceMessage(root.header, notice):
 		readTextBounce(rep, notice)
 	}

@@ -350,3 +350,31 @@ func TestParseMessageReasonParagraph(t *testing.T) {
 		}
 	}
 }
+
+// A Sendmail summary line whose reason has no reply code of its own
+// ("Remote protocol error") takes the server's reply from the transcript
+// above it; one with its own code keeps it.
+func TestSendmailSummaryTakesSessionReply(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("testdata", "messages", "sendmail-v5-session.eml"))
+	noErr(t, err)
+	for _, eol := range []string{"\n", "\r\n"} {
+		rep, err := bounce.ParseMessage(bytes.NewReader(bytes.ReplaceAll(b, []byte("\n"), []byte(eol))))
+		noErr(t, err)
+		if len(rep.Records) != 2 {
+			t.Fatalf("eol %q: %d records: %+v", eol, len(rep.Records), rep.Records)
+		}
+		kim, lee := rep.Records[0], rep.Records[1]
+		equal(t, "kim@example.org", kim.Recipient)
+		equal(t, 501, kim.Reply.Code, "kim's reply is the server's 501")
+		equal(t, bounce.StageMAIL, kim.Reply.Stage)
+		equal(t, "mailin1.example.org", kim.Reply.RemoteHost)
+		if !strings.Contains(kim.Diagnostic, "open relay") {
+			t.Errorf("kim's diagnostic %q", kim.Diagnostic)
+		}
+		equal(t, "lee@example.org", lee.Recipient)
+		equal(t, 554, lee.Reply.Code, "lee's summary has its own reason")
+		if !strings.Contains(lee.Diagnostic, "Host unknown") || strings.Contains(lee.Diagnostic, "open relay") {
+			t.Errorf("lee's diagnostic %q", lee.Diagnostic)
+		}
+	}
+}

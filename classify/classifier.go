@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/bouncekit/bouncekit/bounce"
+	"github.com/bouncekit/bouncekit/internal/ascii"
 )
 
 // Context is what the queue knows about a reply besides its text.
@@ -517,11 +518,13 @@ func (c *Classifier) ClassifyDSN(action string, status bounce.Status, diag *boun
 			// for this message, but a transient cause never suppresses.
 			// The expiry inherits the cause of the last deferral
 			// (provider-codes.md GN13); expired only when that cause is
-			// unknown or no server ever answered (connection failures:
+			// unknown, or only vaguely worded ("temporarily unavailable")
+			// while the notice itself names the queue lifetime as the
+			// reason, or no server ever answered (connection failures:
 			// there is no receiver's cause to inherit).
 			v.Severity, v.Retry, v.Suppress = SeverityHard, false, false
 			switch {
-			case connectionRules[v.Rule] || v.Category == CategoryUnknown && rep.Class() == 4:
+			case connectionRules[v.Rule] || vagueRules[v.Rule] && saysQueueTimeout(rep.Text) || v.Category == CategoryUnknown && rep.Class() == 4:
 				v.Category, v.Hint = CategoryExpired, HintUnknown
 				v.Rule, v.Explanation = "dsn-gave-up", "the reporting MTA gave up after transient failures (RFC 3464 action failed after connection failures or an unspecific 4.x.x): the queue lifetime ran out"
 			case v.Category == CategoryDelivered || v.Category == CategoryUnknown:
@@ -534,6 +537,22 @@ func (c *Classifier) ClassifyDSN(action string, status bounce.Status, diag *boun
 		}
 	}
 	return v
+}
+
+// saysQueueTimeout reports whether a notice gives the queue lifetime as
+// the reason it stopped (qmail-send: "I'm not going to try again; this
+// message has been in the queue too long").
+func saysQueueTimeout(text string) bool {
+	if len(text) < len("too long in queue") {
+		return false
+	}
+	lower := ascii.Lower(text)
+	for _, w := range [...]string{"in the queue too long", "too long in the queue", "too long in queue"} {
+		if strings.Contains(lower, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // vagueRules are the built-in catch-all text rules: wording that says

@@ -19,6 +19,13 @@ func (c *Classifier) ClassifyRecord(rep *bounce.Report, rec *bounce.Record) Verd
 		action = "auto-reply"
 	}
 	v := c.ClassifyDSN(action, rec.Status, &rec.Reply, in)
+	if rep.Kind == bounce.KindFeedback && rec.FeedbackType == "opt-out" {
+		// An unsubscribe request (a List-Unsubscribe mailto: sent by the
+		// recipient's mail client): not a spam report, but the recipient
+		// asks the same thing, to stop receiving this list.
+		v.Hint, v.Rule = HintRecipient, "dsn-opt-out"
+		v.Explanation = "an unsubscribe request (List-Unsubscribe, RFC 2369) sent by the recipient's mail client: remove the address from this list; the address is not bad"
+	}
 	if rep.Format == "googlegroups" && rec.Reply.Code == 0 && (v.Category == CategoryUnknown || v.Category == CategoryExpired) && v.Severity != SeverityNone {
 		// Google Groups' notice carries no SMTP reply, only a localised
 		// "the group may not exist, or you may not have permission to

@@ -57,3 +57,26 @@ func TestClassifyRecordGoogleGroupsNotice(t *testing.T) {
 		t.Errorf("not a Google Groups notice: %+v", v)
 	}
 }
+
+// An unsubscribe request that Apple Mail sends to a List-Unsubscribe mailto:
+// address is a complaint-family report of type opt-out (hand-written in the
+// shape Apple Mail uses).
+func TestClassifyRecordUnsubscribeRequest(t *testing.T) {
+	msg := "From: kate@icloud.com\nTo: opt-out-42@lists.sender.example\nSubject: unsubscribe\nAuto-Submitted: auto-replied\nX-Apple-Unsubscribe: true\nContent-Type: text/plain; charset=UTF-8\n\nApple Mail sent this email to unsubscribe from the message \"Weekly news\".\n"
+	rep, err := bounce.ParseMessage(strings.NewReader(msg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Kind != bounce.KindFeedback || rep.Format != "apple-unsubscribe" || len(rep.Records) != 1 || rep.Records[0].Recipient != "kate@icloud.com" || rep.Records[0].FeedbackType != "opt-out" {
+		t.Fatalf("kind %q format %q records %+v", rep.Kind, rep.Format, rep.Records)
+	}
+	v := Default().ClassifyRecord(rep, &rep.Records[0])
+	if v.Category != CategoryComplaint || v.Severity != SeverityNone || v.Suppress || v.Rule != "dsn-opt-out" || v.Hint != HintRecipient {
+		t.Errorf("unsubscribe request: %+v", v)
+	}
+	// Without Apple's marker the same message is an auto-reply.
+	rep, _ = bounce.ParseMessage(strings.NewReader(strings.Replace(msg, "X-Apple-Unsubscribe: true\n", "", 1)))
+	if rep.Kind != bounce.KindAutoReply {
+		t.Errorf("without X-Apple-Unsubscribe: kind %q", rep.Kind)
+	}
+}
