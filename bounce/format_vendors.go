@@ -68,6 +68,7 @@ var formatSigns = [...]formatSign{
 	{"exim", "*", "x-failed-recipients"},
 	{"exim", "", "this message was created automatically by mail delivery software"},
 	{"fml", "*", "x-ml-name"},
+	{"fml", "*", "x-mlserver"},
 }
 
 // detectFormat names the format of rep; the notice is the human-readable

@@ -269,6 +269,7 @@ func analyse(root *part, depth int) *Report {
 	case readSESNotification(rep, notice):
 	case readJMRP(rep):
 	case readUnsubscribeRequest(rep):
+	case readFMLNotice(rep, notice):
 	case isBounceMessage(root.header, notice):
 		readTextBounce(rep, notice)
 	}

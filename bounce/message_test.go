@@ -378,3 +378,24 @@ func TestSendmailSummaryTakesSessionReply(t *testing.T) {
 		}
 	}
 }
+
+// An fml error notice names the list in its first paragraph; a post that
+// the list distributes (X-MLServer, but from the poster and with the
+// poster's Message-ID) is not a notice.
+func TestFMLNotice(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("testdata", "messages", "fml-notice.eml"))
+	noErr(t, err)
+	rep, err := bounce.ParseMessage(bytes.NewReader(b))
+	noErr(t, err)
+	equal(t, bounce.KindBounce, rep.Kind)
+	equal(t, "fml", rep.Format)
+	if len(rep.Records) != 1 || rep.Records[0].Recipient != "cats@lists.example.jp" || !strings.Contains(rep.Records[0].Diagnostic, "Duplicated Message-ID") {
+		t.Fatalf("records %+v", rep.Records)
+	}
+	post := "From: ann@sender.example\nTo: cats@lists.example.jp\nSubject: [cats:00042] Meow\nMessage-ID: <20210429.2@sender.example>\nX-MLServer: fml [fml 4.0.3 release (20011202/4.0.3)]\nX-ML-Name: cats\n\nMeow, see <cats@lists.example.jp>.\n"
+	rep, err = bounce.ParseMessage(strings.NewReader(post))
+	noErr(t, err)
+	if len(rep.Records) != 0 {
+		t.Errorf("a list post read as %s with records %+v", rep.Kind, rep.Records)
+	}
+}

@@ -531,7 +531,9 @@ func (c *Classifier) ClassifyDSN(action string, status bounce.Status, diag *boun
 				// No cause, or a text that reads as a success: the text
 				// is not the reason.
 				v.Category, v.Hint, v.Rule, v.Explanation = CategoryUnknown, HintUnknown, "dsn-failed", "the DSN says failed but gives no usable reason"
-			case v.Category != CategoryExpired:
+			case v.Category != CategoryExpired && rep.Class() != 0:
+				// (A notice without any code was not a transient
+				// failure: its rule's explanation stands.)
 				v.Explanation = gaveUpExplanation
 			}
 		}
