@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"errors"
 	"fmt"
 	"math/bits"
 	"strings"
@@ -35,7 +36,28 @@ type Options struct {
 	Disable []string `json:"disable,omitempty"`
 	// NoBuiltins leaves out every built-in rule.
 	NoBuiltins bool `json:"no_builtins,omitempty"`
+	// Providers place hosts and domains the built-in tables do not know
+	// with a provider (a regional mailbox provider, an in-house gateway),
+	// so rules scoped to it (Rule.Provider) fire and verdicts name it.
+	// They are consulted before the built-in tables.
+	Providers []ProviderMap `json:"providers,omitempty"`
 }
+
+// ProviderMap places remote MTA hosts and recipient domains with a
+// provider. At most MaxProviderNames hosts and domains in total.
+type ProviderMap struct {
+	Provider Provider `json:"provider"`
+	// Hosts are MX or remote MTA host names: a host matches one when it
+	// equals it or ends in "." and it ("acme-mail.example" matches
+	// "mx1.acme-mail.example").
+	Hosts []string `json:"hosts,omitempty"`
+	// Domains are recipient domains, matched exactly.
+	Domains []string `json:"domains,omitempty"`
+}
+
+// MaxProviderNames is the largest number of hosts plus domains that
+// Options.Providers may hold.
+const MaxProviderNames = 1 << 16
 
 // MaxRules is the largest number of rules a Classifier takes (the candidate
 // set of one Classify call is a bitset of this size on the stack).
@@ -67,6 +89,8 @@ type Classifier struct {
 	// firstDefault is the index of the first built-in code-only default;
 	// a reply decided at or after it gets a second look at its wrapper.
 	firstDefault int
+	// userHosts and userDomains are Options.Providers, lower-cased.
+	userHosts, userDomains map[string]Provider
 }
 
 type tagAnchor struct {
@@ -126,8 +150,94 @@ func New(opts Options) (*Classifier, error) {
 	c, err := compile(list)
 	if c != nil {
 		c.firstDefault = firstDefault
+		if err == nil {
+			c.userHosts, c.userDomains, err = providerMaps(opts.Providers)
+		}
 	}
-	return c, err
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// ErrBadProviderMap is wrapped by the *RuleError New returns for an
+// invalid Options.Providers entry (no provider, an empty or over-long name,
+// too many names).
+var ErrBadProviderMap = errors.New("invalid provider map")
+
+// providerMaps indexes Options.Providers by lower-cased host and domain.
+func providerMaps(pms []ProviderMap) (hosts, domains map[string]Provider, err error) {
+	if len(pms) == 0 {
+		return nil, nil, nil
+	}
+	hosts, domains = map[string]Provider{}, map[string]Provider{}
+	n := 0
+	for i, pm := range pms {
+		bad := func(field, why string) error {
+			return &RuleError{ID: string(pm.Provider), Index: i, Field: "providers." + field, Err: fmt.Errorf("%w: %s", ErrBadProviderMap, why)}
+		}
+		if strings.TrimSpace(string(pm.Provider)) == "" {
+			return nil, nil, bad("provider", "no provider name")
+		}
+		for _, set := range [...]struct {
+			field string
+			names []string
+			m     map[string]Provider
+		}{{"hosts", pm.Hosts, hosts}, {"domains", pm.Domains, domains}} {
+			for _, name := range set.names {
+				key := ascii.Lower(cleanName(name))
+				if key == "" || len(key) > 253 {
+					return nil, nil, bad(set.field, fmt.Sprintf("%q is not a host or domain name", name))
+				}
+				if n++; n > MaxProviderNames {
+					return nil, nil, bad(set.field, fmt.Sprintf("more than %d names", MaxProviderNames))
+				}
+				set.m[key] = pm.Provider
+			}
+		}
+	}
+	return hosts, domains, nil
+}
+
+// ProviderForHost is the package's ProviderForHost with the hosts of
+// Options.Providers tried first. Safe for concurrent use; does not
+// allocate.
+func (c *Classifier) ProviderForHost(host string) Provider {
+	if len(c.userHosts) > 0 {
+		var buf [256]byte
+		if h, ok := foldBuf(buf[:], cleanName(host)); ok && len(h) > 0 {
+			if p, ok := c.userHosts[string(h)]; ok {
+				return p
+			}
+			for i := 0; i < len(h); i++ {
+				if h[i] == '.' {
+					if p, ok := c.userHosts[string(h[i+1:])]; ok {
+						return p
+					}
+				}
+			}
+		}
+	}
+	return ProviderForHost(host)
+}
+
+// ProviderForDomain is the package's ProviderForDomain with the domains of
+// Options.Providers tried first. Safe for concurrent use; does not
+// allocate.
+func (c *Classifier) ProviderForDomain(domain string) Provider {
+	if len(c.userDomains) > 0 {
+		d := domain
+		if i := strings.LastIndexByte(d, '@'); i >= 0 {
+			d = d[i+1:]
+		}
+		var buf [256]byte
+		if k, ok := foldBuf(buf[:], cleanName(d)); ok && len(k) > 0 {
+			if p, ok := c.userDomains[string(k)]; ok {
+				return p
+			}
+		}
+	}
+	return ProviderForDomain(domain)
 }
 
 // compile builds the classifier for rules in order.
@@ -413,17 +523,17 @@ func (cr *crule) verdict(r *bounce.Reply, prov Provider) Verdict {
 // unreliable where mail is hosted elsewhere, the MX host is not).
 func (c *Classifier) detectProvider(r *bounce.Reply, in Context, ml *matchList) Provider {
 	if in.RemoteMTA != "" {
-		if p := ProviderForHost(in.RemoteMTA); p != "" {
+		if p := c.ProviderForHost(in.RemoteMTA); p != "" {
 			return p
 		}
 	}
 	if r.RemoteHost != "" {
-		if p := ProviderForHost(r.RemoteHost); p != "" {
+		if p := c.ProviderForHost(r.RemoteHost); p != "" {
 			return p
 		}
 	}
 	if in.Recipient != "" {
-		if p := ProviderForDomain(in.Recipient); p != "" {
+		if p := c.ProviderForDomain(in.Recipient); p != "" {
 			return p
 		}
 	}

@@ -13,7 +13,8 @@ const MaxRulesFileSize = 4 << 20
 // ReadOptions reads Options from JSON. Two shapes are accepted: an object
 // with the fields of Options,
 //
-//	{"before": [rules...], "after": [rules...], "disable": ["rule-id", ...]}
+//	{"before": [rules...], "after": [rules...], "disable": ["rule-id", ...],
+//	 "providers": [{"provider": "acme-mail", "hosts": ["mx.acme-mail.example"], "domains": ["acme-mail.example"]}]}
 //
 // or a bare array of rules, which become Options.Before. Unknown fields are
 // an error, so a typo in a rule does not silently drop a predicate. The
