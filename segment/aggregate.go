@@ -86,6 +86,12 @@ type Options struct {
 	// It is called at most once per registrable domain; nil means such
 	// domains go to provider "other".
 	ProviderFor func(domain string) classify.Provider
+	// Classifier classifies the replies of events that carry no Verdict,
+	// and places recipient domains with the providers it knows (its
+	// Options.Providers first): pass the one the queue uses, with its
+	// in-house rules. nil means classify.Default(). Aggregates to be
+	// merged should use classifiers with the same rules.
+	Classifier *classify.Classifier
 }
 
 // ProviderOther and ProviderNone are the providers of recipients whose
@@ -259,7 +265,7 @@ func NewAggregate(opt Options) *Aggregate {
 		groupIndex: map[uint64]uint32{},
 		domains:    map[string]domInfo{},
 		regProv:    map[string]classify.Provider{},
-		cache:      replyCache{max: DefaultMaxReplyCache},
+		cache:      replyCache{max: DefaultMaxReplyCache, c: opt.Classifier},
 	}
 	a.seenOff = opt.MaxRecipients < 0
 	for _, n := range builtinAttrs {
@@ -419,9 +425,9 @@ func (a *Aggregate) resolveDomain(dom string) (string, classify.Provider) {
 	if p, ok := a.regProv[seg]; ok {
 		return seg, p
 	}
-	p := providerForDomain(seg)
+	p := providerForDomain(a.opt.Classifier, seg)
 	if p == "" && seg != dom {
-		p = providerForDomain(dom)
+		p = providerForDomain(a.opt.Classifier, dom)
 	}
 	if p == "" && a.opt.ProviderFor != nil {
 		p = a.opt.ProviderFor(seg)

@@ -337,3 +337,46 @@ func TestCampaignsBeyondTheCapAreCountedUnderOther(t *testing.T) {
 		t.Errorf("folded %+v", st.Folded)
 	}
 }
+
+// Options.Classifier brings the queue's own rules and provider maps into
+// the aggregate: a regional provider gets its own segment, and its replies
+// the categories of the in-house rules.
+func TestAggregateUsesTheGivenClassifier(t *testing.T) {
+	c, err := classify.New(classify.Options{
+		Providers: []classify.ProviderMap{{Provider: "acme-mail", Domains: []string{"acme-mail.example"}}},
+		Before: []classify.Rule{{ID: "acme-unknown", Provider: "acme-mail", Code: "550", Any: []string{"adresa neexistuje"},
+			Category: classify.CategoryRecipientUnknown, Suppress: true}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	events := []Event{
+		{Recipient: "a@acme-mail.example", Outcome: OutcomeBounced, ReplyText: "550 Adresa neexistuje"},
+		{Recipient: "b@acme-mail.example", Outcome: OutcomeDelivered},
+		{Recipient: "c@other.example", Outcome: OutcomeBounced, ReplyText: "550 Adresa neexistuje"},
+	}
+	for name, tc := range map[string]struct {
+		opt      Options
+		provider classify.Provider
+		category string
+	}{
+		"given classifier": {Options{Classifier: c}, "acme-mail", "recipient_unknown"},
+		"default":          {Options{}, ProviderOther, "unknown"},
+	} {
+		a := NewAggregate(tc.opt)
+		for i := range events {
+			a.Add(&events[i])
+		}
+		ps := a.Provider(tc.provider, Policy{})
+		if ps.Bounced < 1 || ps.Delivered != 1 {
+			t.Errorf("%s: provider %q counts %+v", name, tc.provider, ps.Counts)
+		}
+		found := false
+		for _, cat := range ps.Categories {
+			found = found || cat.Key == tc.category
+		}
+		if !found {
+			t.Errorf("%s: categories %+v, want %q among them", name, ps.Categories, tc.category)
+		}
+	}
+}

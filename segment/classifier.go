@@ -18,6 +18,7 @@ const DefaultMaxReplyCache = 1 << 16
 type replyCache struct {
 	max int
 	m   map[cacheKey]classified
+	c   *classify.Classifier // nil: classify.Default()
 }
 
 type cacheKey struct {
@@ -47,7 +48,7 @@ func (c *replyCache) get(ev *Event, prov uint32) classified {
 	if v, ok := c.m[cacheKey{prov, ev.ReplyText}]; ok {
 		return v
 	}
-	v := classifyText(ev.ReplyText, ev.Recipient)
+	v := classifyText(c.c, ev.ReplyText, ev.Recipient)
 	if c.m == nil {
 		c.m = make(map[cacheKey]classified)
 	}
@@ -66,12 +67,12 @@ func recipientLevel(v classify.Verdict) bool {
 }
 
 // classifyText reads and classifies one reply text.
-func classifyText(text, recipient string) classified {
+func classifyText(c *classify.Classifier, text, recipient string) classified {
 	r, err := bounce.ParseReply(text)
 	if err != nil && r.Raw == "" {
 		return classified{category: string(classify.CategoryUnknown)}
 	}
-	v := classifyReply(&r, recipient)
+	v := classifyReply(c, &r, recipient)
 	tag := v.Tag
 	if tag == "" {
 		tag = r.Tag()

@@ -8,12 +8,20 @@ import (
 	"github.com/bouncekit/bouncekit/classify"
 )
 
-func classifyReply(r *bounce.Reply, recipient string) classify.Verdict {
-	return classify.Default().Classify(r, classify.Context{Recipient: recipient, Stage: r.Stage})
+// classifyReply classifies r with c, or with classify.Default() when c is nil.
+func classifyReply(c *classify.Classifier, r *bounce.Reply, recipient string) classify.Verdict {
+	if c == nil {
+		c = classify.Default()
+	}
+	return c.Classify(r, classify.Context{Recipient: recipient, Stage: r.Stage})
 }
 
-// providerForDomain maps a recipient domain to its mailbox provider.
-func providerForDomain(domain string) classify.Provider {
+// providerForDomain maps a recipient domain to its mailbox provider, with
+// the provider maps of c when it is not nil.
+func providerForDomain(c *classify.Classifier, domain string) classify.Provider {
+	if c != nil {
+		return c.ProviderForDomain(domain)
+	}
 	return classify.ProviderForDomain(domain)
 }
 

@@ -260,6 +260,18 @@ type providerJSON struct {
 	FailureRate float64           `json:"failure_rate"`
 	Level       Level             `json:"level"`
 	Domains     []domainJSON      `json:"domains"`
+	// Tags and Categories: the provider's bounces per provider tag (CS01,
+	// TSS04...) and per classify category, each over the provider's whole
+	// denominator, with the level under the provider+tag thresholds.
+	Tags       []shareJSON `json:"tags"`
+	Categories []shareJSON `json:"categories"`
+}
+
+type shareJSON struct {
+	Key         string  `json:"key"`
+	Bounced     int64   `json:"bounced"`
+	FailureRate float64 `json:"failure_rate"`
+	Level       Level   `json:"level"`
 }
 
 type domainJSON struct {
@@ -296,9 +308,15 @@ type diagnosisJSON struct {
 func (r *Report) MarshalJSON() ([]byte, error) {
 	j := reportJSON{Providers: []providerJSON{}, Findings: []findingJSON{}, Diagnosis: []diagnosisJSON{}}
 	for _, p := range r.Providers {
-		pj := providerJSON{p.Provider, p.Sent(), p.Delivered, p.Bounced, p.Deferred, p.Rate.Rate, p.Level, []domainJSON{}}
+		pj := providerJSON{p.Provider, p.Sent(), p.Delivered, p.Bounced, p.Deferred, p.Rate.Rate, p.Level, []domainJSON{}, []shareJSON{}, []shareJSON{}}
 		for _, d := range p.Domains {
 			pj.Domains = append(pj.Domains, domainJSON{d.Key, d.Sent(), d.Delivered, d.Bounced, d.Deferred, d.Rate.Rate, d.Level})
+		}
+		for _, t := range p.Tags {
+			pj.Tags = append(pj.Tags, shareJSON{t.Key, t.Bounced, t.Rate.Rate, t.Level})
+		}
+		for _, c := range p.Categories {
+			pj.Categories = append(pj.Categories, shareJSON{c.Key, c.Bounced, c.Rate.Rate, c.Level})
 		}
 		j.Providers = append(j.Providers, pj)
 	}

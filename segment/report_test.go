@@ -57,7 +57,7 @@ func TestReportJSONHasExactlyTheDocumentedFields(t *testing.T) {
 		t.Fatalf("top-level keys %v", got)
 	}
 	want := map[string][]string{
-		"providers": {"bounced", "deferred", "delivered", "domains", "failure_rate", "level", "provider", "sent"},
+		"providers": {"bounced", "categories", "deferred", "delivered", "domains", "failure_rate", "level", "provider", "sent", "tags"},
 		"findings":  {"attribute", "delivered", "failed", "lift", "p_value", "provider", "value"},
 		"diagnosis": {"evidence", "next_step", "pattern", "provider"},
 	}

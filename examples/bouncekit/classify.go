@@ -52,33 +52,46 @@ type errorOutput struct {
 	Error string `json:"error"`
 }
 
+// rulesUsage describes the --rules flag of classify and report.
+const rulesUsage = "JSON file of in-house rules and provider maps: {\"before\": [...], \"after\": [...], \"disable\": [...], \"providers\": [...]} (docs/classify.md)"
+
+// loadClassifier is classify.Default() when file is "", else the built-in
+// rules plus the options read from file (classify.ReadOptions).
+func loadClassifier(file string) (*classify.Classifier, error) {
+	if file == "" {
+		return classify.Default(), nil
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	opts, err := classify.ReadOptions(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	c, err := classify.New(opts)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	return c, nil
+}
+
 // maxClassifyLine bounds one input line; longer lines give an error object.
 const maxClassifyLine = bounce.MaxReplyLen + 4096
 
 func runClassify(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("classify", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	rulesFile := fs.String("rules", "", "JSON file of extra rules: {\"before\": [...], \"after\": [...], \"disable\": [...]} (docs/classify.md)")
+	rulesFile := fs.String("rules", "", rulesUsage)
 	unknowns := fs.Bool("unknowns", false, "after the run, print the unclassified replies to stderr, grouped, most frequent first")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	c := classify.Default()
-	if *rulesFile != "" {
-		f, err := os.Open(*rulesFile)
-		if err != nil {
-			fmt.Fprintf(stderr, "bouncekit classify: %v\n", err)
-			return 1
-		}
-		opts, err := classify.ReadOptions(f)
-		f.Close()
-		if err == nil {
-			c, err = classify.New(opts)
-		}
-		if err != nil {
-			fmt.Fprintf(stderr, "bouncekit classify: %s: %v\n", *rulesFile, err)
-			return 1
-		}
+	c, err := loadClassifier(*rulesFile)
+	if err != nil {
+		fmt.Fprintf(stderr, "bouncekit classify: %v\n", err)
+		return 1
 	}
 
 	var col classify.Collector

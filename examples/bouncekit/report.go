@@ -10,6 +10,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/bouncekit/bouncekit/classify"
 	"github.com/bouncekit/bouncekit/segment"
 )
 
@@ -20,7 +21,7 @@ import (
 var sampleEvents []byte
 
 func init() {
-	register(command{name: "report", usage: "report --events FILE [--format text|json] [--input csv|jsonl|postfix|pmta|kumo|ses]", run: runReport})
+	register(command{name: "report", usage: "report --events FILE [--format text|json] [--input csv|jsonl|postfix|pmta|kumo|ses] [--rules FILE]", run: runReport})
 	register(command{name: "triage", usage: "triage [--format text|json]   full triage of the embedded sample deployment", run: runTriage})
 }
 
@@ -31,7 +32,7 @@ func runTriage(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	return writeReport(ctx, bytes.NewReader(sampleEvents), segment.FormatCSV, *format, stdout, stderr)
+	return writeReport(ctx, bytes.NewReader(sampleEvents), segment.FormatCSV, *format, classify.Default(), stdout, stderr)
 }
 
 func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -40,12 +41,18 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	events := fs.String("events", "", "events file (- for standard input)")
 	format := fs.String("format", "text", "output format: text or json")
 	input := fs.String("input", "auto", "input format: auto, csv, jsonl, postfix, pmta, kumo or ses")
+	rulesFile := fs.String("rules", "", rulesUsage)
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	if *events == "" || fs.NArg() > 0 {
-		fmt.Fprintln(stderr, "usage: bouncekit report --events FILE [--format text|json] [--input csv|jsonl|postfix|pmta|kumo|ses]")
+		fmt.Fprintln(stderr, "usage: bouncekit report --events FILE [--format text|json] [--input csv|jsonl|postfix|pmta|kumo|ses] [--rules FILE]")
 		return 2
+	}
+	c, err := loadClassifier(*rulesFile)
+	if err != nil {
+		fmt.Fprintf(stderr, "bouncekit: %v\n", err)
+		return 1
 	}
 	in, err := segment.ParseFormat(*input)
 	if err != nil {
@@ -66,10 +73,12 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		defer f.Close()
 		r = f
 	}
-	return writeReport(ctx, r, in, *format, stdout, stderr)
+	return writeReport(ctx, r, in, *format, c, stdout, stderr)
 }
 
-func writeReport(ctx context.Context, r io.Reader, in segment.Format, format string, stdout, stderr io.Writer) int {
+// writeReport reads events from r and writes the triage report; c
+// classifies the replies and places domains with providers.
+func writeReport(ctx context.Context, r io.Reader, in segment.Format, format string, c *classify.Classifier, stdout, stderr io.Writer) int {
 	if format != "text" && format != "json" {
 		fmt.Fprintf(stderr, "bouncekit: unknown --format %q (text or json)\n", format)
 		return 2
@@ -77,6 +86,7 @@ func writeReport(ctx context.Context, r io.Reader, in segment.Format, format str
 	rd := &segment.Reader{Format: in}
 	var shown time.Duration
 	rep, err := segment.BuildReport(ctx, rd.Events(r), segment.ReportOptions{
+		Aggregate: segment.Options{Classifier: c},
 		// Progress goes to stderr once the input takes more than a moment,
 		// every two seconds at most.
 		Progress: func(p segment.Progress) {

@@ -95,3 +95,47 @@ func TestReportUsageErrors(t *testing.T) {
 		t.Errorf("missing file: exit %d", code)
 	}
 }
+
+// --rules brings in-house rules and provider maps into the report: the
+// regional provider gets its own row and its replies their category.
+func TestReportWithRules(t *testing.T) {
+	dir := t.TempDir()
+	events := filepath.Join(dir, "events.csv")
+	csv := "recipient,outcome,reply\n" +
+		"a@acme-mail.example,bounced,550 Adresa neexistuje\n" +
+		"b@acme-mail.example,delivered,250 OK\n"
+	rules := filepath.Join(dir, "rules.json")
+	js := `{"providers": [{"provider": "acme-mail", "domains": ["acme-mail.example"]}],
+	"before": [{"id": "acme-unknown", "provider": "acme-mail", "code": "550", "any": ["adresa neexistuje"], "category": "recipient_unknown", "suppress": true}]}`
+	if err := os.WriteFile(events, []byte(csv), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(rules, []byte(js), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, stderr, code := runCmd(t, "report", "--events", events, "--format", "json", "--rules", rules)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var rep struct {
+		Providers []struct {
+			Provider   string `json:"provider"`
+			Bounced    int    `json:"bounced"`
+			Categories []struct {
+				Key string `json:"key"`
+			} `json:"categories"`
+		} `json:"providers"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if len(rep.Providers) != 1 || rep.Providers[0].Provider != "acme-mail" || rep.Providers[0].Bounced != 1 {
+		t.Fatalf("providers %+v", rep.Providers)
+	}
+	if cs := rep.Providers[0].Categories; len(cs) == 0 || cs[0].Key != "recipient_unknown" {
+		t.Errorf("categories %+v\n%s", cs, out)
+	}
+	if _, stderr, code := runCmd(t, "report", "--events", events, "--rules", filepath.Join(dir, "missing.json")); code != 1 || !strings.Contains(stderr, "missing.json") {
+		t.Errorf("a missing rules file: exit %d, stderr %q", code, stderr)
+	}
+}
