@@ -10,10 +10,13 @@ import (
 )
 
 // acmeRules are in-house rules written in Go, for Acme Mail, a regional
-// provider the built-ins do not know. They match on code and text; a rule
-// can also be scoped to a known provider with Rule.Provider.
+// provider the built-ins do not know. The JSON file places Acme's hosts and
+// domains with the provider "acme-mail" (classify.Options.Providers), so
+// rules scoped to it with Rule.Provider fire only on Acme's replies: the
+// same Czech words from another server are left to the built-ins.
 var acmeRules = []classify.Rule{{
 	ID:          "acme-mail-mailbox-full",
+	Provider:    "acme-mail",
 	Code:        "452",
 	Any:         []string{"schranka je plna"},
 	Category:    classify.CategoryMailboxFull,
