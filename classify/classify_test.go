@@ -190,8 +190,10 @@ func TestReadOptionsJSON(t *testing.T) {
 	const file = `{
 	  "before": [{"id": "acme-1", "any": ["Frobnicated"], "code": "55x", "category": "recipient_unknown", "suppress": true, "explanation": "ours"}],
 	  "after":  [{"id": "acme-2", "status": "5.7.*", "all": ["acme", "gateway"], "category": "policy", "hint": "recipient"},
-	             {"id": "acme-3", "stages": ["rcpt"], "any": ["acme says no"], "category": "policy"}],
-	  "disable": ["apple-hm07"]
+	             {"id": "acme-3", "stages": ["rcpt"], "any": ["acme says no"], "category": "policy"},
+	             {"id": "acme-4", "provider": "acme-mail", "code": "550", "any": ["adresa neexistuje"], "category": "recipient_unknown", "suppress": true}],
+	  "disable": ["apple-hm07"],
+	  "providers": [{"provider": "acme-mail", "domains": ["acme-mail.example"], "hosts": ["mx.acme-mail.example"]}]
 	}`
 	opts, err := classify.ReadOptions(strings.NewReader(file))
 	if err != nil {
@@ -205,6 +207,8 @@ func TestReadOptionsJSON(t *testing.T) {
 		{Reply: "550 mailbox FROBNICATED", Rule: "acme-1", Suppress: classifytest.Bool(true)},
 		{Reply: "550 5.7.9 acme says no", Command: "rcpt to", Rule: "acme-3"},
 		{Reply: "550 5.7.9 blocked by ACME gateway", Rule: "acme-2", Hint: "recipient"},
+		{Reply: "550 Adresa neexistuje", Recipient: "ann@acme-mail.example", Provider: "acme-mail", Rule: "acme-4"},
+		{Reply: "550 Adresa neexistuje", Recipient: "ann@other.example", Rule: "rfc5321-550"},
 	})
 	if _, ok := c.Rule("apple-hm07"); ok {
 		t.Error("disabled rule apple-hm07 still present")

@@ -80,18 +80,3 @@ func TestProviderMapErrorsAreTyped(t *testing.T) {
 		}
 	}
 }
-
-func TestReadOptionsProviders(t *testing.T) {
-	opts, err := classify.ReadOptions(strings.NewReader(`{"providers": [{"provider": "acme-mail", "domains": ["acme-mail.example"], "hosts": ["mx.acme-mail.example"]}],
-		"before": [{"id": "acme-unknown", "provider": "acme-mail", "code": "550", "any": ["adresa neexistuje"], "category": "recipient_unknown", "suppress": true}]}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := classify.New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	classifytest.Run(t, c, []classifytest.Case{
-		{Reply: "550 Adresa neexistuje", Recipient: "ann@acme-mail.example", Provider: "acme-mail", Rule: "acme-unknown", Category: "recipient_unknown"},
-	})
-}
