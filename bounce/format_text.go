@@ -436,13 +436,18 @@ func textRecord(addr, diag string) Record {
 }
 
 // sessionReplyAbove returns the remote server's own reply behind a
-// Sendmail summary line whose reason carries no reply code of its own
-// ("554 <addr>... Remote protocol error", "... Service unavailable"): the
-// nearest "<<< " line above in the same transcript paragraph, with the
-// ">>> " command it answered, as "... while talking to H: >>> CMD <<< 501 ...".
-// It returns "" when the reason has a code ("... 550 Host unknown") or no
-// server reply precedes it.
-func sessionReplyAbove(lines []string, line int, reason string) string {
+// Sendmail summary line for addr whose reason carries no reply code of its
+// own ("554 <addr>... Remote protocol error", "... Service unavailable"):
+// the nearest "<<< " reply above in the same transcript paragraph that
+// belongs to addr, with the ">>> " command it answered, as "... while
+// talking to H: >>> CMD <<< 501 ...". A reply belongs to addr when it
+// answered a command for the whole session (MAIL, DATA, the greeting) or a
+// RCPT naming addr; a reply to another recipient's RCPT, or one with no
+// command above it that does not name addr, is passed over (pipelined
+// transcripts list several). It returns "" when the reason has a code
+// ("... 550 Host unknown"), when no failure reply belongs to addr, or when
+// the one that does was a success.
+func sessionReplyAbove(lines []string, line int, addr, reason string) string {
 	reason = strings.TrimLeft(reason, ">.: \t")
 	if indexReplyCode(reason) >= 0 {
 		return ""
@@ -455,14 +460,26 @@ func sessionReplyAbove(lines []string, line int, reason string) string {
 		if !strings.HasPrefix(l, "<<< ") {
 			continue
 		}
-		if j := indexReplyCode(l); j < 0 || l[j] != '4' && l[j] != '5' {
-			return ""
-		}
 		from := k
 		for from > 0 && strings.HasPrefix(strings.TrimSpace(lines[from-1]), "<<< ") {
 			from-- // a multi-line reply
 		}
+		cmd := ""
 		if from > 0 && strings.HasPrefix(strings.TrimSpace(lines[from-1]), ">>> ") {
+			cmd = strings.TrimSpace(lines[from-1])
+		}
+		mine := containsFold(strings.Join(lines[from:k+1], " "), addr)
+		if cmd != "" {
+			mine = !hasPrefixFold(strings.TrimSpace(cmd[4:]), "RCPT") || containsFold(cmd, addr)
+		}
+		if !mine {
+			k = from // another recipient's reply: look above it
+			continue
+		}
+		if j := indexReplyCode(l); j < 0 || l[j] != '4' && l[j] != '5' {
+			return ""
+		}
+		if cmd != "" {
 			from--
 		}
 		if from > 0 && hasPrefixFold(strings.TrimSpace(lines[from-1]), "while talking to") {
@@ -569,7 +586,7 @@ func diagnosticFor(lines []string, f textRcpt, end int) string {
 	rest := strings.TrimSpace(strings.TrimLeft(line[f.afterAddr:], ">\"':]) "))
 	if i := indexReplyCode(line); i >= 0 && i < f.afterAddr && strings.HasPrefix(strings.TrimLeft(line[f.afterAddr:], ">"), "...") {
 		// Sendmail's "550 <addr>... reason": the line is the reply.
-		if t := sessionReplyAbove(lines, f.line, line[f.afterAddr:]); t != "" {
+		if t := sessionReplyAbove(lines, f.line, f.addr, line[f.afterAddr:]); t != "" {
 			// The summary only restates (or, after a dropped
 			// connection, hides) what the server said.
 			return collapseSpace(t)

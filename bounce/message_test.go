@@ -360,10 +360,17 @@ func TestSendmailSummaryTakesSessionReply(t *testing.T) {
 	for _, eol := range []string{"\n", "\r\n"} {
 		rep, err := bounce.ParseMessage(bytes.NewReader(bytes.ReplaceAll(b, []byte("\n"), []byte(eol))))
 		noErr(t, err)
-		if len(rep.Records) != 2 {
-			t.Fatalf("eol %q: %d records: %+v", eol, len(rep.Records), rep.Records)
+		byRcpt := map[string]bounce.Record{}
+		for _, r := range rep.Records {
+			byRcpt[r.Recipient] = r
 		}
-		kim, lee := rep.Records[0], rep.Records[1]
+		kim, lee, mia := byRcpt["kim@example.org"], byRcpt["lee@example.org"], byRcpt["mia@other.example"]
+		// The nearest reply above mia's summary answered another
+		// recipient's RCPT: mia keeps her own summary.
+		equal(t, 554, mia.Reply.Code, "mia: %+v", rep.Records)
+		if strings.Contains(mia.Diagnostic, "Relaying denied") {
+			t.Errorf("mia's diagnostic took another recipient's reply: %q", mia.Diagnostic)
+		}
 		equal(t, "kim@example.org", kim.Recipient)
 		equal(t, 501, kim.Reply.Code, "kim's reply is the server's 501")
 		equal(t, bounce.StageMAIL, kim.Reply.Stage)
