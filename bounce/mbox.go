@@ -2,7 +2,8 @@ package bounce
 
 // This file reads mbox files (RFC 4155) one message at a time: messages are
 // separated by "From " lines at the start of the file or after an empty
-// line; ">From " quoting (mboxrd) is undone. Only one message is held in
+// line, or by a full envelope line ("From sender Www Mmm dd hh:mm:ss yyyy")
+// anywhere; ">From " quoting (mboxrd) is undone. Only one message is held in
 // memory at a time, and no more than Limits.MaxMessageBytes of it.
 
 import (
