@@ -18,6 +18,11 @@ type formatSign struct {
 // formatSigns are tried in order; the first match names the format. More
 // specific marks (providers) come before the MTA software they run.
 var formatSigns = [...]formatSign{
+	{"receivingses", "reporting-mta", "inbound-smtp."},
+	{"powermta", "*", "x-powermta-bouncecategory"},
+	{"amavis", "from", "content-filter at"},
+	{"surfcontrol", "x-mailer", "surfcontrol"},
+	{"sendgrid", "", "automatically generated message from sendgrid"},
 	{"amazonworkmail", "", "an error occurred while trying to deliver the mail to the following recipients"},
 	{"amazonses", "*", "x-ses-outgoing"},
 	{"amazonses", "from", "amazonses.com"},
@@ -51,6 +56,10 @@ var formatSigns = [...]formatSign{
 	{"kddi", "from", "dion.ne.jp"},
 	{"ezweb", "from", "ezweb.ne.jp"},
 	{"verizon", "from", "vzwpix.com"},
+	{"apachejames", "", "error message below:"},
+	{"mailmarshal", "", "the following recipients were affected"},
+	{"biglobe", "from", "biglobe.ne.jp"},
+	{"bigfoot", "from", "bigfoot.com"},
 	{"notes", "", "------- failure reasons"},
 	{"domino", "", "lotus domino"},
 	{"domino", "", "was not delivered to"},
@@ -78,10 +87,15 @@ func detectFormat(rep *Report, notice string) string {
 	// The marks are in the first lines of a notice; 1 KiB keeps the cost
 	// flat for long ones.
 	low := strings.ToLower(notice[:min(len(notice), 1<<10)])
-	fieldNames := [...]string{"from", "x-mailer", "x-failed-recipients"}
+	fieldNames := [...]string{"from", "x-mailer", "x-failed-recipients", "reporting-mta"}
 	var lowFields [len(fieldNames)]string // lower-cased values, read once
 	for i, n := range fieldNames {
 		lowFields[i] = strings.ToLower(rep.Header.Get(n))
+	}
+	for _, f := range rep.Fields { // the report's per-message fields (RFC 3464 §2.2)
+		if strings.EqualFold(f.Name, "Reporting-MTA") {
+			lowFields[3] = strings.ToLower(f.Value)
+		}
 	}
 	for _, s := range formatSigns {
 		switch s.field {
@@ -96,6 +110,13 @@ func detectFormat(rep *Report, notice string) string {
 			for _, f := range rep.Fields {
 				if strings.EqualFold(f.Name, s.text) {
 					return s.format
+				}
+			}
+			for i := range rep.Records { // per-recipient extension fields
+				for _, f := range rep.Records[i].Fields {
+					if strings.EqualFold(f.Name, s.text) {
+						return s.format
+					}
 				}
 			}
 		default:

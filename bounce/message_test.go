@@ -57,7 +57,7 @@ func TestParseMessageFormats(t *testing.T) {
 		{"mfilter-text.eml", bounce.KindBounce, "mfilter", []wantRecord{{"tom@example.jp", bounce.ActionFailed, "", 550, bounce.StageDATA}}},
 		{"dma-text.eml", bounce.KindBounce, "dragonfly", []wantRecord{{"uma@nowhere.example", bounce.ActionFailed, "", 0, ""}}},
 		{"domino-text.eml", bounce.KindBounce, "domino", []wantRecord{{"vic@corp.example", bounce.ActionFailed, "", 0, ""}}},
-		{"envelope-summary.eml", bounce.KindBounce, "text", []wantRecord{{"wes@gw.example.net", bounce.ActionFailed, "", 550, ""}}},
+		{"envelope-summary.eml", bounce.KindBounce, "apachejames", []wantRecord{{"wes@gw.example.net", bounce.ActionFailed, "", 550, ""}}},
 		{"exim-local-dsn.eml", bounce.KindDeliveryStatus, "exim", []wantRecord{{"yuki@example.org", bounce.ActionFailed, "5.0.0", 0, ""}}},
 		{"exchange2003-text.eml", bounce.KindBounce, "exchange2003", []wantRecord{{"zoe@corp.example", bounce.ActionFailed, "", 0, ""}}},
 		{"truncated-multipart.eml", bounce.KindDeliveryStatus, "rfc3464", []wantRecord{{"oscar@example.org", bounce.ActionDelayed, "4.4.1", 421, ""}}},
@@ -404,5 +404,38 @@ func TestFMLNotice(t *testing.T) {
 	noErr(t, err)
 	if len(rep.Records) != 0 {
 		t.Errorf("a list post read as %s with records %+v", rep.Kind, rep.Records)
+	}
+}
+
+// TestFormatMarks checks the marks that name a report's writer
+// (Report.Format), on small hand-written messages: a header field, a
+// sentence of the notice, a per-message or a per-recipient DSN field.
+func TestFormatMarks(t *testing.T) {
+	dsn := func(header, notice, msgField, rcptField string) string {
+		return "From: " + header + "\nSubject: Delivery Status Notification (Failure)\nMIME-Version: 1.0\n" +
+			"Content-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\n\n--b\nContent-Type: text/plain\n\n" +
+			notice + "\n\n--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mta.sender.example\n" + msgField +
+			"\nFinal-Recipient: rfc822; ann@example.net\nAction: failed\nStatus: 5.1.1\n" + rcptField +
+			"Diagnostic-Code: smtp; 550 5.1.1 unknown user\n\n--b--\n"
+	}
+	text := func(from, notice string) string {
+		return "From: " + from + "\nSubject: Returned mail: see transcript for details\n\n" + notice + "\n\n<ann@example.net>: 550 5.1.1 unknown user\n"
+	}
+	for want, msg := range map[string]string{
+		"receivingses": strings.Replace(dsn("postmaster@mail.example.jp", "Your message could not be delivered.", "", ""), "Reporting-MTA: dns; mta.sender.example", "Reporting-MTA: dns; inbound-smtp.us-west-2.amazonaws.com", 1),
+		"powermta":     dsn("postmaster@mta.sender.example", "Delivery report.", "", "X-PowerMTA-BounceCategory: bad-mailbox\n"),
+		"amavis":       dsn(`"Content-filter at mx.example.net" <postmaster@mx.example.net>`, "The message was blocked.", "", ""),
+		"surfcontrol":  strings.Replace(dsn("MAILER-DAEMON@example.net", "Undeliverable.", "", ""), "MIME-Version: 1.0\n", "MIME-Version: 1.0\nX-Mailer: SurfControl E-mail Filter\n", 1),
+		"sendgrid":     dsn("MAILER-DAEMON@mail.example.jp", "This is an automatically generated message from SendGrid.", "", ""),
+		"apachejames":  text("postmaster@gw.example.net", "Error: Invalid user address\nError message below:\n550 - Requested action not taken: no such user here"),
+		"mailmarshal":  text("postmaster@example.net", "Could not be delivered because of 550 5.1.1 User unknown\nThe following recipients were affected:"),
+		"biglobe":      text("postmaster@biglobe.ne.jp", "This is a MIME-encapsulated message."),
+		"bigfoot":      text("MAILER-DAEMON@bigfoot.com", "The original message was received."),
+	} {
+		rep, err := bounce.ParseMessage(strings.NewReader(msg))
+		noErr(t, err)
+		if len(rep.Records) == 0 || rep.Format != want {
+			t.Errorf("%s: format %q, %d records (kind %s)", want, rep.Format, len(rep.Records), rep.Kind)
+		}
 	}
 }
