@@ -46,12 +46,16 @@ var formatSigns = [...]formatSign{
 	{"mcafee", "*", "x-nai-header"},
 	{"trendmicro", "from", "interscan"},
 	{"barracuda", "", "barracuda"},
+	{"barracuda", "reporting-mta", "barracuda"},
 	{"mimecast", "", "mimecast"},
 	{"messagelabs", "", "messagelabs"},
 	{"activehunter", "", "active!hunter"},
+	{"activehunter", "content-type", "active!hunter"},
 	{"mfilter", "", "m-filter"},
 	{"imailserver", "x-mailer", "ipswitch"},
+	{"imailserver", "x-mailer", "<smtp32 v"},
 	{"mxlogic", "", "mxl_mta"},
+	{"mxlogic", "*", "x-mxl-notehash"},
 	{"mailfoundry", "", "mailfoundry"},
 	{"kddi", "from", "dion.ne.jp"},
 	{"ezweb", "from", "ezweb.ne.jp"},
@@ -87,7 +91,7 @@ func detectFormat(rep *Report, notice string) string {
 	// The marks are in the first lines of a notice; 1 KiB keeps the cost
 	// flat for long ones.
 	low := strings.ToLower(notice[:min(len(notice), 1<<10)])
-	fieldNames := [...]string{"from", "x-mailer", "x-failed-recipients", "reporting-mta"}
+	fieldNames := [...]string{"from", "x-mailer", "x-failed-recipients", "reporting-mta", "content-type"}
 	var lowFields [len(fieldNames)]string // lower-cased values, read once
 	for i, n := range fieldNames {
 		lowFields[i] = strings.ToLower(rep.Header.Get(n))

@@ -431,6 +431,10 @@ func TestFormatMarks(t *testing.T) {
 		"mailmarshal":  text("postmaster@example.net", "Could not be delivered because of 550 5.1.1 User unknown\nThe following recipients were affected:"),
 		"biglobe":      text("postmaster@biglobe.ne.jp", "This is a MIME-encapsulated message."),
 		"bigfoot":      text("MAILER-DAEMON@bigfoot.com", "The original message was received."),
+		"activehunter": "From: MAILER-DAEMON@example.ed.jp\nSubject: Undelivered Mail\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"=_Active!Hunter_1\"\n\n--=_Active!Hunter_1\nContent-Type: text/plain\n\n<ann@example.net>: 550 5.1.1 unknown user\n\n--=_Active!Hunter_1--\n",
+		"imailserver":  strings.Replace(text("postmaster@example.org", "Unknown user"), "\nSubject:", "\nX-Mailer: <SMTP32 v8.22>\nSubject:", 1),
+		"mxlogic":      strings.Replace(text("MAILER-DAEMON@relay0.example.net", "This message was created automatically."), "\nSubject:", "\nX-MXL-NoteHash: 00ff\nSubject:", 1),
+		"barracuda":    strings.Replace(dsn("MAILER-DAEMON@example.jp", "Undeliverable.", "", ""), "Reporting-MTA: dns; mta.sender.example", "Reporting-MTA: dns; barracuda.example.jp", 1),
 	} {
 		rep, err := bounce.ParseMessage(strings.NewReader(msg))
 		noErr(t, err)
