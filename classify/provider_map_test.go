@@ -57,13 +57,17 @@ func TestProviderMapsPlaceHostsAndDomains(t *testing.T) {
 	if p := c2.ProviderForHost("other.mail.protection.outlook.com"); p != classify.ProviderMicrosoft {
 		t.Errorf("other Microsoft hosts: %q", p)
 	}
+	r := mustParse(t, reply)
+	in := classify.Context{Recipient: "ann@customer.example", RemoteMTA: "in1.mx.acme-mail.example"}
+	var v classify.Verdict
 	allocs := testing.AllocsPerRun(100, func() {
 		_ = c.ProviderForDomain("Ann@Acme.example")
 		_ = c.ProviderForHost("in1.MX.acme-mail.example.")
 		_ = c.ProviderForHost("mx01.mail.icloud.com")
+		v = c.Classify(&r, in)
 	})
-	if allocs != 0 {
-		t.Errorf("provider map lookups allocated %.1f times", allocs)
+	if allocs != 0 || v.Provider != "acme-mail" {
+		t.Errorf("provider map lookups and Classify allocated %.1f times (provider %q)", allocs, v.Provider)
 	}
 }
 
