@@ -451,7 +451,7 @@ func (r *DNSResolver) ask1(ctx context.Context, name string, qtype uint16) ([]dn
 				}
 				if !isTimeout(err) {
 					allTimedOut = false
-					last = fmt.Errorf("%w: %v", ErrServFail, err)
+					last = fmt.Errorf("%w: %v", ErrUnreachable, err)
 				}
 				continue
 			}

@@ -3,6 +3,7 @@ package authcheck
 import (
 	"context"
 	"errors"
+	"net"
 	"net/netip"
 	"slices"
 	"strings"
@@ -345,5 +346,26 @@ func TestDNSResolverTriesTheNextServer(t *testing.T) {
 	}
 	if failing.Queries() != 2 {
 		t.Fatalf("a SERVFAIL was retried: %d queries", failing.Queries())
+	}
+}
+
+// A server that refuses the connection (nothing listens on the port) is
+// ErrUnreachable, neither a SERVFAIL nor a timeout, and the findings built
+// on it say dns.error.
+func TestDNSResolverUnreachableServer(t *testing.T) {
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := pc.LocalAddr().String()
+	pc.Close() // nothing listens there now: the kernel answers "port unreachable"
+	r := NewDNSResolver(DNSConfig{Servers: []string{addr}, Retries: 1, Timeout: 2 * time.Second})
+	_, err = r.LookupA(context.Background(), "mx.example.test")
+	if !errors.Is(err, ErrUnreachable) || errors.Is(err, ErrServFail) || errors.Is(err, ErrTimeout) {
+		t.Fatalf("got %v, want ErrUnreachable", err)
+	}
+	h := HELOResult{Name: "mx.example.test", FQDN: true, Err: err}
+	if fs := h.Findings(netip.Addr{}); len(fs) != 1 || fs[0].Code != FindingDNSError {
+		t.Errorf("HELO findings %+v, want one dns.error", fs)
 	}
 }

@@ -133,7 +133,7 @@ func (e EnvelopeResult) Findings() []Finding {
 		return []Finding{{Code: FindingEnvelopeNullMX, Severity: SeverityError, Subject: e.Domain,
 			Message: "the domain publishes a null MX: it accepts no mail, so bounces are lost and many receivers reject it as a sender", RFC: "RFC 7505 §4.2"}}
 	case e.Err != nil && !e.CanReceive:
-		return []Finding{{Code: FindingDNSTimeout, Severity: SeverityWarning, Subject: e.Domain,
+		return []Finding{{Code: dnsFailureCode(e.Err), Severity: SeverityWarning, Subject: e.Domain,
 			Message: fmt.Sprintf("MX/A lookup failed: %v", e.Err), RFC: "RFC 5321 §5.1"}}
 	case !e.CanReceive && len(e.MX) > 0:
 		return []Finding{{Code: FindingEnvelopeNoMX, Severity: SeverityError, Subject: e.Domain,

@@ -5,6 +5,8 @@ package authcheck
 
 import (
 	"cmp"
+	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -81,7 +83,7 @@ const (
 	FindingBlocklistListed     FindingCode = "blocklist.listed"          // RFC 5782 §2.1
 	FindingBlocklistRefused    FindingCode = "blocklist.refused"         // list operator refused the query
 	FindingBlocklistError      FindingCode = "blocklist.error"           // DNS error querying a list
-	FindingDNSError            FindingCode = "dns.error"                 // SERVFAIL or REFUSED: temperror
+	FindingDNSError            FindingCode = "dns.error"                 // SERVFAIL, REFUSED or no server reachable: temperror
 	FindingDNSTimeout          FindingCode = "dns.timeout"               // a lookup timed out: temperror
 )
 
@@ -92,6 +94,18 @@ type Finding struct {
 	Subject  string      `json:"subject,omitempty"` // the domain, IP or selector concerned
 	Message  string      `json:"message"`
 	RFC      string      `json:"rfc,omitempty"` // e.g. "RFC 7208 §4.6.4"
+}
+
+// TempError reports whether the finding says a check could not be done
+// because a DNS lookup failed or timed out (a temperror in RFC 7208 §2.6.6
+// and RFC 7489 §6.6.3 terms), rather than what the check found.
+func (f Finding) TempError() bool {
+	switch f.Code {
+	case FindingSPFTempError, FindingDMARCTempError, FindingDKIMTempError, FindingRDNSTempError,
+		FindingBlocklistError, FindingDNSError, FindingDNSTimeout:
+		return true
+	}
+	return false
 }
 
 func (f Finding) String() string {
@@ -112,4 +126,13 @@ func SortFindings(fs []Finding) {
 		return cmp.Or(cmp.Compare(a.Severity.rank(), b.Severity.rank()), cmp.Compare(a.Code, b.Code),
 			cmp.Compare(a.Subject, b.Subject), cmp.Compare(a.Message, b.Message))
 	})
+}
+
+// dnsFailureCode is the finding code of a failed lookup: dns.timeout when
+// it timed out (or the context ended), dns.error otherwise.
+func dnsFailureCode(err error) FindingCode {
+	if errors.Is(err, ErrTimeout) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return FindingDNSTimeout
+	}
+	return FindingDNSError
 }

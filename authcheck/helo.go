@@ -79,7 +79,7 @@ func (h HELOResult) Findings(ip netip.Addr) []Finding {
 		return []Finding{{Code: FindingHELONotFQDN, Severity: SeverityError, Subject: subject,
 			Message: "HELO is not a fully-qualified domain name", RFC: "RFC 5321 §4.1.1.1"}}
 	case h.Err != nil && !h.Resolves:
-		return []Finding{{Code: FindingDNSTimeout, Severity: SeverityWarning, Subject: subject,
+		return []Finding{{Code: dnsFailureCode(h.Err), Severity: SeverityWarning, Subject: subject,
 			Message: fmt.Sprintf("HELO lookup failed: %v", h.Err), RFC: "RFC 5321 §4.1.4"}}
 	case !h.Resolves:
 		return []Finding{{Code: FindingHELOUnresolvable, Severity: SeverityError, Subject: subject,

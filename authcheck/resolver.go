@@ -17,8 +17,9 @@ import (
 //
 // Errors keep the DNS outcomes apart (they matter to SPF, RFC 7208 §4.4 and
 // §5): a name that does not exist is ErrNXDomain, a name with no record of the
-// type is ErrNoData, a server failure is ErrServFail and a timeout is
-// ErrTimeout, each wrapped in a *DNSError. Implementations must be safe for
+// type is ErrNoData, a server failure is ErrServFail, a timeout is
+// ErrTimeout and a server that cannot be reached (connection refused) is
+// ErrUnreachable, each wrapped in a *DNSError. Implementations must be safe for
 // concurrent use.
 type Resolver interface {
 	// LookupTXT returns one string per TXT record, the record's
@@ -41,12 +42,15 @@ type MX struct {
 
 // Sentinel DNS outcomes; a *DNSError wraps exactly one of them.
 var (
-	ErrNXDomain  = errors.New("no such domain (NXDOMAIN)")
-	ErrNoData    = errors.New("no record of that type (NODATA)")
-	ErrServFail  = errors.New("server failure (SERVFAIL)")
-	ErrTimeout   = errors.New("timeout")
-	ErrRefused   = errors.New("query refused")
-	ErrCNAMELoop = errors.New("CNAME chain too long or looping")
+	ErrNXDomain = errors.New("no such domain (NXDOMAIN)")
+	ErrNoData   = errors.New("no record of that type (NODATA)")
+	ErrServFail = errors.New("server failure (SERVFAIL)")
+	ErrTimeout  = errors.New("timeout")
+	ErrRefused  = errors.New("query refused")
+	// ErrUnreachable: no server answered at all for a network reason
+	// other than a timeout (connection refused, network unreachable).
+	ErrUnreachable = errors.New("DNS server unreachable")
+	ErrCNAMELoop   = errors.New("CNAME chain too long or looping")
 )
 
 // DNSError is a failed DNS lookup.

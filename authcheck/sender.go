@@ -188,6 +188,19 @@ func (r *SenderReport) Count(s Severity) int {
 	return n
 }
 
+// Incomplete returns how many findings say a check could not be done
+// because a lookup failed (Finding.TempError): a report with any is not a
+// clean bill of health, whatever its error count.
+func (r *SenderReport) Incomplete() int {
+	n := 0
+	for _, f := range r.Findings {
+		if f.TempError() {
+			n++
+		}
+	}
+	return n
+}
+
 // Has reports whether a finding with code c is present.
 func (r *SenderReport) Has(c FindingCode) bool {
 	for _, f := range r.Findings {
@@ -659,7 +672,7 @@ func recordFindings(domain, name string, err error, missing, invalid FindingCode
 		return []Finding{{Code: missing, Severity: SeverityInfo, Subject: name, Message: fmt.Sprintf("%s publishes no %s record", domain, what), RFC: rfc}}
 	case errors.Is(err, ErrTimeout), errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
 		return []Finding{{Code: FindingDNSTimeout, Severity: SeverityInfo, Subject: name, Message: fmt.Sprintf("%s lookup timed out (temperror): %v", what, err), RFC: rfc}}
-	case errors.Is(err, ErrServFail), errors.Is(err, ErrRefused):
+	case errors.Is(err, ErrServFail), errors.Is(err, ErrRefused), errors.Is(err, ErrUnreachable):
 		return []Finding{{Code: FindingDNSError, Severity: SeverityInfo, Subject: name, Message: fmt.Sprintf("%s lookup failed (temperror): %v", what, err), RFC: rfc}}
 	}
 	return []Finding{{Code: invalid, Severity: SeverityWarning, Subject: name, Message: fmt.Sprintf("%s record unusable: %v", what, err), RFC: rfc}}

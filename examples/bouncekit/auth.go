@@ -25,7 +25,10 @@ func (l *listFlag) String() string     { return strings.Join(*l, ",") }
 func (l *listFlag) Set(s string) error { *l = append(*l, s); return nil }
 
 // runAuth checks a sending setup with authcheck.CheckSender. Exit status: 0
-// when no finding is an error, 1 when some are, 2 for bad usage.
+// when no finding is an error and every check could be done, 1 when some
+// finding is an error, 2 for bad usage, 3 when nothing is wrong as far as
+// could be seen but some lookups failed or timed out (the report is
+// incomplete).
 func runAuth(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("auth", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -106,6 +109,12 @@ func runAuth(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	}
 	if rep.Count(authcheck.SeverityError) > 0 {
 		return 1
+	}
+	if n := rep.Incomplete(); n > 0 {
+		// Nothing wrong was found, but not everything could be looked
+		// at: say so, and do not exit 0.
+		fmt.Fprintf(stderr, "bouncekit auth: %d checks could not be completed (DNS lookups failed or timed out); the result is incomplete\n", n)
+		return 3
 	}
 	return 0
 }

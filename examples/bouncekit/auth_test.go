@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"net"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -127,5 +128,25 @@ func TestAuthCommandFromMessage(t *testing.T) {
 	if got.IP != "192.0.2.10" || got.HELO != "mail.example.com" || got.FromDomain != "example.com" || got.SPF.Result != "pass" ||
 		len(got.DKIM) != 1 || got.DKIM[0].Status != "ok" {
 		t.Fatalf("from message: %+v", got)
+	}
+}
+
+// With no DNS server reachable nothing is found wrong, but nothing could
+// be checked either: the command says so and does not exit 0.
+func TestAuthCommandIncomplete(t *testing.T) {
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := pc.LocalAddr().String()
+	pc.Close() // nothing listens there now
+	var out, errb bytes.Buffer
+	code := run(context.Background(), []string{"auth", "--ip", "192.0.2.10", "--helo", "mail.example.com",
+		"--mail-from", "bounce@example.com", "--from", "example.com", "--no-blocklists", "--resolver", addr, "--format", "json"}, nil, &out, &errb)
+	if code != 3 || !strings.Contains(errb.String(), "incomplete") {
+		t.Fatalf("exit %d, stderr %q, want 3 and a word on the incomplete result\n%s", code, errb.String(), out.String())
+	}
+	if strings.Contains(out.String(), `"dns.timeout"`) {
+		t.Errorf("a refused connection reported as a timeout:\n%s", out.String())
 	}
 }
