@@ -3,8 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
-	"net"
 	"encoding/json"
+	"net"
 	"strings"
 	"testing"
 
