@@ -9,6 +9,13 @@ import "github.com/bouncekit/bouncekit/bounce"
 // sender, reputation) are tried before recipient wording, so a reply that
 // mentions both never suppresses a good address.
 
+// senderSide is wording that puts a recipient-level phrase ("does not
+// exist", "inactive", "has moved") on the sender's side: "Sender address
+// does not exist", "Your account is inactive", "Sending IP deactivated". A
+// reply that has it is never read as a dead recipient (suppression); later
+// rules decide it.
+var senderSide = []string{"sender", "sending", "your domain", "your account", "your ip", "ip address", "to send"}
+
 var genericRules = []Rule{
 	{ID: "generic-greylist", Any: t("greylist", "graylist", "grey-list", "gray-list"), Severity: SeveritySoft, Category: CategoryRateLimited, Hint: HintNone,
 		Explanation: "greylisting: retry after a few minutes, nothing to fix"},
@@ -48,8 +55,10 @@ var genericRules = []Rule{
 		Explanation: "the sending IP or a domain in the message is on a blocklist: delist, the address is fine"},
 	{ID: "generic-reputation", Any: t("reputation", "poor sender", "suspicious activity", "unusual traffic", "user complaints"), Category: CategoryReputationBlock,
 		Explanation: "sender IP or domain reputation"},
-	{ID: "generic-sender-address", Any: t("sender address rejected", "domain of sender address", "unroutable sender", "sender domain", "sender verify failed", "sender rejected", "invalid sender", "bad sender", "sender address is invalid", "sender not allowed", "sender is not allowed"), Category: CategorySenderRejected,
+	{ID: "generic-sender-address", Any: t("sender address rejected", "domain of sender address", "unroutable sender", "sender domain", "sender verify failed", "sender rejected", "invalid sender", "bad sender", "sender address is invalid", "sender not allowed", "sender is not allowed", "your domain does not exist", "sending domain does not exist"), Category: CategorySenderRejected,
 		Explanation: "the envelope sender address or its domain was refused (x.1.7, x.1.8): fix the Return-Path, the recipient is fine"},
+	{ID: "generic-sender-unknown", All: t("sender"), Any: t("does not exist", "not exist", "unknown", "not found", "no such"), Category: CategorySenderRejected,
+		Explanation: "the receiver says the sender's address or domain does not exist or is unknown: fix the envelope sender (Return-Path) and its DNS; the recipient is fine"},
 	{ID: "generic-policy-reasons", Any: t("for policy reasons", "due to policy reasons"), Category: CategoryPolicy,
 		Explanation: "refused 'for policy reasons' without naming one (even in reply to MAIL FROM): look at content, reputation and authentication; the address is fine"},
 	{ID: "generic-mail-from-denied", Stages: []bounce.Stage{bounce.StageMAIL}, Code: "5xx", Any: t("access denied"), Category: CategorySenderRejected,
@@ -60,15 +69,15 @@ var genericRules = []Rule{
 		Explanation: "too many bad addresses from this sender: list hygiene problem, not this recipient"},
 	{ID: "generic-mailbox-full", Any: t("over quota", "overquota", "quota exceeded", "exceeded quota", "quota violation", "mailbox full", "mailbox is full", "mailbox size limit exceeded", "exceeded storage allocation", "storage quota", "disk quota", "user quota", "mailbox quota", "full mailbox", "mailbox has exceeded", "exceeds quota", "insufficient storage space", "qq trouble in home directory", "over its quota", "folder is full", "mailbox exceeded", "mailbox exceeds"), Category: CategoryMailboxFull,
 		Explanation: "the recipient's mailbox is full: retry, and suppress only if it stays full across sends over weeks"},
-	{ID: "generic-recipient-moved", Any: t("no longer on server", "has moved", "mailbox has been moved", "user has moved", "address has changed"), Category: CategoryRecipientMoved, Suppress: true,
+	{ID: "generic-recipient-moved", Any: t("no longer on server", "has moved", "mailbox has been moved", "user has moved", "address has changed"), None: senderSide, Category: CategoryRecipientMoved, Suppress: true,
 		Explanation: "the mailbox has moved with no forwarding address (x.1.6)"},
-	{ID: "generic-recipient-inactive", Any: t("inactive", "account is disabled", "account has been disabled", "mailbox disabled", "mailbox is disabled", "deactivated", "account closed", "account has been closed", "inactivity", "account is closed", "mailbox is closed", "no longer active", "expired account", "account expired", "account is suspended", "account has been suspended", "mailbox is suspended", "disabled or not yet active", "disabled recipient", "account is locked", "account locked"), Category: CategoryRecipientInactive, Suppress: true,
-		Explanation: "the mailbox exists but is disabled, closed or inactive"},
-	{ID: "generic-bad-domain", Any: t("host or domain name not found", "null mx", "nullmx", "does not accept mail", "no such domain", "domain does not exist", "domain name not found", "no mx record", "recipient domain not found", "host unknown", "indicated no smtp service"), None: t("sender", "try again"), Category: CategoryBadDomain, Suppress: true,
+	{ID: "generic-recipient-inactive", Any: t("inactive", "account is disabled", "account has been disabled", "mailbox disabled", "mailbox is disabled", "deactivated", "account closed", "account has been closed", "inactivity", "account is closed", "mailbox is closed", "no longer active", "expired account", "account expired", "account is suspended", "account has been suspended", "mailbox is suspended", "disabled or not yet active", "disabled recipient", "account is locked", "account locked"), None: senderSide, Category: CategoryRecipientInactive, Suppress: true,
+		Explanation: "the mailbox exists but is disabled, closed or inactive (wording about the sender's account or IP is not about the recipient and is left to later rules)"},
+	{ID: "generic-bad-domain", Any: t("host or domain name not found", "null mx", "nullmx", "does not accept mail", "no such domain", "domain does not exist", "domain name not found", "no mx record", "recipient domain not found", "host unknown", "indicated no smtp service"), None: append(t("try again"), senderSide...), Category: CategoryBadDomain, Suppress: true,
 		Explanation: "the recipient domain does not exist or has no mail service (RFC 7505 null MX, NXDOMAIN)"},
-	{ID: "generic-host-not-found", All: t("lookup failure", "not found"), None: t("sender", "try again", "temporar"), Category: CategoryBadDomain, Suppress: true,
+	{ID: "generic-host-not-found", All: t("lookup failure", "not found"), None: append(t("try again", "temporar"), senderSide...), Category: CategoryBadDomain, Suppress: true,
 		Explanation: "the sending MTA's DNS lookup found no such host for the recipient domain (dma's 'DNS lookup failure: host X not found'), as for NXDOMAIN"},
-	{ID: "generic-unroutable", Any: t("domain not found", "unrouteable address", "unroutable address", "unable to route"), Category: CategoryBadDomain, Hint: HintRecipient,
+	{ID: "generic-unroutable", Any: t("domain not found", "unrouteable address", "unroutable address", "unable to route"), None: senderSide, Category: CategoryBadDomain, Hint: HintRecipient,
 		Explanation: "the recipient domain could not be routed: suppress only if it repeats"},
 	{ID: "generic-loop", Any: t("mail loop", "routing loop", "loop detected", "too many hops", "exceeded 50 hops", "hop count exceeded", "loop alert", "loop back warning", "duplicated message-id"), Category: CategoryNetwork, Hint: HintRecipient,
 		Explanation: "a mail loop (x.4.6; a mailing list's loop alert on a Message-ID it has already seen): usually forwarding rules at the recipient; do not suppress"},
@@ -82,7 +91,7 @@ var genericRules = []Rule{
 		Explanation: "NTT docomo answers 'Unknown user <address>' when the recipient's filter refuses the sender (Sisimai's docomo rules): not proof of a dead address"},
 	{ID: "generic-recipient-access-denied", All: t("recipient address rejected", "access denied"), Category: CategoryRecipientUnknown, Hint: HintRecipient,
 		Explanation: "Postfix's check_recipient_access REJECT ('Recipient address rejected: Access denied'): the receiver refuses this address, usually one it does not have, but the wording does not say so: suppress only if it repeats"},
-	{ID: "generic-recipient-unknown", Any: t("user unknown", "unknown user", "no such user", "no such recipient", "no such mailbox", "user not found", "recipient not found", "recipientnotfound", "exrecipnotfound", "mailbox not found", "mailbox does not exist", "does not exist", "not our customer", "mailbox unallocated", "invalid recipient", "invalid mailbox", "recipient unknown", "unknown recipient", "bad destination mailbox", "not a valid recipient", "illegal alias", "or was misspelled", "not in recipient list", "bad address syntax", "no mailbox here", "addressee unknown", "user doesn't exist", "user not exist", "not a valid mailbox", "mailbox unknown", "unknown mailbox", "unknown local part", "no such account", "address rejected: user unknown", "is not a valid email address", "address couldn't be found", "address could not be found", "not a known user", "mailbox not available", "no such person", "not listed in domino directory", "not listed in the domino directory"), Category: CategoryRecipientUnknown, Suppress: true,
+	{ID: "generic-recipient-unknown", Any: t("user unknown", "unknown user", "no such user", "no such recipient", "no such mailbox", "user not found", "recipient not found", "recipientnotfound", "exrecipnotfound", "mailbox not found", "mailbox does not exist", "does not exist", "not our customer", "mailbox unallocated", "invalid recipient", "invalid mailbox", "recipient unknown", "unknown recipient", "bad destination mailbox", "not a valid recipient", "illegal alias", "or was misspelled", "not in recipient list", "bad address syntax", "no mailbox here", "addressee unknown", "user doesn't exist", "user not exist", "not a valid mailbox", "mailbox unknown", "unknown mailbox", "unknown local part", "no such account", "address rejected: user unknown", "is not a valid email address", "address couldn't be found", "address could not be found", "not a known user", "mailbox not available", "no such person", "not listed in domino directory", "not listed in the domino directory"), None: senderSide, Category: CategoryRecipientUnknown, Suppress: true,
 		Explanation: "the mailbox does not exist (x.1.1): suppress the address"},
 	{ID: "generic-recipient-filter", Any: t("recipient preferences", "recipient's preferences"), Category: CategoryPolicy, Hint: HintRecipient,
 		Explanation: "the recipient's own filter or preferences refused this sender: not a bad address"},
