@@ -163,8 +163,12 @@ func (a *Aggregate) Diagnose(opt DiagnoseOptions) []Diagnosis {
 		d.Evidence = append(d.Evidence, fmt.Sprintf("%s: %s of %s messages failed (%s): %s, level %s.",
 			name, num(d.Rate.Failed), num(d.Rate.Sent), d.Focus, d.Rate, d.Level))
 		if tl := opt.Policy.For("", "").Level(total); tl != d.Level && d.Level != LevelInsufficient {
-			d.Evidence = append(d.Evidence, fmt.Sprintf("The whole send failed at %.2f%% (%s level), which hides %s's %.2f%%: judge %s on its own denominator.",
-				100*total.Rate, tl, name, 100*d.Rate.Rate, name))
+			verb := "hides" // the whole send looks better than the provider
+			if total.Rate > d.Rate.Rate {
+				verb = "overstates" // the whole send looks worse
+			}
+			d.Evidence = append(d.Evidence, fmt.Sprintf("The whole send failed at %.2f%% (%s level), which %s %s's %.2f%%: judge %s on its own denominator.",
+				100*total.Rate, tl, verb, name, 100*d.Rate.Rate, name))
 		}
 		sig := cmpRes.Significant()
 		spread := a.campaignSpread(ps.Provider, q, opt.Policy)

@@ -297,3 +297,39 @@ func TestUnknownUsersAboveInvestigateReadAsAListProblem(t *testing.T) {
 		t.Errorf("log line %q", b.String())
 	}
 }
+
+// The evidence says which way the whole-send rate misleads: it hides a
+// provider that fails more than the send, and overstates one that fails
+// less.
+func TestWholeSendEvidenceSaysWhichWay(t *testing.T) {
+	var evs []Event
+	add := func(n int, rcpt string, o Outcome, reply string) {
+		for i := 0; i < n; i++ {
+			evs = append(evs, Event{Recipient: itoa(len(evs)) + rcpt, Outcome: o, ReplyText: reply})
+		}
+	}
+	add(1000, "@gmail.com", OutcomeDelivered, "")
+	add(10, "@gmail.com", OutcomeBounced, "550 5.7.1 blocked")
+	add(100, "@icloud.com", OutcomeDelivered, "")
+	add(20, "@icloud.com", OutcomeBounced, cs01)
+	a := aggregate(evs, Options{})
+	var google, apple string
+	for _, d := range a.Diagnose(DiagnoseOptions{All: true}) {
+		for _, e := range d.Evidence {
+			if strings.HasPrefix(e, "The whole send") {
+				switch d.Provider {
+				case "google":
+					google = e
+				case "apple":
+					apple = e
+				}
+			}
+		}
+	}
+	if !strings.Contains(google, "overstates google's") {
+		t.Errorf("google evidence %q", google)
+	}
+	if apple != "" && !strings.Contains(apple, "hides apple's") {
+		t.Errorf("apple evidence %q", apple)
+	}
+}

@@ -249,6 +249,28 @@ type reportJSON struct {
 	Providers []providerJSON  `json:"providers"`
 	Findings  []findingJSON   `json:"findings"`
 	Diagnosis []diagnosisJSON `json:"diagnosis"`
+	// Total is the whole send, the figure the per-provider rates are read
+	// against; Brakes the providers whose recipient-level failures must
+	// not be suppressed yet; Skipped the rows that could not be read, and
+	// Errors the first of them.
+	Total   totalJSON   `json:"total"`
+	Brakes  []brakeJSON `json:"brakes"`
+	Skipped int64       `json:"skipped"`
+	Errors  []string    `json:"errors"`
+}
+
+type totalJSON struct {
+	Sent        int64   `json:"sent"`
+	Delivered   int64   `json:"delivered"`
+	Bounced     int64   `json:"bounced"`
+	Deferred    int64   `json:"deferred"`
+	FailureRate float64 `json:"failure_rate"`
+	Level       Level   `json:"level"`
+}
+
+type brakeJSON struct {
+	Provider classify.Provider `json:"provider"`
+	Reason   string            `json:"reason"`
 }
 
 type providerJSON struct {
@@ -302,11 +324,22 @@ type diagnosisJSON struct {
 }
 
 // MarshalJSON writes the report as {"providers": [...], "findings": [...],
-// "diagnosis": [...]}. Findings are the significant ones only (after the
+// "diagnosis": [...], "total": {...}, "brakes": [...], "skipped": n,
+// "errors": [...]}. Findings are the significant ones only (after the
 // Benjamini-Hochberg correction); p_value is the finding's own Fisher exact
 // p-value.
 func (r *Report) MarshalJSON() ([]byte, error) {
-	j := reportJSON{Providers: []providerJSON{}, Findings: []findingJSON{}, Diagnosis: []diagnosisJSON{}}
+	j := reportJSON{Providers: []providerJSON{}, Findings: []findingJSON{}, Diagnosis: []diagnosisJSON{},
+		Total:  totalJSON{r.Total.Sent(), r.Total.Delivered, r.Total.Bounced, r.Total.Deferred, r.TotalRate.Rate, r.TotalLevel},
+		Brakes: []brakeJSON{}, Skipped: r.Skipped, Errors: []string{}}
+	for _, b := range r.Brakes {
+		if b.Hold {
+			j.Brakes = append(j.Brakes, brakeJSON{b.Provider, b.Reason})
+		}
+	}
+	for _, e := range r.Errors {
+		j.Errors = append(j.Errors, e.Error())
+	}
 	for _, p := range r.Providers {
 		pj := providerJSON{p.Provider, p.Sent(), p.Delivered, p.Bounced, p.Deferred, p.Rate.Rate, p.Level, []domainJSON{}, []shareJSON{}, []shareJSON{}}
 		for _, d := range p.Domains {

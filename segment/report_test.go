@@ -53,7 +53,7 @@ func TestReportJSONHasExactlyTheDocumentedFields(t *testing.T) {
 	if err := json.Unmarshal(data, &top); err != nil {
 		t.Fatal(err)
 	}
-	if got := keys(top); !slices.Equal(got, []string{"diagnosis", "findings", "providers"}) {
+	if got := keys(top); !slices.Equal(got, []string{"brakes", "diagnosis", "errors", "findings", "providers", "skipped", "total"}) {
 		t.Fatalf("top-level keys %v", got)
 	}
 	want := map[string][]string{

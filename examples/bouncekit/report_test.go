@@ -65,12 +65,19 @@ func TestReportJSONOnAFileWithABadRow(t *testing.T) {
 			Level, Domains any
 		}
 		Findings, Diagnosis []any
+		Skipped             int64
+		Errors              []string
+		Total               struct{ Sent, Bounced int64 }
 	}
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatalf("%v:\n%s", err, out)
 	}
 	if len(rep.Providers) != 1 || rep.Providers[0].Provider != "apple" || rep.Providers[0].Sent != 2 || rep.Providers[0].FailureRate != 0.5 {
 		t.Errorf("providers %+v", rep.Providers)
+	}
+	// The skipped row is in the JSON too, not only on stderr.
+	if rep.Skipped != 1 || len(rep.Errors) != 1 || !strings.Contains(rep.Errors[0], "line 3") || rep.Total.Sent != 2 || rep.Total.Bounced != 1 {
+		t.Errorf("skipped %d, errors %q, total %+v", rep.Skipped, rep.Errors, rep.Total)
 	}
 }
 
