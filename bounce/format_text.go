@@ -240,8 +240,15 @@ func isBounceMessage(h Header, notice string) bool {
 	subj := strings.ToLower(h.Get("Subject"))
 	// Phrases only non-delivery notices use in a subject; a person
 	// forwarding one ("Fwd: Returned mail: ...") still hands over a bounce.
+	// A person's reply in a conversation ("Re: delivery failure to our
+	// partner") and list mail (a newsletter on "mail delivery tips") are
+	// not notices, whatever their subject says: from a person or a list,
+	// the subject alone decides nothing.
+	if !auto && (isReplySubject(subj) || isListMessage(h)) {
+		return false
+	}
 	for _, k := range [...]string{"undeliver", "delivery status notification", "delivery failure", "delivery failed",
-		"failure notice", "returned mail", "mail delivery", "delivery has failed", "non-delivery", "nondelivery",
+		"failure notice", "returned mail", "mail delivery failed", "mail delivery failure", "mail delivery error", "mail delivery problem", "delivery has failed", "non-delivery", "nondelivery",
 		"non delivery", "could not be delivered", "not delivered", "mail system error", "delivery problem",
 		"returned to sender", "delivery notification", "メールエラー", "不達", "mail failure", "failed delivery",
 		"delivery error", "warning: could not", "delayed mail"} {
@@ -257,6 +264,44 @@ func isBounceMessage(h Header, notice string) bool {
 				return true
 			}
 		}
+	}
+	return false
+}
+
+// isReplySubject reports whether a lower-cased subject starts as a reply
+// in a conversation does ("re:", and the German, Scandinavian and Dutch
+// forms), after any forwarding prefix.
+func isReplySubject(subj string) bool {
+	subj = strings.TrimSpace(subj)
+	for {
+		cut := false
+		for _, p := range [...]string{"fwd:", "fw:", "tr:", "wg:"} {
+			if strings.HasPrefix(subj, p) {
+				subj, cut = strings.TrimSpace(subj[len(p):]), true
+			}
+		}
+		if !cut {
+			break
+		}
+	}
+	for _, p := range [...]string{"re:", "aw:", "sv:", "antw:"} {
+		if strings.HasPrefix(subj, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// isListMessage reports whether a message was sent to a mailing list or as
+// bulk mail: List-Id or List-Unsubscribe (RFC 2919, RFC 2369), or
+// Precedence: bulk or list.
+func isListMessage(h Header) bool {
+	if h.Has("List-Id") || h.Has("List-Unsubscribe") {
+		return true
+	}
+	switch strings.ToLower(strings.TrimSpace(h.Get("Precedence"))) {
+	case "bulk", "list":
+		return true
 	}
 	return false
 }

@@ -306,6 +306,11 @@ func TestPersonalMailIsNotABounce(t *testing.T) {
 		"From: Ann <ann@example.com>\nTo: team@example.com\nSubject: Our bounce rates in March\n\nNumbers attached.\n\nann@example.com\n",
 		"From: Ann <ann@example.com>\nTo: hr@example.com\nSubject: Re: rejected offer\n\nPlease write to\n<bob@example.org>\n",
 		"From: Ann <ann@example.com>\nTo: shop@example.com\nAuto-Submitted: auto-replied\nSubject: Automatic reply: your order was rejected\n\nI am away.\n\nann@example.com\n",
+		// A newsletter about mail, and a reply in a conversation about a
+		// failure: their subjects alone do not make them notices.
+		"From: News <news@list.example>\nTo: ann@example.com\nList-Id: <news.list.example>\nList-Unsubscribe: <mailto:leave@list.example>\nSubject: Mail delivery tips for the holidays\n\nWrite to support@list.example with questions.\n",
+		"From: Ann <ann@example.com>\nTo: ops@example.com\nSubject: Re: delivery failure to our partner\n\nMail to frank@partner.example fails with 550 5.1.1 user unknown.\n",
+		"From: Ann <ann@example.com>\nTo: ops@example.com\nSubject: Fwd: Re: Undeliverable: invoice\n\nWhat does this mean? Mail to frank@partner.example bounced.\n",
 	} {
 		rep, err := bounce.ParseMessage(strings.NewReader(msg))
 		noErr(t, err)
