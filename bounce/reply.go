@@ -3,6 +3,7 @@ package bounce
 import (
 	"errors"
 	"net/netip"
+	"strings"
 )
 
 // Reply is one SMTP reply (RFC 5321 §4.2) as read from wherever it was found:
@@ -134,7 +135,33 @@ const (
 	// FlagNoReply: the text is a local MTA error with no SMTP reply in it
 	// (connection refused, DNS failure, ...).
 	FlagNoReply
+	// FlagSubjectMismatch: the classes agree but the enhanced status's
+	// subject contradicts the basic code: "452 4.1.1 user over quota"
+	// (452 and 552 are storage replies, RFC 5321 §4.2.2; X.1.X is an
+	// address status, RFC 3463 §3.2). Both are kept as given.
+	FlagSubjectMismatch
 )
 
 // Has reports whether all flags in f2 are set in f.
 func (f Flags) Has(f2 Flags) bool { return f&f2 == f2 }
+
+// flagNames are the wire names of the flags, in bit order.
+var flagNames = [...]string{"class_mismatch", "multiline", "inconsistent_lines", "truncated",
+	"tags_truncated", "invalid_utf8", "control_chars", "no_reply", "subject_mismatch"}
+
+// Names returns the names of the flags set in f ("class_mismatch",
+// "multiline", "inconsistent_lines", "truncated", "tags_truncated",
+// "invalid_utf8", "control_chars", "no_reply", "subject_mismatch"), in bit
+// order; nil when none is set.
+func (f Flags) Names() []string {
+	var out []string
+	for i, n := range flagNames {
+		if f&(1<<i) != 0 {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// String returns the names of the flags set in f, joined by "|", or "".
+func (f Flags) String() string { return strings.Join(f.Names(), "|") }

@@ -19,7 +19,8 @@ import (
 //     Amazon SES diagnosticCode and PowerMTA dsnDiag ("smtp;550 ...").
 //
 // A basic code and an enhanced status code whose classes disagree ("421 5.7.32") are
-// both kept and FlagClassMismatch is set; nothing is guessed silently. Text with no
+// both kept and FlagClassMismatch is set; a storage reply with an address status
+// ("452 4.1.1 user over quota") sets FlagSubjectMismatch; nothing is guessed silently. Text with no
 // reply code at all (a local MTA error such as "connect to H[IP]:25: Connection
 // refused") gives a Reply with Code 0, the text, and FlagNoReply, and no error.
 //
@@ -142,6 +143,9 @@ func ParseReply(s string) (Reply, error) {
 	if r.Code != 0 && r.Status.IsValid() && r.Status.Class() != r.Code/100 {
 		r.Flags |= FlagClassMismatch
 	}
+	if (r.Code == 452 || r.Code == 552) && r.Status.IsValid() && r.Status.Subject() == 1 {
+		r.Flags |= FlagSubjectMismatch
+	}
 	r.scanTags()
 	return r, err
 }
@@ -155,8 +159,8 @@ func (r *Reply) scanBytes(s string) (hasNewline bool) {
 	high := false
 	i := 0
 	for ; i+8 <= len(s); i += 8 {
-		if w := load64(s[i : i+8]); (w-lo*0x20)&^w&hi == 0 && (w+lo)&hi == 0 {
-			continue // every byte is in 0x20..0x7e
+		if w := load64(s[i : i+8]); w&hi == 0 && (w-lo*0x20)&^w&hi == 0 && (w+lo)&hi == 0 {
+			continue // every byte is in 0x20..0x7e (ASCII, no byte of 0x80 or more)
 		}
 		if r.scanSlow(s[i:i+8], &high) {
 			hasNewline = true
@@ -223,7 +227,11 @@ func (r *Reply) finishText(prefix string, multiline bool, code, status string) {
 		}
 	}
 	if multiline {
-		t = joinContinuation(t, code, status)
+		var mixed bool
+		t, mixed = joinContinuation(t, code, status)
+		if mixed {
+			r.Flags |= FlagInconsistentLines
+		}
 	}
 	// Microsoft names the answering host last: "... [BN8NAM11FT012.eop-nam11.prod.protection.outlook.com]".
 	if r.RemoteHost == "" {
@@ -543,13 +551,14 @@ func trimSep(s string) string {
 // joinContinuation joins a multi-line reply's text into one line: the line
 // breaks become single spaces and the repeated "550-5.7.26 " / "550 5.7.26 "
 // prefixes (RFC 5321 §4.2.1), also in the joined one-line form, are removed.
-// It returns t itself (no allocation) when there is nothing to remove.
-func joinContinuation(t, code, status string) string {
+// It returns t itself (no allocation) when there is nothing to remove;
+// mixed reports a line that starts with another reply code.
+func joinContinuation(t, code, status string) (joined string, mixed bool) {
 	if code == "" {
-		return joinLines(t)
+		return joinLines(t), false
 	}
 	if !strings.Contains(t, code) && !strings.ContainsAny(t, "\r\n") {
-		return t
+		return t, false
 	}
 	var b strings.Builder
 	b.Grow(len(t))
@@ -558,6 +567,11 @@ func joinContinuation(t, code, status string) string {
 		if c == '\r' || c == '\n' {
 			for i < len(t) && (t[i] == '\r' || t[i] == '\n' || t[i] == ' ' || t[i] == '\t') {
 				i++
+			}
+			// A line that starts with another reply code (RFC 5321
+			// §4.2.1 wants the same code on every line).
+			if i+3 < len(t) && isDigit(t[i]) && isDigit(t[i+1]) && isDigit(t[i+2]) && (t[i+3] == '-' || t[i+3] == ' ') && t[i:i+3] != code {
+				mixed = true
 			}
 			writeSpace(&b)
 			continue
@@ -578,7 +592,7 @@ func joinContinuation(t, code, status string) string {
 		b.WriteByte(c)
 		i++
 	}
-	return strings.TrimSpace(b.String())
+	return strings.TrimSpace(b.String()), mixed
 }
 
 // joinLines replaces line breaks (and the indentation after them) with one space.

@@ -3,6 +3,7 @@ package bounce
 import (
 	"bufio"
 	"encoding/json"
+	"math/bits"
 	"errors"
 	"net/netip"
 	"os"
@@ -191,6 +192,17 @@ func TestParseReplyInconsistentContinuationIsFlagged(t *testing.T) {
 	if !strings.Contains(r.Text, "first line") || !strings.Contains(r.Text, "second line") {
 		t.Errorf("Text = %q lost a line", r.Text)
 	}
+	if !r.Flags.Has(FlagInconsistentLines) {
+		t.Errorf("flags %b: FlagInconsistentLines not set", r.Flags)
+	}
+	r, _ = ParseReply("550-5.7.1 first line\n451 4.3.0 second line")
+	if r.Code != 550 || !r.Flags.Has(FlagInconsistentLines) {
+		t.Errorf("550 then 451: code %d flags %b", r.Code, r.Flags)
+	}
+	// Consistent continuation lines are not flagged.
+	if r, _ := ParseReply("550-5.7.1 first line\r\n550 5.7.1 second line"); r.Flags.Has(FlagInconsistentLines) {
+		t.Errorf("consistent lines flagged: %b", r.Flags)
+	}
 }
 
 func TestParseReplyIsDeterministic(t *testing.T) {
@@ -273,5 +285,43 @@ func TestParseIPv4AgreesWithNetip(t *testing.T) {
 		if wantOK := err == nil && want.Is4(); ok != wantOK || ok && ip != want {
 			t.Errorf("parseIPv4(%q) = %v %v, netip says %v %v", s, ip, ok, want, err)
 		}
+	}
+}
+
+// Invalid UTF-8 is flagged wherever the bad byte sits: in the 8-byte fast
+// path of the scan as well as in its byte-by-byte tail.
+func TestParseReplyInvalidUTF8AnyPosition(t *testing.T) {
+	base := "550 5.1.1 user unknown here, really unknown"
+	for i := 10; i < len(base); i++ {
+		s := base[:i] + "\xff" + base[i:]
+		r, _ := ParseReply(s)
+		if !r.Flags.Has(FlagInvalidUTF8) {
+			t.Errorf("byte 0xff at %d not flagged: %q", i, s)
+		}
+	}
+	if r, _ := ParseReply("550 5.1.1 Benutzer unbekannt: Müller"); r.Flags.Has(FlagInvalidUTF8) {
+		t.Error("valid UTF-8 flagged as invalid")
+	}
+}
+
+func TestFlagsNamesAndSubjectMismatch(t *testing.T) {
+	r, _ := ParseReply("452 4.1.1 user over quota")
+	if !r.Flags.Has(FlagSubjectMismatch) || r.Flags.Has(FlagClassMismatch) || r.Code != 452 || r.Status.String() != "4.1.1" {
+		t.Errorf("452 4.1.1: code %d status %s flags %s", r.Code, r.Status, r.Flags)
+	}
+	for _, ok := range []string{"452 4.2.2 mailbox full", "452 4.5.3 too many recipients", "550 5.1.1 user unknown"} {
+		if r, _ := ParseReply(ok); r.Flags.Has(FlagSubjectMismatch) {
+			t.Errorf("%q flagged as a subject mismatch", ok)
+		}
+	}
+	r, _ = ParseReply("421-5.7.32 first\r\n421 5.7.32 second")
+	if got := r.Flags.String(); got != "class_mismatch|multiline" {
+		t.Errorf("flags %q", got)
+	}
+	if len(flagNames) != bits.Len(uint(FlagSubjectMismatch)) {
+		t.Errorf("%d flag names for %d flags", len(flagNames), bits.Len(uint(FlagSubjectMismatch)))
+	}
+	if Flags(0).Names() != nil || Flags(0).String() != "" {
+		t.Error("no flags should have no names")
 	}
 }

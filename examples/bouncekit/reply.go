@@ -70,6 +70,9 @@ func replyJSON(r bounce.Reply) map[string]any {
 	if r.Flags.Has(bounce.FlagClassMismatch) {
 		m["class_mismatch"] = true
 	}
+	if names := r.Flags.Names(); len(names) > 0 {
+		m["flags"] = names
+	}
 	if d := r.Status.Describe(); d != "" {
 		m["status_name"] = d
 	}
