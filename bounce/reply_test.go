@@ -3,8 +3,8 @@ package bounce
 import (
 	"bufio"
 	"encoding/json"
-	"math/bits"
 	"errors"
+	"math/bits"
 	"net/netip"
 	"os"
 	"slices"
