@@ -217,6 +217,16 @@ func (r *Reply) finishText(prefix string, multiline bool, code, status string) {
 			r.Stage = stageFromPrefix(p)
 		}
 	}
+	// A reply quoted in angle brackets inside quotes, as Exchange writes
+	// it: "Remote Server returned '<mx.example.com #5.0.0 smtp; 550 ...>'".
+	if k := strings.LastIndexByte(prefix, '<'); k > 0 && (prefix[k-1] == '\'' || prefix[k-1] == '"') {
+		if tt := trimRightSpace(t); len(tt) >= 2 && tt[len(tt)-1] == prefix[k-1] && tt[len(tt)-2] == '>' {
+			t = trimRightSpace(tt[:len(tt)-2])
+			if h, _, ok := strings.Cut(prefix[k+1:], " #"); ok && r.RemoteHost == "" && looksLikeHost(h) {
+				r.RemoteHost = h
+			}
+		}
+	}
 	// Postfix: "... (in reply to end of DATA command)".
 	if tt := trimRightSpace(t); strings.HasSuffix(tt, ")") {
 		if i := strings.LastIndexByte(tt, '('); i >= 0 && strings.HasPrefix(tt[i:], "(in reply to ") {
@@ -261,9 +271,26 @@ func (r *Reply) unwrap(s string) string {
 		}
 		if hasPrefixFold(s, "host ") {
 			// Postfix: "host H[IP] said: REPLY".
-			if i := strings.Index(s[:min(len(s), 600)], " said:"); i >= 0 {
+			head := s[:min(len(s), 600)]
+			if i := strings.Index(head, " said:"); i >= 0 {
 				r.hostFrom(s[:i])
 				s = trimSpace(s[i+len(" said:"):])
+				continue
+			}
+			// Postfix: "host H[IP] refused to talk to me: REPLY" (the
+			// greeting was a rejection).
+			if i := strings.Index(head, " refused to talk to me:"); i >= 0 {
+				r.hostFrom(s[:i])
+				if r.Stage == StageUnknown {
+					r.Stage = StageConnect
+				}
+				s = trimSpace(s[i+len(" refused to talk to me:"):])
+				continue
+			}
+			// Exim, older form: "... after RCPT TO:<x>: host H [IP]: REPLY".
+			if i := strings.Index(head, "]: "); i >= 0 && startsWithCode(trimSpace(s[i+3:])) {
+				r.hostFrom(s[:i+1])
+				s = trimSpace(s[i+3:])
 				continue
 			}
 		}

@@ -325,3 +325,15 @@ func TestFlagsNamesAndSubjectMismatch(t *testing.T) {
 		t.Error("no flags should have no names")
 	}
 }
+
+// Exchange quotes the remote reply in angle brackets inside quotes; neither
+// closing mark belongs to the text.
+func TestParseReplyExchangeQuotedAngleReply(t *testing.T) {
+	r, err := ParseReply("Remote Server returned '<mx.example.com #5.0.0 smtp; 550 5.1.1 <ann@example.com>... User unknown>'")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Text != "<ann@example.com>... User unknown" {
+		t.Errorf("Text = %q", r.Text)
+	}
+}
