@@ -91,12 +91,14 @@ func parseInput(ctx context.Context, name string, stdin io.Reader, enc *json.Enc
 		if ctx.Err() != nil {
 			return false
 		}
-		file := name
+		file, index := name, m.Index
 		if m.Path != "" {
-			file = m.Path
+			// A Maildir or directory entry is a file of its own: the
+			// message index is that within the file, 0.
+			file, index = m.Path, 0
 		}
 		if err != nil && !errors.Is(err, bounce.ErrEmptyMessage) {
-			fmt.Fprintf(stderr, "bouncekit parse: %s (message %d): %v\n", file, m.Index, err)
+			fmt.Fprintf(stderr, "bouncekit parse: %s (message %d): %v\n", file, index, err)
 			ok = false
 		}
 		if m.Report == nil {
@@ -106,7 +108,7 @@ func parseInput(ctx context.Context, name string, stdin io.Reader, enc *json.Enc
 			r := &m.Report.Records[i]
 			v := classify.Default().ClassifyRecord(m.Report, r)
 			out := parseRecord{
-				File: file, Message: m.Index, Kind: string(m.Report.Kind), Format: m.Report.Format,
+				File: file, Message: index, Kind: string(m.Report.Kind), Format: m.Report.Format,
 				Recipient: r.Recipient, Action: string(r.Action), Code: r.Reply.Code,
 				Diagnostic: r.Diagnostic, RemoteMTA: r.RemoteMTA, Command: string(r.Stage), Feedback: r.FeedbackType,
 				Severity: v.Severity, Category: v.Category, Hint: v.Hint, Retry: v.Retry, Suppress: v.Suppress,

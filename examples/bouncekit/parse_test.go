@@ -56,6 +56,10 @@ func TestParseCommandFilesMboxMaildirAndStdin(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(md, "new", "1"), readTestMessage(t, "qmail-text.eml"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// A second Maildir file: each file is a message of its own, index 0.
+	if err := os.WriteFile(filepath.Join(md, "cur", "2:2,S"), readTestMessage(t, "postfix-dsn.eml"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 
 	var out, errb bytes.Buffer
 	stdin := bytes.NewReader(readTestMessage(t, "exim-text.eml"))
@@ -80,6 +84,7 @@ func TestParseCommandFilesMboxMaildirAndStdin(t *testing.T) {
 		{"bounces.mbox", 1, "bob@example.net", "5.1.1", 550},
 		{"bounces.mbox", 1, "carol@example.com", "5.2.2", 552},
 		{"1", 0, "erin@example.jp", "5.2.1", 550},
+		{"2:2,S", 0, "alice@icloud.com", "5.7.1", 554},
 		{"-", 0, "dave@example.net", "5.1.1", 550},
 	}
 	if len(got) != len(want) {
@@ -94,8 +99,8 @@ func TestParseCommandFilesMboxMaildirAndStdin(t *testing.T) {
 	if first.Action != "failed" || first.RemoteMTA != "mx01.mail.icloud.com" || first.Command == "" || !strings.Contains(first.Diagnostic, "CS01") {
 		t.Errorf("first record fields: %+v", first)
 	}
-	if recs[4].Command != "RCPT" {
-		t.Errorf("exim record command %q, want RCPT", recs[4].Command)
+	if recs[5].Command != "RCPT" {
+		t.Errorf("exim record command %q, want RCPT", recs[5].Command)
 	}
 }
 
