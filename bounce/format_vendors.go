@@ -76,6 +76,7 @@ var formatSigns = [...]formatSign{
 	{"postfix", "", "the postfix program"},
 	{"postfix", "*", "x-postfix-queue-id"},
 	{"messagingserver", "", "messaging server"},
+	{"messagingserver", "received", "messaging server"},
 	{"sendmail", "", "----- transcript of session follows -----"},
 	{"sendmail", "", "the original message was received at"},
 	{"exim", "*", "x-failed-recipients"},
@@ -121,6 +122,15 @@ func detectFormat(rep *Report, notice string) string {
 					if strings.EqualFold(f.Name, s.text) {
 						return s.format
 					}
+				}
+			}
+		case "received":
+			// Any Received field: the bounce's own trace names the
+			// software that generated it ("by H (Oracle Communications
+			// Messaging Server ...)").
+			for _, v := range rep.Header.Values("Received") {
+				if strings.Contains(strings.ToLower(v), s.text) {
+					return s.format
 				}
 			}
 		default:

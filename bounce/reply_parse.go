@@ -49,6 +49,16 @@ func ParseReply(s string) (Reply, error) {
 	// enhanced status code on its own (Exchange "#5.0.0", "5.7.1 Email rejected ...").
 	ci, sep := findBasicCode(body)
 	if ci < 0 {
+		if code, st, text, ok := zohoErrorCodes(body); ok {
+			// Zoho: "Invalid Address, ERROR_CODE :550, ERROR_CODE :5.1.1 <x>... User unknown".
+			r.Code, r.Status, r.Text = code, st, text
+			r.finishText("", hasNewline, "", "")
+			if r.Status.IsValid() && r.Status.Class() != r.Code/100 {
+				r.Flags |= FlagClassMismatch
+			}
+			r.scanTags()
+			return r, err
+		}
 		si, st, n := findStatus(body, 0)
 		if si < 0 {
 			if !r.Status.IsValid() { // a Sendmail dsn= may have given one
@@ -837,4 +847,29 @@ func indexFold(s, needle string) int {
 		}
 	}
 	return -1
+}
+
+// zohoErrorCodes reads Zoho's way of writing a reply, "ERROR_CODE :550,
+// ERROR_CODE :5.1.1 <x>... User unknown": the basic code, the enhanced
+// status when the second ERROR_CODE has one, and the text after them.
+func zohoErrorCodes(s string) (code int, st Status, text string, ok bool) {
+	const mark = "ERROR_CODE :"
+	i := strings.Index(s, mark)
+	if i < 0 {
+		return 0, Status{}, "", false
+	}
+	rest := s[i+len(mark):]
+	if len(rest) < 3 || !isDigit(rest[0]) || !isDigit(rest[1]) || !isDigit(rest[2]) || rest[0] < '2' || rest[0] > '5' ||
+		len(rest) > 3 && isDigit(rest[3]) {
+		return 0, Status{}, "", false
+	}
+	code = int(rest[0]-'0')*100 + int(rest[1]-'0')*10 + int(rest[2]-'0')
+	rest = trimSep(strings.TrimPrefix(rest[3:], ","))
+	if j := strings.Index(rest, mark); j >= 0 && j < 4 {
+		rest = rest[j+len(mark):]
+		if s2, n := scanStatus(rest); n > 0 && statusEnds(rest, n) {
+			st, rest = s2, rest[n:]
+		}
+	}
+	return code, st, trimSep(rest), true
 }
