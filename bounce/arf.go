@@ -11,10 +11,9 @@ import (
 // readFeedback reads an RFC 5965 §3 message/feedback-report part. Each
 // Original-Rcpt-To (or, when absent, the original's To) becomes a Record
 // carrying the feedback type.
-func readFeedback(rep *Report, p *part) {
+func readFeedback(st *mimeState, rep *Report, p *part) {
 	rep.Kind = KindFeedback
 	rep.Format = "arf"
-	st := &mimeState{lim: Limits{}.withDefaults()}
 	h, _ := st.readHeader(normalizeEOL(p.body), false)
 	fb := &Feedback{Fields: h}
 	for _, f := range h {

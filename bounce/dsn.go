@@ -13,9 +13,12 @@ import (
 	"time"
 )
 
-// readDSN appends the groups of one delivery-status body to rep.
-func readDSN(rep *Report, body []byte) {
-	st := &mimeState{lim: Limits{}.withDefaults()}
+// readDSN appends the groups of one delivery-status body to rep; st holds
+// the parse's Limits (nil: the defaults).
+func readDSN(st *mimeState, rep *Report, body []byte) {
+	if st == nil {
+		st = &mimeState{lim: Limits{}.withDefaults()}
+	}
 	rest := normalizeEOL(body)
 	var blocks []Header
 	for len(rest) > 0 {

@@ -355,7 +355,7 @@ func readTextBounce(rep *Report, notice string) {
 	// gateways) is read as one.
 	if i := indexDSNFields(notice); i >= 0 {
 		var tmp Report
-		readDSN(&tmp, []byte(notice[i:]))
+		readDSN(nil, &tmp, []byte(notice[i:]))
 		if len(tmp.Records) > 0 {
 			rep.Records = append(rep.Records, tmp.Records...)
 			rep.Fields = append(rep.Fields, tmp.Fields...)

@@ -197,15 +197,18 @@ func (p *Parser) ParseBytes(b []byte) (*Report, error) {
 	}
 	st := &mimeState{lim: lim}
 	root := st.parseEntity(b, 0)
-	rep := analyse(root, 0)
+	rep := analyse(st, root, 0)
 	if err == nil {
 		err = st.err
 	}
 	return rep, err
 }
 
-// analyse decides what the parsed message is and reads its records.
-func analyse(root *part, depth int) *Report {
+// analyse decides what the parsed message is and reads its records. st is
+// the parse's state: parts met inside (a quoted original, a forwarded
+// bounce) count against the same Limits, and a limit they hit is the
+// parse's error.
+func analyse(st *mimeState, root *part, depth int) *Report {
 	rep := &Report{Kind: KindNone, Header: root.header}
 	var (
 		dsnParts []*part
@@ -239,14 +242,14 @@ func analyse(root *part, depth int) *Report {
 		return true
 	})
 	notice, quoted := noticeText(texts)
-	rep.Original = readOriginal(orig, quoted)
+	rep.Original = readOriginal(st, orig, quoted)
 
 	switch {
 	case arfPart != nil:
-		readFeedback(rep, arfPart)
+		readFeedback(st, rep, arfPart)
 	case len(dsnParts) > 0:
 		for _, d := range dsnParts {
-			readDSN(rep, d.body)
+			readDSN(st, rep, d.body)
 		}
 		if len(rep.Records) == 0 {
 			// A report part with no usable group: fall back to the text.
@@ -281,11 +284,10 @@ func analyse(root *part, depth int) *Report {
 		case orig != nil && len(orig.parts) > 0:
 			inner = orig.parts[0]
 		case quoted != "":
-			st := &mimeState{lim: Limits{}.withDefaults()}
 			inner = st.parseEntity([]byte(strings.TrimLeft(quoted, "\n")), 1)
 		}
 		if inner != nil && isBounceSender(inner.header) {
-			if sub := analyse(inner, depth+1); len(sub.Records) > 0 {
+			if sub := analyse(st, inner, depth+1); len(sub.Records) > 0 {
 				sub.Header = rep.Header
 				return sub
 			}

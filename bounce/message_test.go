@@ -448,3 +448,22 @@ func TestFormatMarks(t *testing.T) {
 		}
 	}
 }
+
+// The caller's Limits hold inside the message too: a forwarded bounce
+// quoted in the text is parsed under the same limits, and a limit it hits
+// is the parse's error, with the records read.
+func TestLimitsHoldForAQuotedBounce(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("testdata", "messages", "qmail-text.eml"))
+	noErr(t, err)
+	inner := strings.Replace(string(b), "\n", "\nX-Padding: "+strings.Repeat("x", 600)+"\n", 1)
+	fwd := "From: Ann <ann@example.com>\nTo: ops@example.com\nSubject: Fwd: failure notice\n\n" + inner
+	rep, err := bounce.ParseMessage(strings.NewReader(fwd))
+	noErr(t, err)
+	mustEqual(t, 1, len(rep.Records), "default limits read the forwarded bounce")
+	p := bounce.Parser{Limits: bounce.Limits{MaxHeaderBytes: 400}}
+	rep, err = p.Parse(strings.NewReader(fwd))
+	var le *bounce.LimitError
+	mustTrue(t, errors.As(err, &le), "error %v", err)
+	equal(t, "MaxHeaderBytes", le.Limit)
+	mustTrue(t, rep != nil, "nil report")
+}

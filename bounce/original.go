@@ -59,7 +59,7 @@ var campaignPrefixes = [...]string{
 	"x-braze", "x-sendinblue", "x-mailjet", "x-emarsys", "x-list-id", "x-abuse-id", "x-cm-",
 }
 
-func readOriginal(p *part, quoted string) *Original {
+func readOriginal(st *mimeState, p *part, quoted string) *Original {
 	var (
 		h        Header
 		bodyText string
@@ -71,13 +71,11 @@ func readOriginal(p *part, quoted string) *Original {
 		h = m.header
 		only = len(bytes.TrimSpace(m.body)) == 0 && len(m.parts) == 0
 	case p != nil:
-		st := &mimeState{lim: Limits{}.withDefaults()}
 		var rest []byte
 		h, rest = st.readHeader(p.body, true)
 		only = len(bytes.TrimSpace(rest)) == 0
 		bodyText = string(rest[:min(len(rest), maxOriginalScan)])
 	case quoted != "":
-		st := &mimeState{lim: Limits{}.withDefaults()}
 		var rest []byte
 		h, rest = st.readHeader([]byte(strings.TrimLeft(quoted, "\n")), true)
 		bodyText = string(rest)
