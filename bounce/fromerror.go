@@ -15,9 +15,13 @@ import (
 //   - *github.com/emersion/go-smtp.SMTPError: Code, EnhancedCode and Message.
 //     Its Error() string drops the enhanced code, so FromError reads the
 //     fields, not the string;
-//   - any other error value (or pointer to one) that is a struct with an int
-//     field Code and a string field Msg or Message, and optionally an
-//     EnhancedCode field of type [3]int: the same shape, from other clients.
+//   - any other error value (or pointer to one) of an SMTP package (its
+//     package path or type name says "smtp" or "textproto") that is a struct
+//     with an int field Code and a string field Msg or Message, and
+//     optionally an EnhancedCode field of type [3]int: the same shape, from
+//     other SMTP clients. An error of that shape from anything else (an HTTP
+//     API's {Code: 500, Message: ...}) is not an SMTP reply and is passed
+//     over, so that it cannot stop a queue's retries.
 //
 // The fields are read by reflection on their names and types, so bouncekit
 // does not depend on go-smtp; the adapter keeps working as long as go-smtp
@@ -57,7 +61,7 @@ func replyFromValue(err error) (Reply, bool) {
 		}
 		v = v.Elem()
 	}
-	if v.Kind() != reflect.Struct {
+	if v.Kind() != reflect.Struct || !isSMTPType(v.Type()) {
 		return Reply{}, false
 	}
 	codeF := v.FieldByName("Code")
@@ -103,4 +107,12 @@ func replyFromValue(err error) (Reply, bool) {
 		}
 	}
 	return r, true
+}
+
+// isSMTPType reports whether t comes from an SMTP client package: its
+// package path or name mentions smtp (net/smtp's errors are
+// net/textproto's).
+func isSMTPType(t reflect.Type) bool {
+	n := strings.ToLower(t.PkgPath() + "." + t.Name())
+	return strings.Contains(n, "smtp") || strings.Contains(n, "textproto")
 }

@@ -18,6 +18,14 @@ type SMTPError struct {
 
 func (e *SMTPError) Error() string { return fmt.Sprintf("SMTP error %d: %s", e.Code, e.Message) }
 
+// APIError has the same shape but is an HTTP API's error, not an SMTP reply.
+type APIError struct {
+	Code    int
+	Message string
+}
+
+func (e *APIError) Error() string { return fmt.Sprintf("api error %d: %s", e.Code, e.Message) }
+
 func TestFromError(t *testing.T) {
 	tests := []struct {
 		name     string
@@ -39,6 +47,7 @@ func TestFromError(t *testing.T) {
 		{"nil", nil, false, 0, "", "", false},
 		{"impossible code", &textproto.Error{Code: 999, Msg: "x"}, false, 0, "", "", false},
 		{"nil pointer", (*SMTPError)(nil), false, 0, "", "", false},
+		{"an HTTP API error of the same shape is no SMTP reply", &APIError{Code: 500, Message: "Internal error"}, false, 0, "", "", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
