@@ -690,7 +690,7 @@ func diagnosticFor(lines []string, f textRcpt, end int) string {
 				}
 			}
 		}
-		if d := collapseSpace(b.String()); d != "" {
+		if d := collapseSpace(b.String()); hasAlnum(d) {
 			return d
 		}
 		return reasonBefore(lines, f)
@@ -708,7 +708,12 @@ func diagnosticFor(lines []string, f textRcpt, end int) string {
 // this message:").
 func reasonBefore(lines []string, f textRcpt) string {
 	before := strings.Trim(lines[f.line][:f.start], " \t:-*><\"'")
-	if len(before) > 8 {
+	// A field label naming the address ("target mail address: addr",
+	// "Recipient: addr") is no reason; the lines above hold it ("reject
+	// reason: Mailbox full").
+	label := strings.HasSuffix(strings.TrimSpace(lines[f.line][:f.start]), ":") &&
+		(containsFold(before, "address") || containsFold(before, "recipient"))
+	if len(before) > 8 && !label {
 		return collapseSpace(before)
 	}
 	// Up to six lines above, stopping at one that names an address (it

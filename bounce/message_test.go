@@ -343,6 +343,8 @@ func TestParseMessageReasonParagraph(t *testing.T) {
 		"exchange2003-text.eml": "The recipient name is not recognized",
 		// The error above an envelope summary, not "Size (in bytes): 250".
 		"envelope-summary.eml": "550 - Requested action not taken: no such user here",
+		// "reject reason: X" above "target mail address: addr".
+		"reason-field.eml": "reject reason: Mailbox full",
 	} {
 		b, err := os.ReadFile(filepath.Join("testdata", "messages", file))
 		noErr(t, err)
