@@ -169,8 +169,11 @@ func (r *Reply) scanBytes(s string) (hasNewline bool) {
 	high := false
 	i := 0
 	for ; i+8 <= len(s); i += 8 {
-		if w := load64(s[i : i+8]); w&hi == 0 && (w-lo*0x20)&^w&hi == 0 && (w+lo)&hi == 0 {
-			continue // every byte is in 0x20..0x7e (ASCII, no byte of 0x80 or more)
+		// Every byte is in 0x20..0x7e: no high bit (w), none at 0x7f
+		// (w+1 sets it), none under 0x20 (w-0x20 sets it); a carry or
+		// borrow between bytes only sends a word to the slow path.
+		if w := load64(s[i : i+8]); (w|(w+lo)|(w-lo*0x20))&hi == 0 {
+			continue
 		}
 		if r.scanSlow(s[i:i+8], &high) {
 			hasNewline = true
@@ -239,7 +242,10 @@ func (r *Reply) finishText(prefix string, multiline bool, code, status string) {
 	}
 	// Postfix: "... (in reply to end of DATA command)".
 	if tt := trimRightSpace(t); strings.HasSuffix(tt, ")") {
-		if i := strings.LastIndexByte(tt, '('); i >= 0 && strings.HasPrefix(tt[i:], "(in reply to ") {
+		// The phrase is short: look for its "(" in the last 64 bytes only.
+		from := max(0, len(tt)-64)
+		if i := strings.LastIndexByte(tt[from:], '('); i >= 0 && strings.HasPrefix(tt[from+i:], "(in reply to ") {
+			i += from
 			if st := stageFromInReplyTo(tt[i+len("(in reply to "):]); st != StageUnknown {
 				r.Stage = st
 				t = trimRightSpace(tt[:i])
@@ -279,8 +285,13 @@ func (r *Reply) unwrap(s string) string {
 		if startsWithCode(s) {
 			break // the common case: nothing (more) to unwrap
 		}
-		if hasPrefixFold(s, "host ") {
-			// Postfix: "host H[IP] said: REPLY".
+		if len(s) > 5 && s[0]|0x20 == 'h' && s[1]|0x20 == 'o' && s[2]|0x20 == 's' && s[3]|0x20 == 't' && s[4] == ' ' {
+			// Postfix: "host H[IP] said: REPLY". The host and address
+			// are read in place, so the common case needs no search.
+			if i := r.postfixSaid(s); i > 0 {
+				s = trimSpace(s[i+len(" said:"):])
+				continue
+			}
 			head := s[:min(len(s), 600)]
 			if i := strings.Index(head, " said:"); i >= 0 {
 				r.hostFrom(s[:i])
@@ -667,7 +678,7 @@ func stageFromInReplyTo(s string) Stage {
 	}
 	switch s[0] | 0x20 {
 	case 'e':
-		if hasPrefixFold(s, "end of DATA") {
+		if strings.HasPrefix(s, "end of DATA") || hasPrefixFold(s, "end of DATA") {
 			return StageEndOfData
 		}
 	case 'i', 't':
@@ -872,4 +883,49 @@ func zohoErrorCodes(s string) (code int, st Status, text string, ok bool) {
 		}
 	}
 	return code, st, trimSep(rest), true
+}
+
+// postfixSaid reads Postfix's "host H[IP] said: REPLY" in one pass when s
+// has exactly that shape (a host name, an optional bracketed address):
+// it sets RemoteHost and RemoteIP as hostFrom would and returns the index
+// of " said:", else -1 with r unchanged.
+func (r *Reply) postfixSaid(s string) int {
+	const start = len("host ")
+	i, seen := start, uint8(0)
+	for i < len(s) {
+		k := hostClass[s[i]]
+		if k == 0 {
+			break
+		}
+		seen |= k
+		i++
+	}
+	hostEnd, ipText := i, ""
+	if i < len(s) && s[i] == '[' {
+		j := strings.IndexByte(s[i:min(len(s), i+48)], ']')
+		if j < 0 {
+			return -1
+		}
+		ipText = s[i+1 : i+j]
+		i += j + 1
+	}
+	if len(s)-i < len(" said:") || s[i:i+len(" said:")] != " said:" {
+		return -1
+	}
+	host := s[start:hostEnd]
+	if len(host) > 0 && host[len(host)-1] == '.' {
+		host = host[:len(host)-1]
+	}
+	if seen&hcDot != 0 && seen&hcAlpha != 0 && len(host) >= 3 && len(host) <= 253 {
+		r.RemoteHost = host
+	}
+	if ipText != "" {
+		ipText = strings.TrimPrefix(ipText, "IPv6:")
+		if ip, ok := parseIPv4(ipText); ok {
+			r.RemoteIP = ip
+		} else if ip, err := netip.ParseAddr(ipText); err == nil {
+			r.RemoteIP = ip
+		}
+	}
+	return i
 }
