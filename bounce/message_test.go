@@ -26,13 +26,50 @@ type wantRecord struct {
 	stage     bounce.Stage
 }
 
+// formatCase is one hand-written message and what ParseMessage must read
+// from it.
+type formatCase struct {
+	file    string
+	kind    bounce.Kind
+	format  string
+	records []wantRecord
+}
+
+// checkFormatCases parses each case's file with every line end in eols and
+// checks the kind, the format name and each record.
+func checkFormatCases(t *testing.T, tests []formatCase, eols ...string) {
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			b, err := os.ReadFile(filepath.Join("testdata", "messages", tt.file))
+			noErr(t, err)
+			for _, eol := range eols {
+				in := bytes.ReplaceAll(b, []byte("\n"), []byte(eol))
+				rep, err := bounce.ParseMessage(bytes.NewReader(in))
+				noErr(t, err)
+				equal(t, tt.kind, rep.Kind, "kind (eol %q)", eol)
+				equal(t, tt.format, rep.Format, "format (eol %q)", eol)
+				mustEqual(t, len(tt.records), len(rep.Records), "records (eol %q): %+v", eol, rep.Records)
+				for i, w := range tt.records {
+					r := rep.Records[i]
+					equal(t, w.recipient, r.Recipient, "recipient (eol %q)", eol)
+					equal(t, w.action, r.Action, "action of %s (eol %q)", w.recipient, eol)
+					if w.status == "" {
+						isTrue(t, !r.Status.IsValid(), "no status expected for %s, got %v", w.recipient, r.Status)
+					} else {
+						equal(t, w.status, r.Status.String(), "status of %s (eol %q)", w.recipient, eol)
+					}
+					equal(t, w.code, r.Reply.Code, "reply code of %q", r.Diagnostic)
+					if w.stage != "" {
+						equal(t, w.stage, r.Stage, "stage of %s (eol %q)", w.recipient, eol)
+					}
+				}
+			}
+		})
+	}
+}
+
 func TestParseMessageFormats(t *testing.T) {
-	tests := []struct {
-		file    string
-		kind    bounce.Kind
-		format  string
-		records []wantRecord
-	}{
+	tests := []formatCase{
 		{"postfix-dsn.eml", bounce.KindDeliveryStatus, "postfix", []wantRecord{{"alice@icloud.com", bounce.ActionFailed, "5.7.1", 554, ""}}},
 		{"sendmail-dsn-two.eml", bounce.KindDeliveryStatus, "sendmail", []wantRecord{
 			{"bob@example.net", bounce.ActionFailed, "5.1.1", 550, ""},
@@ -62,34 +99,7 @@ func TestParseMessageFormats(t *testing.T) {
 		{"exchange2003-text.eml", bounce.KindBounce, "exchange2003", []wantRecord{{"zoe@corp.example", bounce.ActionFailed, "", 0, ""}}},
 		{"truncated-multipart.eml", bounce.KindDeliveryStatus, "rfc3464", []wantRecord{{"oscar@example.org", bounce.ActionDelayed, "4.4.1", 421, ""}}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.file, func(t *testing.T) {
-			b, err := os.ReadFile(filepath.Join("testdata", "messages", tt.file))
-			noErr(t, err)
-			for _, eol := range []string{"\n", "\r\n", "\r"} {
-				in := bytes.ReplaceAll(b, []byte("\n"), []byte(eol))
-				rep, err := bounce.ParseMessage(bytes.NewReader(in))
-				noErr(t, err)
-				equal(t, tt.kind, rep.Kind, "kind (eol %q)", eol)
-				equal(t, tt.format, rep.Format, "format (eol %q)", eol)
-				mustEqual(t, len(tt.records), len(rep.Records), "records (eol %q): %+v", eol, rep.Records)
-				for i, w := range tt.records {
-					r := rep.Records[i]
-					equal(t, w.recipient, r.Recipient)
-					equal(t, w.action, r.Action)
-					if w.status == "" {
-						isTrue(t, !(r.Status.IsValid()), "no status expected, got %v", r.Status)
-					} else {
-						equal(t, w.status, r.Status.String())
-					}
-					equal(t, w.code, r.Reply.Code, "reply code of %q", r.Diagnostic)
-					if w.stage != "" {
-						equal(t, w.stage, r.Stage)
-					}
-				}
-			}
-		})
-	}
+	checkFormatCases(t, tests, "\n", "\r\n", "\r")
 }
 
 func parseTestdata(t *testing.T, name string) *bounce.Report {

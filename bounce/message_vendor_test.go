@@ -1,9 +1,6 @@
 package bounce_test
 
 import (
-	"bytes"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/bouncekit/bouncekit/bounce"
@@ -14,12 +11,7 @@ import (
 // kind, the format name given by format detection, and each record's
 // recipient, action, status and reply code, for LF and CRLF line ends.
 func TestParseVendorFormats(t *testing.T) {
-	tests := []struct {
-		file    string
-		kind    bounce.Kind
-		format  string
-		records []wantRecord
-	}{
+	tests := []formatCase{
 		{file: "courier-dsn.eml", kind: bounce.KindDeliveryStatus, format: "courier", records: []wantRecord{
 			{"ada@example.net", bounce.ActionFailed, "5.1.1", 550, bounce.StageRCPT},
 		}},
@@ -66,32 +58,5 @@ func TestParseVendorFormats(t *testing.T) {
 			{"bk-garden-club@googlegroups.com", bounce.ActionFailed, "", 0, ""},
 		}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.file, func(t *testing.T) {
-			b, err := os.ReadFile(filepath.Join("testdata", "messages", tt.file))
-			noErr(t, err)
-			for _, eol := range []string{"\n", "\r\n"} {
-				in := bytes.ReplaceAll(b, []byte("\n"), []byte(eol))
-				rep, err := bounce.ParseMessage(bytes.NewReader(in))
-				noErr(t, err)
-				equal(t, tt.kind, rep.Kind, "kind (eol %q)", eol)
-				equal(t, tt.format, rep.Format, "format (eol %q)", eol)
-				mustEqual(t, len(tt.records), len(rep.Records), "records (eol %q): %+v", eol, rep.Records)
-				for i, w := range tt.records {
-					r := rep.Records[i]
-					equal(t, w.recipient, r.Recipient, "recipient (eol %q)", eol)
-					equal(t, w.action, r.Action, "action of %s (eol %q)", w.recipient, eol)
-					if w.status == "" {
-						isTrue(t, !r.Status.IsValid(), "no status expected for %s, got %v", w.recipient, r.Status)
-					} else {
-						equal(t, w.status, r.Status.String(), "status of %s (eol %q)", w.recipient, eol)
-					}
-					equal(t, w.code, r.Reply.Code, "reply code of %q", r.Diagnostic)
-					if w.stage != "" {
-						equal(t, w.stage, r.Stage, "stage of %s (eol %q)", w.recipient, eol)
-					}
-				}
-			}
-		})
-	}
+	checkFormatCases(t, tests, "\n", "\r\n")
 }
