@@ -253,13 +253,15 @@ type reportJSON struct {
 	// against; Brakes the providers whose recipient-level failures must
 	// not be suppressed yet; Skipped the rows that could not be read, and
 	// Errors the first of them.
-	Total   totalJSON   `json:"total"`
+	Total   countsJSON  `json:"total"`
 	Brakes  []brakeJSON `json:"brakes"`
 	Skipped int64       `json:"skipped"`
 	Errors  []string    `json:"errors"`
 }
 
-type totalJSON struct {
+// countsJSON is a segment's counts, rate and level: the whole send, a
+// provider, a domain.
+type countsJSON struct {
 	Sent        int64   `json:"sent"`
 	Delivered   int64   `json:"delivered"`
 	Bounced     int64   `json:"bounced"`
@@ -274,14 +276,9 @@ type brakeJSON struct {
 }
 
 type providerJSON struct {
-	Provider    classify.Provider `json:"provider"`
-	Sent        int64             `json:"sent"`
-	Delivered   int64             `json:"delivered"`
-	Bounced     int64             `json:"bounced"`
-	Deferred    int64             `json:"deferred"`
-	FailureRate float64           `json:"failure_rate"`
-	Level       Level             `json:"level"`
-	Domains     []domainJSON      `json:"domains"`
+	Provider classify.Provider `json:"provider"`
+	countsJSON
+	Domains []domainJSON `json:"domains"`
 	// Tags and Categories: the provider's bounces per provider tag (CS01,
 	// TSS04...) and per classify category, each over the provider's whole
 	// denominator, with the level under the provider+tag thresholds.
@@ -297,13 +294,12 @@ type shareJSON struct {
 }
 
 type domainJSON struct {
-	Domain      string  `json:"domain"`
-	Sent        int64   `json:"sent"`
-	Delivered   int64   `json:"delivered"`
-	Bounced     int64   `json:"bounced"`
-	Deferred    int64   `json:"deferred"`
-	FailureRate float64 `json:"failure_rate"`
-	Level       Level   `json:"level"`
+	Domain string `json:"domain"`
+	countsJSON
+}
+
+func countsOf(c Counts, r Rate, l Level) countsJSON {
+	return countsJSON{c.Sent(), c.Delivered, c.Bounced, c.Deferred, r.Rate, l}
 }
 
 type findingJSON struct {
@@ -330,7 +326,7 @@ type diagnosisJSON struct {
 // p-value.
 func (r *Report) MarshalJSON() ([]byte, error) {
 	j := reportJSON{Providers: []providerJSON{}, Findings: []findingJSON{}, Diagnosis: []diagnosisJSON{},
-		Total:  totalJSON{r.Total.Sent(), r.Total.Delivered, r.Total.Bounced, r.Total.Deferred, r.TotalRate.Rate, r.TotalLevel},
+		Total:  countsOf(r.Total, r.TotalRate, r.TotalLevel),
 		Brakes: []brakeJSON{}, Skipped: r.Skipped, Errors: []string{}}
 	for _, b := range r.Brakes {
 		if b.Hold {
@@ -341,9 +337,9 @@ func (r *Report) MarshalJSON() ([]byte, error) {
 		j.Errors = append(j.Errors, e.Error())
 	}
 	for _, p := range r.Providers {
-		pj := providerJSON{p.Provider, p.Sent(), p.Delivered, p.Bounced, p.Deferred, p.Rate.Rate, p.Level, []domainJSON{}, []shareJSON{}, []shareJSON{}}
+		pj := providerJSON{p.Provider, countsOf(p.Counts, p.Rate, p.Level), []domainJSON{}, []shareJSON{}, []shareJSON{}}
 		for _, d := range p.Domains {
-			pj.Domains = append(pj.Domains, domainJSON{d.Key, d.Sent(), d.Delivered, d.Bounced, d.Deferred, d.Rate.Rate, d.Level})
+			pj.Domains = append(pj.Domains, domainJSON{d.Key, countsOf(d.Counts, d.Rate, d.Level)})
 		}
 		for _, t := range p.Tags {
 			pj.Tags = append(pj.Tags, shareJSON{t.Key, t.Bounced, t.Rate.Rate, t.Level})
