@@ -658,6 +658,15 @@ func diagnosticFor(lines []string, f textRcpt, end int) string {
 		return collapseSpace(b.String())
 	}
 	d := firstDiagnosticParagraph(lines, f.line+1, end)
+	if d == "" && rest == "" && f.line > 0 && strings.HasSuffix(strings.TrimSpace(lines[f.line-1]), ":") {
+		// The address alone under a list heading ("The following
+		// recipients were affected:") with no reply below: the reply
+		// stands above the list (MailMarshal: "Could not be delivered
+		// because of / 550 5.1.1 User unknown / The following ...").
+		if a := replyAbove(lines, f.line-1); a != "" {
+			return a
+		}
+	}
 	if d == "" {
 		// No reply code anywhere: keep the recipient's own paragraph.
 		// A line that only ends the sentence naming the recipient

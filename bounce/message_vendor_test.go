@@ -53,6 +53,10 @@ func TestParseVendorFormats(t *testing.T) {
 		{file: "messagingserver-dsn.eml", kind: bounce.KindDeliveryStatus, format: "messagingserver", records: []wantRecord{
 			{"xenia@example.org", bounce.ActionFailed, "5.1.1", 550, ""},
 		}},
+		// MailMarshal writes the reply above the list of recipients.
+		{file: "mailmarshal-text.eml", kind: bounce.KindBounce, format: "mailmarshal", records: []wantRecord{
+			{"otto@example.com", bounce.ActionFailed, "5.1.1", 550, ""},
+		}},
 		// A post refused by Google Groups carries no status and no reply.
 		{file: "googlegroups-text.eml", kind: bounce.KindBounce, format: "googlegroups", records: []wantRecord{
 			{"bk-garden-club@googlegroups.com", bounce.ActionFailed, "", 0, ""},

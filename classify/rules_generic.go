@@ -143,6 +143,8 @@ var weakTextRules = []Rule{
 		Explanation: "probably a bad address, but the wording is also used for policy rejections: suppress only if it repeats"},
 	{ID: "generic-queue-too-long", Any: t("in the queue too long", "too long in the queue"), Severity: SeverityHard, Category: CategoryExpired,
 		Explanation: "the sending MTA gave up (qmail: 'this message has been in the queue too long') and the reply names no more specific cause: never suppress on expiry alone"},
+	{ID: "generic-check-address", Any: t("check if address is correct", "check if the address is correct", "check the recipient address", "check the address and try again"), None: senderSide, Category: CategoryRecipientUnknown,
+		Explanation: "the gateway could not deliver and asks to check the address (Trend Micro InterScan): probably a bad address, but the wording does not say so: suppress only if it repeats"},
 	{ID: "generic-no-valid-recipients", Any: t("no valid recipients", "no valid recipient"), Category: CategoryRecipientUnknown,
 		Explanation: "every recipient was refused (the receiver found no valid recipient): probably bad addresses, but suppress only if it repeats"},
 	{ID: "generic-policy", Any: t("policy", "not authorized", "not authorised", "access denied", "prohibited", "not allowed", "administratively denied"), Category: CategoryPolicy,
