@@ -569,10 +569,16 @@ func replyAbove(lines []string, line int) string {
 // a "To:" line of a summary of the original message: a neighbouring line
 // is its "Subject:", "Sent:", "Date:" or "Cc:".
 func inMessageSummary(lines []string, li, s int) bool {
-	if !strings.EqualFold(strings.TrimSpace(lines[li][:s]), "to:") {
+	if !strings.EqualFold(strings.TrimRight(strings.TrimSpace(lines[li][:s]), "<\"' \t"), "to:") {
 		return false
 	}
-	for _, k := range [...]int{li - 1, li + 1} {
+	for _, dir := range [...]int{-1, 1} {
+		// The nearest line that is not empty, one blank line allowed
+		// (some gateways space the summary's fields out).
+		k := li + dir
+		if k >= 0 && k < len(lines) && strings.TrimSpace(lines[k]) == "" {
+			k += dir
+		}
 		if k < 0 || k >= len(lines) {
 			continue
 		}
