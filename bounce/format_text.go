@@ -727,7 +727,8 @@ func reasonBefore(lines []string, f textRcpt) string {
 	// "Recipient: addr") is no reason; the lines above hold it ("reject
 	// reason: Mailbox full").
 	label := strings.HasSuffix(strings.TrimSpace(lines[f.line][:f.start]), ":") &&
-		(containsFold(before, "address") || containsFold(before, "recipient"))
+		(containsFold(before, "address") || containsFold(before, "recipient")) &&
+		len(strings.Fields(before)) <= 3 // a label, not a sentence ("Did not reach the following recipient:")
 	if len(before) > 8 && !label {
 		return collapseSpace(before)
 	}

@@ -355,6 +355,9 @@ func TestParseMessageReasonParagraph(t *testing.T) {
 		"envelope-summary.eml": "550 - Requested action not taken: no such user here",
 		// "reject reason: X" above "target mail address: addr".
 		"reason-field.eml": "reject reason: Mailbox full",
+		// A summary of the original spaced out by blank lines, then the
+		// failure sentence, which is all the notice says.
+		"spaced-summary.eml": "Did not reach the following recipient",
 	} {
 		b, err := os.ReadFile(filepath.Join("testdata", "messages", file))
 		noErr(t, err)
