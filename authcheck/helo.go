@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
-	"sync"
 )
 
 // HELOResult is the check of the name a client gives in HELO/EHLO.
@@ -22,7 +21,7 @@ type HELOResult struct {
 	Resolves   bool  // Addrs is not empty
 	MatchesIP  bool  // the sending address is among Addrs
 	MatchesPTR bool  // the name is one of the address's PTR names (set by CheckReverseDNS)
-	Err        error // a DNS failure other than "not found"
+	Err        error // a DNS failure other than "not found" when no address was found
 }
 
 // CheckHELO checks a HELO/EHLO name against the sending address ip (which
@@ -42,20 +41,8 @@ func CheckHELO(ctx context.Context, r Resolver, helo string, ip netip.Addr) HELO
 	if !res.FQDN {
 		return res
 	}
-	name := strings.TrimSuffix(helo, ".")
-	var a, aaaa []netip.Addr
-	var errA, errAAAA error
-	var wg sync.WaitGroup
-	wg.Go(func() { a, errA = r.LookupA(ctx, name) })
-	wg.Go(func() { aaaa, errAAAA = r.LookupAAAA(ctx, name) })
-	wg.Wait()
-	res.Addrs = append(a, aaaa...)
+	res.Addrs, res.Err = lookupBoth(ctx, r, strings.TrimSuffix(helo, "."))
 	res.Resolves = len(res.Addrs) > 0
-	for _, err := range []error{errA, errAAAA} {
-		if err != nil && !IsNotFound(err) && res.Err == nil {
-			res.Err = err
-		}
-	}
 	for _, x := range res.Addrs {
 		if ip.IsValid() && x.Unmap() == ip {
 			res.MatchesIP = true

@@ -655,11 +655,8 @@ func (c *Classifier) ClassifyDSN(action string, status bounce.Status, diag *boun
 // the reason it stopped (qmail-send: "I'm not going to try again; this
 // message has been in the queue too long").
 func saysQueueTimeout(text string) bool {
-	if len(text) < len("too long in queue") {
-		return false
-	}
 	lower := ascii.Lower(text)
-	for _, w := range [...]string{"in the queue too long", "too long in the queue", "too long in queue"} {
+	for _, w := range queueTimeoutWords {
 		if strings.Contains(lower, w) {
 			return true
 		}

@@ -16,6 +16,11 @@ import "github.com/bouncekit/bouncekit/bounce"
 // rules decide it.
 var senderSide = []string{"sender", "sending", "your domain", "your account", "your ip", "ip address", "to send"}
 
+// queueTimeoutWords are the sending MTA's words for giving up because the
+// message was queued too long (qmail-send: "this message has been in the
+// queue too long"); ClassifyDSN reads them too.
+var queueTimeoutWords = []string{"in the queue too long", "too long in the queue", "too long in queue"}
+
 var genericRules = []Rule{
 	{ID: "generic-greylist", Any: t("greylist", "graylist", "grey-list", "gray-list"), Severity: SeveritySoft, Category: CategoryRateLimited, Hint: HintNone,
 		Explanation: "greylisting: retry after a few minutes, nothing to fix"},
@@ -141,7 +146,7 @@ var genericRules = []Rule{
 var weakTextRules = []Rule{
 	{ID: "generic-recipient-weak", Any: t("mailbox unavailable", "recipient rejected", "recipient address rejected", "invalid address", "address rejected", "mailbox name not allowed"), Category: CategoryRecipientUnknown,
 		Explanation: "probably a bad address, but the wording is also used for policy rejections: suppress only if it repeats"},
-	{ID: "generic-queue-too-long", Any: t("in the queue too long", "too long in the queue"), Severity: SeverityHard, Category: CategoryExpired,
+	{ID: "generic-queue-too-long", Any: queueTimeoutWords, Severity: SeverityHard, Category: CategoryExpired,
 		Explanation: "the sending MTA gave up (qmail: 'this message has been in the queue too long') and the reply names no more specific cause: never suppress on expiry alone"},
 	{ID: "generic-check-address", Any: t("check if address is correct", "check if the address is correct", "check the recipient address", "check the address and try again"), None: senderSide, Category: CategoryRecipientUnknown,
 		Explanation: "the gateway could not deliver and asks to check the address (Trend Micro InterScan): probably a bad address, but the wording does not say so: suppress only if it repeats"},

@@ -308,9 +308,11 @@ func TestWholeSendEvidenceSaysWhichWay(t *testing.T) {
 			evs = append(evs, Event{Recipient: itoa(len(evs)) + rcpt, Outcome: o, ReplyText: reply})
 		}
 	}
-	add(1000, "@gmail.com", OutcomeDelivered, "")
-	add(10, "@gmail.com", OutcomeBounced, "550 5.7.1 blocked")
-	add(100, "@icloud.com", OutcomeDelivered, "")
+	// Google 0.2% (watch) and Apple 9.1% (pause) around a whole send of
+	// 1.8% (investigate): both differ from the send's level.
+	add(998, "@gmail.com", OutcomeDelivered, "")
+	add(2, "@gmail.com", OutcomeBounced, "550 5.7.1 blocked")
+	add(200, "@icloud.com", OutcomeDelivered, "")
 	add(20, "@icloud.com", OutcomeBounced, cs01)
 	a := aggregate(evs, Options{})
 	var google, apple string
@@ -329,7 +331,7 @@ func TestWholeSendEvidenceSaysWhichWay(t *testing.T) {
 	if !strings.Contains(google, "overstates google's") {
 		t.Errorf("google evidence %q", google)
 	}
-	if apple != "" && !strings.Contains(apple, "hides apple's") {
+	if !strings.Contains(apple, "hides apple's") {
 		t.Errorf("apple evidence %q", apple)
 	}
 }
