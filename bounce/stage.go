@@ -8,38 +8,69 @@ import (
 	"strings"
 )
 
-// stageFromInReplyTo reads Postfix's "(in reply to X command)". It looks at
-// the first letter before comparing, as it runs on most Postfix replies.
-func stageFromInReplyTo(s string) Stage {
+// ParseStage names the SMTP stage s speaks of, in the words MTAs, queues and
+// logs use for it: the command names of RFC 5321 §4.1.1 at the start of s
+// ("RCPT TO:<x>", "rcpt", "MAIL FROM", "EHLO", "LHLO", "STARTTLS", "AUTH",
+// "BDAT", "QUIT", "DATA"), the end of the message data (".", "end of DATA",
+// "DATA-END", "EOD"; RFC 5321 §4.1.1.4), and the greeting ("connect",
+// "connection", "initial connection", "greeting", "banner"; RFC 5321 §3.1).
+// Every Stage value parses as itself. It returns StageUnknown when s names
+// none of them. ParseStage ignores ASCII case and allocates nothing.
+func ParseStage(s string) Stage {
+	s = trimSpace(s)
 	if s == "" {
 		return StageUnknown
 	}
 	switch s[0] | 0x20 {
 	case 'e':
-		if strings.HasPrefix(s, "end of DATA") || hasPrefixFold(s, "end of DATA") {
+		if hasPrefixFold(s, "end of data") || equalFold(s, "EOD") {
 			return StageEndOfData
 		}
-	case 'i', 't':
-		if hasPrefixFold(s, "initial") || hasPrefixFold(s, "the initial") {
+	case 'd':
+		if hasPrefixFold(s, "DATA-END") || hasPrefixFold(s, "DATA END") {
+			return StageEndOfData
+		}
+	case 't':
+		// Postfix: "in reply to the initial greeting"; "to end of DATA".
+		if hasPrefixFold(s, "the initial") {
+			return StageConnect
+		}
+		if hasPrefixFold(s, "the end of data") {
+			return StageEndOfData
+		}
+	case 'i':
+		if hasPrefixFold(s, "initial") {
+			return StageConnect
+		}
+	case 'c':
+		if hasPrefixFold(s, "connect") {
+			return StageConnect
+		}
+	case 'g':
+		if hasPrefixFold(s, "greeting") {
+			return StageConnect
+		}
+	case 'b':
+		if hasPrefixFold(s, "banner") {
 			return StageConnect
 		}
 	}
 	return stageFromCommand(s)
 }
 
+func equalFold(a, b string) bool { return len(a) == len(b) && strings.EqualFold(a, b) }
+
+// stageFromInReplyTo reads Postfix's "(in reply to X command)". It looks at
+// the first letter before comparing, as it runs on most Postfix replies.
+func stageFromInReplyTo(s string) Stage { return ParseStage(s) }
+
 // stageFromExim reads what follows Exim's "... after ".
 func stageFromExim(s string) Stage {
-	s = strings.TrimPrefix(s, "pipelined ")
-	switch {
-	case hasPrefixFold(s, "end of data"):
-		return StageEndOfData
-	case hasPrefixFold(s, "initial connection"), hasPrefixFold(s, "connection"):
-		return StageConnect
-	}
-	return stageFromCommand(s)
+	return ParseStage(strings.TrimPrefix(s, "pipelined "))
 }
 
-// stageFromCommand reads an SMTP command name at the start of s.
+// stageFromCommand reads an SMTP command name at the start of s; transcripts
+// (">>> RCPT TO:<x>") use it directly, other callers through ParseStage.
 func stageFromCommand(s string) Stage {
 	s = trimSpace(s)
 	if s == "." {

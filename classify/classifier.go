@@ -208,35 +208,3 @@ func (cr *crule) verdict(r *bounce.Reply, prov Provider) Verdict {
 		Explanation: cr.src.Explanation,
 	}
 }
-
-// StageFromCommand maps how queues and MTAs name the SMTP command a reply
-// answered ("RCPT TO", "rcpt", "end of DATA", "MAIL FROM", "EHLO",
-// "connect", "greeting") to a bounce.Stage; "" when not recognised.
-func StageFromCommand(s string) bounce.Stage {
-	s = strings.ToUpper(strings.TrimSpace(s))
-	switch {
-	case s == "":
-		return ""
-	case strings.HasPrefix(s, "RCPT"):
-		return bounce.StageRCPT
-	case strings.HasPrefix(s, "MAIL"):
-		return bounce.StageMAIL
-	case s == "DATA-END", strings.Contains(s, "END OF DATA"), s == "EOD", s == "DATA END", s == ".":
-		return bounce.StageEndOfData
-	case s == "DATA":
-		return bounce.StageDATA
-	case s == "BDAT":
-		return bounce.StageBDAT
-	case s == "HELO", s == "EHLO", s == "LHLO":
-		return bounce.StageHELO
-	case s == "STARTTLS":
-		return bounce.StageSTARTTLS
-	case s == "AUTH":
-		return bounce.StageAUTH
-	case s == "QUIT":
-		return bounce.StageQUIT
-	case s == "CONNECT", s == "GREETING", s == "BANNER", s == "CONNECTION":
-		return bounce.StageConnect
-	}
-	return ""
-}

@@ -484,16 +484,3 @@ func TestTooManyRules(t *testing.T) {
 		t.Errorf("err = %v, want ErrTooManyRules", err)
 	}
 }
-
-func TestStageFromCommand(t *testing.T) {
-	for in, want := range map[string]bounce.Stage{
-		"RCPT TO": bounce.StageRCPT, "rcpt": bounce.StageRCPT, "MAIL FROM": bounce.StageMAIL,
-		"end of DATA": bounce.StageEndOfData, "DATA-END": bounce.StageEndOfData, "data": bounce.StageDATA,
-		"EHLO": bounce.StageHELO, "connect": bounce.StageConnect, "greeting": bounce.StageConnect,
-		"STARTTLS": bounce.StageSTARTTLS, "AUTH": bounce.StageAUTH, "": "", "bogus": "",
-	} {
-		if got := classify.StageFromCommand(in); got != want {
-			t.Errorf("StageFromCommand(%q) = %q, want %q", in, got, want)
-		}
-	}
-}

@@ -28,7 +28,7 @@ func FuzzClassify(f *testing.F) {
 	c := classify.Default()
 	f.Fuzz(func(t *testing.T, reply, rcpt, host, cmd string) {
 		r, _ := bounce.ParseReply(reply) // partial results are classified too
-		in := classify.Context{Recipient: rcpt, RemoteMTA: host, Stage: classify.StageFromCommand(cmd)}
+		in := classify.Context{Recipient: rcpt, RemoteMTA: host, Stage: bounce.ParseStage(cmd)}
 		v := c.Classify(&r, in)
 		if v2 := c.Classify(&r, in); v2 != v {
 			t.Fatalf("not deterministic: %+v then %+v", v, v2)

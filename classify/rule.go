@@ -41,7 +41,7 @@ type Rule struct {
 	// Stages matches when the reply answered one of these SMTP stages (the
 	// reply's own Stage, else Context.Stage). The bounce.Stage values are
 	// expected; command names such as "rcpt" or "end of DATA" are accepted
-	// too (see StageFromCommand).
+	// too (see bounce.ParseStage).
 	Stages []bounce.Stage `json:"stages,omitempty"`
 	// Any matches when the text contains at least one of these substrings.
 	Any []string `json:"any,omitempty"`
@@ -226,7 +226,7 @@ func compileRule(r *Rule, index int, pid func(string) uint32) (crule, error) {
 	for _, s := range r.Stages {
 		if !validStages[s] {
 			// Accept the names queues use ("rcpt", "RCPT TO", "end of DATA").
-			if n := StageFromCommand(string(s)); n != "" {
+			if n := bounce.ParseStage(string(s)); n != "" {
 				s = n
 			} else {
 				return fail("stages", fmt.Errorf("%w: %q", ErrBadStage, s))

@@ -30,7 +30,7 @@ type Case struct {
 	Recipient string `json:"recipient,omitempty"`
 	RemoteMTA string `json:"remote_mta,omitempty"`
 	// Command is the SMTP command the reply answered ("RCPT TO", "end of
-	// DATA", ...; see classify.StageFromCommand).
+	// DATA", ...; see bounce.ParseStage).
 	Command string `json:"command,omitempty"`
 
 	Category classify.Category `json:"category,omitempty"`
@@ -52,7 +52,7 @@ func Bool(b bool) *bool { return &b }
 
 // Context returns the classify.Context the case describes.
 func (tc Case) Context() classify.Context {
-	return classify.Context{Recipient: tc.Recipient, RemoteMTA: tc.RemoteMTA, Stage: classify.StageFromCommand(tc.Command)}
+	return classify.Context{Recipient: tc.Recipient, RemoteMTA: tc.RemoteMTA, Stage: bounce.ParseStage(tc.Command)}
 }
 
 // Classify parses the case's reply and classifies it with c.

@@ -142,7 +142,7 @@ func classifyLine(c *classify.Classifier, col *classify.Collector, line string) 
 	if err != nil && !r.HasCode() && r.Text == "" {
 		return errorOutput{Input: in.Reply, Error: err.Error()}
 	}
-	cctx := classify.Context{Recipient: in.Recipient, RemoteMTA: in.RemoteMTA, Stage: classify.StageFromCommand(in.Command)}
+	cctx := classify.Context{Recipient: in.Recipient, RemoteMTA: in.RemoteMTA, Stage: bounce.ParseStage(in.Command)}
 	v := c.Classify(&r, cctx)
 	col.Add(&r, v)
 	out := classifyOutput{
