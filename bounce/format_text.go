@@ -145,7 +145,7 @@ func textRecord(addr, diag string) Record {
 		}
 		if r.Action == ActionNone {
 			r.Action = ActionFailed
-			if (r.Reply.Transient() || r.Status.Transient()) && !gaveUp(diag) {
+			if (r.Reply.Transient() || r.Status.Transient()) && !SaysGaveUp(diag) {
 				r.Action = ActionDelayed
 			}
 		}

@@ -8,21 +8,51 @@ import (
 	"strings"
 )
 
-// gaveUpWords are the sentences with which a sending MTA says it stopped
-// retrying a transient failure: the record is final (failed), whatever the
-// class of the last reply. qmail-send ends such a bounce with "I'm not
-// going to try again; this message has been in the queue too long."
-var gaveUpWords = [...]string{"not going to try again", "in the queue too long"}
+// gaveUpPhrases are the sentences with which a sending MTA says it stopped
+// retrying a transient failure. qmail-send ends such a bounce with "I'm not
+// going to try again; this message has been in the queue too long."; other
+// MTAs word the queue lifetime "too long in the queue".
+var gaveUpPhrases = [...]string{"not going to try again", "in the queue too long", "too long in the queue", "too long in queue"}
 
-// gaveUp reports whether diag says the sending MTA gave up retrying.
-func gaveUp(diag string) bool {
-	for _, w := range gaveUpWords {
-		if containsFold(diag, w) {
+// SaysGaveUp reports whether text says the sending MTA gave up retrying: the
+// words behind FlagGaveUp, which ParseReply sets. It ignores ASCII case and
+// allocates nothing; most texts are ruled out by two fast searches for the
+// words every phrase holds.
+func SaysGaveUp(text string) bool {
+	if !gaveUpAnchor(text, 'g') && !gaveUpAnchor(text, 'G') {
+		return false
+	}
+	for _, w := range gaveUpPhrases {
+		if indexFold(text, w) >= 0 {
 			return true
 		}
 	}
 	return false
 }
+
+// gaveUpAnchor reports whether text holds "too long" or "try again" (ASCII
+// case ignored) with its 'g' written as g. Every gave-up phrase holds one of
+// them, and strings.IndexByte finds the few g's of a reply without looking
+// at each byte in Go code.
+func gaveUpAnchor(text string, g byte) bool {
+	for off := 0; ; {
+		i := strings.IndexByte(text[off:], g)
+		if i < 0 {
+			return false
+		}
+		i += off
+		if i >= 7 && strings.EqualFold(text[i-7:i+1], "too long") ||
+			i >= 5 && i+4 <= len(text) && strings.EqualFold(text[i-5:i+4], "try again") {
+			return true
+		}
+		off = i + 1
+	}
+}
+
+// GaveUpPhrases returns the phrases SaysGaveUp looks for, lower-case, as a
+// new slice: rules that match them as text (classify's
+// "generic-queue-too-long") use the same words.
+func GaveUpPhrases() []string { return append([]string(nil), gaveUpPhrases[:]...) }
 
 // diagnosticFor collects the text a bounce gives for one recipient: the rest
 // of its line and the paragraphs after it, up to and including the first

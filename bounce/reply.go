@@ -140,6 +140,12 @@ const (
 	// (452 and 552 are storage replies, RFC 5321 §4.2.2; X.1.X is an
 	// address status, RFC 3463 §3.2). Both are kept as given.
 	FlagSubjectMismatch
+	// FlagGaveUp: the text is the sending MTA's own statement that it
+	// stopped retrying (qmail-send: "I'm not going to try again; this
+	// message has been in the queue too long"): the failure is final
+	// whatever the class of the last reply, and its cause is the queue
+	// lifetime, not the address. See SaysGaveUp.
+	FlagGaveUp
 )
 
 // Has reports whether all flags in f2 are set in f.
@@ -147,11 +153,12 @@ func (f Flags) Has(f2 Flags) bool { return f&f2 == f2 }
 
 // flagNames are the wire names of the flags, in bit order.
 var flagNames = [...]string{"class_mismatch", "multiline", "inconsistent_lines", "truncated",
-	"tags_truncated", "invalid_utf8", "control_chars", "no_reply", "subject_mismatch"}
+	"tags_truncated", "invalid_utf8", "control_chars", "no_reply", "subject_mismatch", "gave_up"}
 
 // Names returns the names of the flags set in f ("class_mismatch",
 // "multiline", "inconsistent_lines", "truncated", "tags_truncated",
-// "invalid_utf8", "control_chars", "no_reply", "subject_mismatch"), in bit
+// "invalid_utf8", "control_chars", "no_reply", "subject_mismatch",
+// "gave_up"), in bit
 // order; nil when none is set.
 func (f Flags) Names() []string {
 	var out []string

@@ -29,7 +29,14 @@ import (
 // it allocates nothing: the Reply's strings point into s.
 func ParseReply(s string) (Reply, error) {
 	var r Reply
-	var err error
+	err := r.parse(s)
+	if SaysGaveUp(r.Text) {
+		r.Flags |= FlagGaveUp
+	}
+	return r, err
+}
+
+func (r *Reply) parse(s string) (err error) {
 	if len(s) > MaxReplyLen {
 		s = s[:MaxReplyLen]
 		r.Flags |= FlagTruncated
@@ -37,7 +44,8 @@ func ParseReply(s string) (Reply, error) {
 	}
 	s = trimSpace(s)
 	if s == "" {
-		return Reply{}, &ParseError{What: "reply", Err: ErrEmptyReply}
+		*r = Reply{}
+		return &ParseError{What: "reply", Err: ErrEmptyReply}
 	}
 	r.Raw = s
 	hasNewline := r.scanBytes(s)
@@ -56,7 +64,7 @@ func ParseReply(s string) (Reply, error) {
 				r.Flags |= FlagClassMismatch
 			}
 			r.scanTags()
-			return r, err
+			return err
 		}
 		si, st, n := findStatus(body, 0)
 		if si < 0 {
@@ -68,12 +76,12 @@ func ParseReply(s string) (Reply, error) {
 				r.Text = joinLines(body)
 			}
 			r.scanTags()
-			return r, err
+			return err
 		}
 		r.Status = st
 		r.Text = trimSep(body[si+n:])
 		r.finishText(body[:si], hasNewline, "", "")
-		return r, err
+		return err
 	}
 	if body[ci] <= '3' && ci+4 < len(body) {
 		// A greeting or an acknowledgement in front of the failure that
@@ -156,7 +164,7 @@ func ParseReply(s string) (Reply, error) {
 		r.Flags |= FlagSubjectMismatch
 	}
 	r.scanTags()
-	return r, err
+	return err
 }
 
 // scanBytes sets the flags for control characters and invalid UTF-8 and

@@ -318,8 +318,8 @@ func TestFlagsNamesAndSubjectMismatch(t *testing.T) {
 	if got := r.Flags.String(); got != "class_mismatch|multiline" {
 		t.Errorf("flags %q", got)
 	}
-	if len(flagNames) != bits.Len(uint(FlagSubjectMismatch)) {
-		t.Errorf("%d flag names for %d flags", len(flagNames), bits.Len(uint(FlagSubjectMismatch)))
+	if len(flagNames) != bits.Len(uint(FlagGaveUp)) {
+		t.Errorf("%d flag names for %d flags", len(flagNames), bits.Len(uint(FlagGaveUp)))
 	}
 	if Flags(0).Names() != nil || Flags(0).String() != "" {
 		t.Error("no flags should have no names")
@@ -335,5 +335,30 @@ func TestParseReplyExchangeQuotedAngleReply(t *testing.T) {
 	}
 	if r.Text != "<ann@example.com>... User unknown" {
 		t.Errorf("Text = %q", r.Text)
+	}
+}
+
+// The sending MTA's "gave up" words set FlagGaveUp wherever they stand, in
+// any case; a receiver's "try again later" does not.
+func TestFlagGaveUp(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want bool
+	}{
+		{"451 I'm not going to try again; this message has been in the queue too long.", true},
+		{"421 4.4.7 Message was TOO LONG IN THE QUEUE", true},
+		{"Sorry, I couldn't deliver: too long in queue", true},
+		{"450 4.2.0 Mailbox busy, try again later", false},
+		{"552 5.3.4 Message too long", false},
+		{"550 5.1.1 user unknown", false},
+		{"421 Not going to try again", true},
+	} {
+		r, _ := ParseReply(c.in)
+		if got := r.Flags.Has(FlagGaveUp); got != c.want {
+			t.Errorf("%q: gave_up %v, want %v", c.in, got, c.want)
+		}
+		if got := SaysGaveUp(c.in); got != c.want {
+			t.Errorf("SaysGaveUp(%q) = %v", c.in, got)
+		}
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/bouncekit/bouncekit/bounce"
-	"github.com/bouncekit/bouncekit/internal/ascii"
 )
 
 // ClassifyDSN classifies one recipient of a delivery status notification
@@ -69,7 +68,7 @@ func (c *Classifier) ClassifyDSN(action string, status bounce.Status, diag *boun
 			// there is no receiver's cause to inherit).
 			v.Severity, v.Retry, v.Suppress = SeverityHard, false, false
 			switch {
-			case connectionRules[v.Rule] || vagueRules[v.Rule] && saysQueueTimeout(rep.Text) || v.Category == CategoryUnknown && rep.Class() == 4:
+			case connectionRules[v.Rule] || vagueRules[v.Rule] && rep.Flags.Has(bounce.FlagGaveUp) || v.Category == CategoryUnknown && rep.Class() == 4:
 				v.Category, v.Hint = CategoryExpired, HintUnknown
 				v.Rule, v.Explanation = "dsn-gave-up", "the reporting MTA gave up after transient failures (RFC 3464 action failed after connection failures or an unspecific 4.x.x): the queue lifetime ran out"
 			case v.Category == CategoryDelivered || v.Category == CategoryUnknown:
@@ -84,19 +83,6 @@ func (c *Classifier) ClassifyDSN(action string, status bounce.Status, diag *boun
 		}
 	}
 	return v
-}
-
-// saysQueueTimeout reports whether a notice gives the queue lifetime as
-// the reason it stopped (qmail-send: "I'm not going to try again; this
-// message has been in the queue too long").
-func saysQueueTimeout(text string) bool {
-	lower := ascii.Lower(text)
-	for _, w := range queueTimeoutWords {
-		if strings.Contains(lower, w) {
-			return true
-		}
-	}
-	return false
 }
 
 // vagueRules are the built-in catch-all text rules: wording that says

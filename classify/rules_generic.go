@@ -18,8 +18,9 @@ var senderSide = []string{"sender", "sending", "your domain", "your account", "y
 
 // queueTimeoutWords are the sending MTA's words for giving up because the
 // message was queued too long (qmail-send: "this message has been in the
-// queue too long"); ClassifyDSN reads them too.
-var queueTimeoutWords = []string{"in the queue too long", "too long in the queue", "too long in queue"}
+// queue too long"): bounce's, behind bounce.FlagGaveUp, so the rule and
+// ClassifyDSN read the same words.
+var queueTimeoutWords = bounce.GaveUpPhrases()
 
 var genericRules = []Rule{
 	{ID: "generic-greylist", Any: t("greylist", "graylist", "grey-list", "gray-list"), Severity: SeveritySoft, Category: CategoryRateLimited, Hint: HintNone,
