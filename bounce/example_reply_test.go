@@ -1,6 +1,7 @@
 package bounce_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/textproto"
 
@@ -43,4 +44,16 @@ func ExampleFromError() {
 	fmt.Println(ok, r.Code, r.Status, r.Transient())
 	// Output:
 	// true 452 4.2.2 true
+}
+
+// A Reply is a value: it prints in its RFC 5321 one-line form, marshals to
+// JSON with snake_case names, and logs as a group with log/slog.
+func ExampleReply_String() {
+	r, _ := bounce.ParseReply("host mx01.mail.icloud.com[17.57.154.6] said: 554 5.7.1 [CS01] Message rejected due to local policy (in reply to end of DATA command)")
+	fmt.Println(r)
+	b, _ := json.Marshal(r)
+	fmt.Println(string(b))
+	// Output:
+	// 554 5.7.1 [CS01] Message rejected due to local policy
+	// {"code":554,"status":"5.7.1","status_name":"Permanent Failure: Delivery not authorized, message refused","text":"[CS01] Message rejected due to local policy","tags":["CS01"],"stage":"DATA-END","remote_host":"mx01.mail.icloud.com","remote_ip":"17.57.154.6","raw":"host mx01.mail.icloud.com[17.57.154.6] said: 554 5.7.1 [CS01] Message rejected due to local policy (in reply to end of DATA command)"}
 }

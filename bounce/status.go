@@ -121,11 +121,14 @@ func (st Status) String() string {
 		return ""
 	}
 	var b [10]byte
-	return string(st.AppendText(b[:0]))
+	return string(st.appendTo(b[:0]))
 }
 
-// AppendText appends the dotted form to b.
-func (st Status) AppendText(b []byte) []byte {
+// AppendText implements encoding.TextAppender: it appends the dotted form to
+// b (nothing for the zero Status). The error is always nil.
+func (st Status) AppendText(b []byte) ([]byte, error) { return st.appendTo(b), nil }
+
+func (st Status) appendTo(b []byte) []byte {
 	if !st.IsValid() {
 		return b
 	}
@@ -138,7 +141,7 @@ func (st Status) AppendText(b []byte) []byte {
 
 // MarshalText implements encoding.TextMarshaler; the zero Status marshals as
 // empty text.
-func (st Status) MarshalText() ([]byte, error) { return st.AppendText(nil), nil }
+func (st Status) MarshalText() ([]byte, error) { return st.appendTo(nil), nil }
 
 // UnmarshalText implements encoding.TextUnmarshaler; empty text gives the zero
 // Status.

@@ -41,40 +41,7 @@ func runReply(_ context.Context, args []string, _ io.Reader, stdout, stderr io.W
 			code = 1
 			continue
 		}
-		_ = enc.Encode(replyJSON(r))
+		_ = enc.Encode(r) // bounce.Reply marshals itself (snake_case, flags as names)
 	}
 	return code
-}
-
-// replyJSON is the JSON shape of a parsed reply used by the subcommands.
-func replyJSON(r bounce.Reply) map[string]any {
-	var tags []string
-	for _, t := range r.Tags {
-		if t != "" {
-			tags = append(tags, t)
-		}
-	}
-	m := map[string]any{
-		"code":   r.Code,
-		"status": r.Status.String(),
-		"text":   r.Text,
-		"tags":   tags,
-		"stage":  string(r.Stage),
-	}
-	if r.RemoteHost != "" {
-		m["remote_host"] = r.RemoteHost
-	}
-	if r.RemoteIP.IsValid() {
-		m["remote_ip"] = r.RemoteIP.String()
-	}
-	if r.Flags.Has(bounce.FlagClassMismatch) {
-		m["class_mismatch"] = true
-	}
-	if names := r.Flags.Names(); len(names) > 0 {
-		m["flags"] = names
-	}
-	if d := r.Status.Describe(); d != "" {
-		m["status_name"] = d
-	}
-	return m
 }
