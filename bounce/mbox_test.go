@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/bouncekit/bouncekit/bounce"
 )
@@ -132,7 +133,7 @@ func TestMaildir(t *testing.T) {
 	}
 	noErr(t, os.WriteFile(filepath.Join(dir, "new", ".hidden"), []byte("x"), 0o644))
 	var got []string
-	for m, err := range bounce.ReadMaildir(dir) {
+	for m, err := range bounce.ReadMaildir(os.DirFS(dir)) {
 		noErr(t, err)
 		for _, r := range m.Report.Records {
 			got = append(got, filepath.Base(m.Path)+" "+r.Recipient)
@@ -141,14 +142,24 @@ func TestMaildir(t *testing.T) {
 	equal(t, []string{"1.eml erin@example.jp", "2.eml:2,S dave@example.net"}, got, "new/ and cur/ read, tmp/ and dot files skipped")
 
 	n := 0
-	for m, err := range bounce.ReadMaildir(filepath.Join("testdata", "messages")) {
+	for m, err := range bounce.ReadMaildir(os.DirFS(filepath.Join("testdata", "messages"))) {
 		noErr(t, err)
 		mustTrue(t, m.Report != nil, "report")
 		n++
 	}
 	isTrue(t, n >= 14, "a plain directory is read file by file: %d", n)
 
-	for _, err := range bounce.ReadMaildir(filepath.Join(dir, "missing")) {
+	// Any fs.FS will do: the parser does no I/O of its own.
+	qm, err := os.ReadFile(filepath.Join("testdata", "messages", "qmail-text.eml"))
+	noErr(t, err)
+	var paths []string
+	for m, err := range bounce.ReadMaildir(fstest.MapFS{"cur/b": {Data: qm}, "new/a": {Data: qm}, "tmp/c": {Data: qm}}) {
+		noErr(t, err)
+		paths = append(paths, m.Path)
+	}
+	equal(t, []string{"new/a", "cur/b"}, paths, "fstest.MapFS Maildir")
+
+	for _, err := range bounce.ReadMaildir(os.DirFS(filepath.Join(dir, "missing"))) {
 		isTrue(t, errors.Is(err, os.ErrNotExist), "got %v", err)
 	}
 }

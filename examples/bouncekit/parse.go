@@ -8,6 +8,7 @@ import (
 	"io"
 	"iter"
 	"os"
+	"path/filepath"
 
 	"github.com/bouncekit/bouncekit/bounce"
 	"github.com/bouncekit/bouncekit/classify"
@@ -75,7 +76,7 @@ func parseInput(ctx context.Context, name string, stdin io.Reader, enc *json.Enc
 		fmt.Fprintf(stderr, "bouncekit parse: %v\n", err)
 		return false
 	case fi.IsDir():
-		msgs = bounce.ReadMaildir(name)
+		msgs = bounce.ReadMaildir(os.DirFS(name))
 	default:
 		f, err := os.Open(name)
 		if err != nil {
@@ -95,7 +96,7 @@ func parseInput(ctx context.Context, name string, stdin io.Reader, enc *json.Enc
 		if m.Path != "" {
 			// A Maildir or directory entry is a file of its own: the
 			// message index is that within the file, 0.
-			file, index = m.Path, 0
+			file, index = filepath.Join(name, filepath.FromSlash(m.Path)), 0
 		}
 		if err != nil && !errors.Is(err, bounce.ErrEmptyMessage) {
 			fmt.Fprintf(stderr, "bouncekit parse: %s (message %d): %v\n", file, index, err)
