@@ -100,7 +100,7 @@ func formatWindow(w beam.Window, prov string, c windowCounts, emit func(string))
 // depend on the order workers finish in.
 type joinSortedFn struct{}
 
-func (fn *joinSortedFn) CreateAccumulator() []string         { return nil }
+func (fn *joinSortedFn) CreateAccumulator() []string            { return nil }
 func (fn *joinSortedFn) AddInput(a []string, s string) []string { return append(a, s) }
 func (fn *joinSortedFn) MergeAccumulators(a, b []string) []string {
 	return append(a, b...)
