@@ -417,31 +417,3 @@ func BlocklistDomainName(domain string, z BlocklistZone) (string, error) {
 	}
 	return name, nil
 }
-
-// BlocklistFindings turns results into coded findings, in result order:
-// listings are errors, refusals warnings (the list said nothing, so the
-// check must be redone from a resolver the operator accepts) and lookup
-// failures info.
-func BlocklistFindings(results []BlocklistResult) []Finding {
-	var fs []Finding
-	for _, b := range results {
-		subject := b.Subject + " on " + b.Zone
-		switch b.Status {
-		case BlocklistListed:
-			msg := "listed: " + strings.Join(b.Meanings, "; ")
-			if b.Reason != "" {
-				msg += " (" + b.Reason + ")"
-			}
-			fs = append(fs, Finding{Code: FindingBlocklistListed, Severity: SeverityError, Subject: subject, Message: msg, RFC: "RFC 5782 §2.1"})
-		case BlocklistRefused:
-			msg := "the list refused the query; the result is unknown, not clean"
-			if len(b.Meanings) > 0 {
-				msg = b.Meanings[0] + "; the result is unknown, not clean"
-			}
-			fs = append(fs, Finding{Code: FindingBlocklistRefused, Severity: SeverityWarning, Subject: subject, Message: msg, RFC: "RFC 5782 §2.1"})
-		case BlocklistError:
-			fs = append(fs, Finding{Code: FindingBlocklistError, Severity: SeverityInfo, Subject: subject, Message: fmt.Sprint(b.Err), RFC: "RFC 5782 §2.1"})
-		}
-	}
-	return fs
-}

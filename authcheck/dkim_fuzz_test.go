@@ -90,8 +90,8 @@ func FuzzDKIMVerify(f *testing.F) {
 	f.Add("DKIM-Signature: v=1; a=rsa-sha256; d=example.com; s=s; h=from; bh=; b=\r\nFrom: a@example.com\r\n\r\n")
 	f.Add("From: a\n\nbody")
 	z := newFakeZone()
-	z.txt["s._domainkey.example.com"] = []string{"v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="}
-	z.txt["brisbane._domainkey.football.example.com"] = z.txt["s._domainkey.example.com"]
+	z.TXT["s._domainkey.example.com"] = []string{"v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="}
+	z.TXT["brisbane._domainkey.football.example.com"] = z.TXT["s._domainkey.example.com"]
 	v := &DKIMVerifier{Resolver: z, MaxSignatures: 3}
 	f.Fuzz(func(t *testing.T, msg string) {
 		res, err := v.Verify(context.Background(), strings.NewReader(msg))

@@ -170,18 +170,8 @@ func ParseDKIMKey(txt string) (*DKIMKey, error) {
 	return k, nil
 }
 
-func splitColonList(v string) []string {
-	var out []string
-	for f := range strings.SplitSeq(v, ":") {
-		if f = strings.TrimSpace(f); f != "" {
-			out = append(out, f)
-		}
-	}
-	return out
-}
-
-// allowsHash reports whether the key's h= tag admits hash h ("sha256").
-func (k *DKIMKey) allowsHash(h string) bool {
+// AllowsHash reports whether the key's h= tag admits hash h ("sha256").
+func (k *DKIMKey) AllowsHash(h string) bool {
 	return len(k.Hashes) == 0 || tagContainsFold(k.Hashes, h)
 }
 
@@ -285,42 +275,4 @@ func CheckDKIMKey(ctx context.Context, r Resolver, selector, domain string) DKIM
 		c.Status = DKIMKeyTempError
 	}
 	return c
-}
-
-// Findings turns the check into coded findings.
-func (c DKIMKeyCheck) Findings() []Finding {
-	subj := c.Name
-	switch c.Status {
-	case DKIMKeyMissing:
-		return []Finding{{Code: FindingDKIMKeyMissing, Severity: SeverityError, Subject: subj,
-			Message: "no DKIM key at this selector: signatures made with it fail (permerror)", RFC: "RFC 6376 §6.1.2"}}
-	case DKIMKeyRevoked:
-		return []Finding{{Code: FindingDKIMKeyRevoked, Severity: SeverityError, Subject: subj,
-			Message: "the key is revoked (empty p=): signatures made with it fail", RFC: "RFC 6376 §3.6.1"}}
-	case DKIMKeyInvalid:
-		return []Finding{{Code: FindingDKIMKeyInvalid, Severity: SeverityError, Subject: subj,
-			Message: fmt.Sprintf("the key record is unusable: %v", c.Err), RFC: "RFC 6376 §3.6.1"}}
-	case DKIMKeyTempError:
-		return []Finding{{Code: FindingDKIMTempError, Severity: SeverityWarning, Subject: subj,
-			Message: fmt.Sprintf("key lookup failed (temperror, not a missing key): %v", c.Err), RFC: "RFC 6376 §6.1.2"}}
-	}
-	var fs []Finding
-	k := c.Key
-	switch {
-	case k.Type == DKIMKeyRSA && k.Bits < DKIMMinRSABits:
-		fs = append(fs, Finding{Code: FindingDKIMKeyWeak, Severity: SeverityError, Subject: subj,
-			Message: fmt.Sprintf("RSA key of %d bits: receivers must not accept it (minimum %d)", k.Bits, DKIMMinRSABits), RFC: "RFC 8301 §3.2"})
-	case k.Type == DKIMKeyRSA && k.Bits < DKIMRecommendedRSABits:
-		fs = append(fs, Finding{Code: FindingDKIMKeyWeak, Severity: SeverityWarning, Subject: subj,
-			Message: fmt.Sprintf("RSA key of %d bits; %d is recommended", k.Bits, DKIMRecommendedRSABits), RFC: "RFC 8301 §3.2"})
-	}
-	if k.Testing {
-		fs = append(fs, Finding{Code: FindingDKIMTesting, Severity: SeverityWarning, Subject: subj,
-			Message: "the key is in testing mode (t=y): receivers may ignore failures and some discount passes", RFC: "RFC 6376 §3.6.1"})
-	}
-	if len(k.Hashes) > 0 && !k.allowsHash("sha256") {
-		fs = append(fs, Finding{Code: FindingDKIMKeyWeak, Severity: SeverityError, Subject: subj,
-			Message: fmt.Sprintf("h=%s excludes sha256; rsa-sha1 signatures are refused", strings.Join(k.Hashes, ":")), RFC: "RFC 8301 §3.1"})
-	}
-	return fs
 }

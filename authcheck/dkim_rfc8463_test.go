@@ -40,7 +40,7 @@ func TestDKIMRFC8463Example(t *testing.T) {
 	expectEq(t, base64.StdEncoding.EncodeToString(sum[:]), "2jUSOH9NhtVGCQWNr9BrIAPreKQjO6Sn7XIkfJVOzv8=")
 
 	z := newFakeZone()
-	z.txt["brisbane._domainkey.football.example.com"] = []string{"v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="}
+	z.TXT["brisbane._domainkey.football.example.com"] = []string{"v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="}
 	v := &DKIMVerifier{Resolver: z, Now: func() time.Time { return time.Unix(1528637909, 0) }}
 	res, err := v.Verify(context.Background(), strings.NewReader(rfc8463Message))
 	expectNoErr(t, err)
@@ -55,7 +55,7 @@ func ExampleVerifyDKIM() {
 	// A Resolver serving the RFC 8463 example key; use NewDNSResolver in
 	// production.
 	r := newFakeZone()
-	r.txt["brisbane._domainkey.football.example.com"] = []string{"v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="}
+	r.TXT["brisbane._domainkey.football.example.com"] = []string{"v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="}
 
 	results, err := VerifyDKIM(context.Background(), r, strings.NewReader(rfc8463Message))
 	if err != nil {

@@ -185,11 +185,3 @@ func ParseDKIMSignature(value string) (*DKIMSignature, error) {
 	}
 	return s, nil
 }
-
-// isSubdomainOrSame reports whether sub equals parent or lies below it,
-// case-insensitively.
-func isSubdomainOrSame(sub, parent string) bool {
-	sub = strings.ToLower(strings.TrimSuffix(sub, "."))
-	parent = strings.ToLower(strings.TrimSuffix(parent, "."))
-	return sub == parent || strings.HasSuffix(sub, "."+parent)
-}

@@ -34,13 +34,6 @@ func (e *TagListError) Error() string {
 	return fmt.Sprintf("tag-list %q: at byte %d: %s", e.Input, e.Offset, e.Reason)
 }
 
-func truncTag(s string) string {
-	if len(s) > 128 {
-		return s[:128] + "..."
-	}
-	return s
-}
-
 // parseTagList splits s into tags, in order. A tag name must be
 // ALPHA *(ALPHA / DIGIT / "_") and may appear only once (RFC 6376 §3.2:
 // "Tags with duplicate names MUST NOT occur within a single tag-list").
@@ -118,24 +111,4 @@ func validTagName(n string) bool {
 		}
 	}
 	return true
-}
-
-func tagAlpha(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
-
-// stripFWS removes all folding whitespace, as RFC 6376 requires for
-// base64 and other FWS-tolerant values.
-func stripFWS(s string) string {
-	if !strings.ContainsAny(s, " \t\r\n") {
-		return s
-	}
-	var b strings.Builder
-	b.Grow(len(s))
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case ' ', '\t', '\r', '\n':
-		default:
-			b.WriteByte(s[i])
-		}
-	}
-	return b.String()
 }

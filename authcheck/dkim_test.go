@@ -3,9 +3,6 @@ package authcheck
 import (
 	"bytes"
 	"context"
-	"crypto"
-	"crypto/ed25519"
-	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha1"
 	"crypto/sha256"
@@ -14,196 +11,20 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
-	"net/netip"
-	"reflect"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/bouncekit/bouncekit/internal/dnstest"
 )
 
-// fakeZone is a map-backed Resolver for unit tests that do not exercise the
-// DNS wire protocol. Keys are lower-case names without the trailing dot.
-type fakeZone struct {
-	mu    sync.Mutex
-	txt   map[string][]string
-	a     map[string][]netip.Addr
-	mx    map[string][]MX
-	ptr   map[netip.Addr][]string
-	fail  map[string]error // name -> error for every type
-	calls int
-}
-
-func newFakeZone() *fakeZone {
-	return &fakeZone{txt: map[string][]string{}, a: map[string][]netip.Addr{}, mx: map[string][]MX{}, ptr: map[netip.Addr][]string{}, fail: map[string]error{}}
-}
-
-func (z *fakeZone) lookup(name, typ string, has func(string) bool) error {
-	z.mu.Lock()
-	z.calls++
-	z.mu.Unlock()
-	name = strings.ToLower(strings.TrimSuffix(name, "."))
-	if err, ok := z.fail[name]; ok {
-		return &DNSError{Name: name, Type: typ, Err: err}
-	}
-	if has(name) {
-		return nil
-	}
-	for n := range z.txt {
-		if n == name || strings.HasSuffix(n, "."+name) {
-			return &DNSError{Name: name, Type: typ, Err: ErrNoData}
-		}
-	}
-	return &DNSError{Name: name, Type: typ, Err: ErrNXDomain}
-}
-
-func (z *fakeZone) LookupTXT(_ context.Context, name string) ([]string, error) {
-	n := strings.ToLower(strings.TrimSuffix(name, "."))
-	if err := z.lookup(name, "TXT", func(string) bool { return len(z.txt[n]) > 0 }); err != nil {
-		return nil, err
-	}
-	return z.txt[n], nil
-}
-
-func (z *fakeZone) LookupA(_ context.Context, name string) ([]netip.Addr, error) {
-	n := strings.ToLower(strings.TrimSuffix(name, "."))
-	if err := z.lookup(name, "A", func(string) bool { return len(z.a[n]) > 0 }); err != nil {
-		return nil, err
-	}
-	return z.a[n], nil
-}
-
-func (z *fakeZone) LookupAAAA(_ context.Context, name string) ([]netip.Addr, error) {
-	return nil, z.lookup(name, "AAAA", func(string) bool { return false })
-}
-
-func (z *fakeZone) LookupMX(_ context.Context, name string) ([]MX, error) {
-	n := strings.ToLower(strings.TrimSuffix(name, "."))
-	if err := z.lookup(name, "MX", func(string) bool { return len(z.mx[n]) > 0 }); err != nil {
-		return nil, err
-	}
-	return z.mx[n], nil
-}
-
-func (z *fakeZone) LookupPTR(_ context.Context, addr netip.Addr) ([]string, error) {
-	if p := z.ptr[addr]; len(p) > 0 {
-		return p, nil
-	}
-	return nil, &DNSError{Name: addr.String(), Type: "PTR", Err: ErrNXDomain}
-}
-
-// testSigner signs messages in tests. It shares the canonicalisation code
-// with the verifier, so TestDKIMCanonicalisationRFCExample pins that code
-// to the RFC's own example independently.
-type testSigner struct {
-	domain, selector string
-	key              crypto.Signer
-	algo             string // rsa-sha256, ed25519-sha256, rsa-sha1
-	canon            string // "relaxed/relaxed"...
-	headers          string // h= value
-	bodyLen          int64  // -1 for no l=
-	expires          time.Time
-	identity         string
-}
-
-func (s testSigner) sign(t testing.TB, msg string) string {
+// sign is Signer.Sign for tests: it fails the test on error.
+func (s Signer) sign(t testing.TB, msg string) string {
 	t.Helper()
-	msg = strings.ReplaceAll(msg, "\n", "\r\n")
-	m := splitDKIMMessage([]byte(msg))
-	_, bc, _ := strings.Cut(s.canon, "/")
-	body := canonBody(m.body, DKIMCanon(bc))
-	if s.bodyLen >= 0 {
-		body = body[:s.bodyLen]
-	}
-	hashName := s.algo[strings.IndexByte(s.algo, '-')+1:]
-	hf := dkimHash(hashName)
-	hf.Write(body)
-	tags := fmt.Sprintf("v=1; a=%s; c=%s; d=%s; s=%s;\r\n\tt=1700000000; h=%s;", s.algo, s.canon, s.domain, s.selector, s.headers)
-	if s.bodyLen >= 0 {
-		tags += fmt.Sprintf(" l=%d;", s.bodyLen)
-	}
-	if !s.expires.IsZero() {
-		tags += fmt.Sprintf(" x=%d;", s.expires.Unix())
-	}
-	if s.identity != "" {
-		tags += " i=" + s.identity + ";"
-	}
-	tags += "\r\n\tbh=" + base64.StdEncoding.EncodeToString(hf.Sum(nil)) + "; b="
-	raw := "DKIM-Signature: " + tags + "\r\n"
-	sig, err := ParseDKIMSignature(tags)
+	out, err := s.Sign(msg)
 	expectNoErr(t, err)
-	hdrs := append(m.headers, dkimHeader{name: "DKIM-Signature", raw: []byte(raw)})
-	hf = dkimHash(hashName)
-	writeSignedHeaders(hf, hdrs, sig, len(hdrs)-1)
-	digest := hf.Sum(nil)
-	var b []byte
-	switch k := s.key.(type) {
-	case ed25519.PrivateKey:
-		b = ed25519.Sign(k, digest)
-	case *rsa.PrivateKey:
-		h := crypto.SHA256
-		if hashName == "sha1" {
-			h = crypto.SHA1
-		}
-		b, err = rsa.SignPKCS1v15(rand.Reader, k, h, digest)
-		expectNoErr(t, err)
-	}
-	raw = "DKIM-Signature: " + tags + base64.StdEncoding.EncodeToString(b) + "\r\n"
-	return raw + msg
+	return out
 }
-
-func dkimKeyRecord(t testing.TB, pub crypto.PublicKey, extra string) string {
-	t.Helper()
-	switch k := pub.(type) {
-	case ed25519.PublicKey:
-		return "v=DKIM1; k=ed25519; " + extra + "p=" + base64.StdEncoding.EncodeToString(k)
-	default:
-		der, err := x509.MarshalPKIXPublicKey(k)
-		expectNoErr(t, err)
-		return "v=DKIM1; k=rsa; " + extra + "p=" + base64.StdEncoding.EncodeToString(der)
-	}
-}
-
-var (
-	testKeysOnce sync.Once
-	testRSA2048  *rsa.PrivateKey
-	testRSA1024  *rsa.PrivateKey
-	testRSAOther *rsa.PrivateKey
-	testEd       ed25519.PrivateKey
-)
-
-func testKeys(t testing.TB) {
-	testKeysOnce.Do(func() {
-		var err error
-		testRSA2048, err = rsa.GenerateKey(rand.Reader, 2048)
-		if err == nil {
-			testRSA1024, err = rsa.GenerateKey(rand.Reader, 1024)
-		}
-		if err == nil {
-			testRSAOther, err = rsa.GenerateKey(rand.Reader, 2048)
-		}
-		if err == nil {
-			_, testEd, err = ed25519.GenerateKey(rand.Reader)
-		}
-		if err != nil {
-			panic(err)
-		}
-	})
-}
-
-const testMessage = `From: Alice <alice@example.com>
-To: bob@example.org
-Subject:  Hello   there
-Date: Fri, 27 Nov 2026 12:00:00 +0000
-Message-ID: <1@example.com>
-
-Hi Bob,  
-	this is the body.
-
-
-`
 
 func TestDKIMCanonicalisationRFCExample(t *testing.T) {
 	// RFC 6376 §3.4.5.
@@ -233,17 +54,17 @@ func TestDKIMVerify(t *testing.T) {
 	testKeys(t)
 	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
 	z := newFakeZone()
-	z.txt["rsa._domainkey.example.com"] = []string{dkimKeyRecord(t, testRSA2048.Public(), "")}
-	z.txt["small._domainkey.example.com"] = []string{dkimKeyRecord(t, testRSA1024.Public(), "t=y; ")}
-	z.txt["ed._domainkey.example.com"] = []string{dkimKeyRecord(t, testEd.Public(), "")}
-	z.txt["rotated._domainkey.example.com"] = []string{dkimKeyRecord(t, testRSAOther.Public(), "")}
-	z.txt["revoked._domainkey.example.com"] = []string{"v=DKIM1; k=rsa; p="}
-	z.txt["edonly._domainkey.example.com"] = []string{dkimKeyRecord(t, testEd.Public(), "")}
-	z.txt["strict._domainkey.example.com"] = []string{dkimKeyRecord(t, testRSA2048.Public(), "t=s; ")}
-	z.fail["slow._domainkey.example.com"] = ErrTimeout
+	z.TXT["rsa._domainkey.example.com"] = []string{dkimKeyRecord(t, testRSA2048.Public(), "")}
+	z.TXT["small._domainkey.example.com"] = []string{dkimKeyRecord(t, testRSA1024.Public(), "t=y; ")}
+	z.TXT["ed._domainkey.example.com"] = []string{dkimKeyRecord(t, testEd.Public(), "")}
+	z.TXT["rotated._domainkey.example.com"] = []string{dkimKeyRecord(t, testRSAOther.Public(), "")}
+	z.TXT["revoked._domainkey.example.com"] = []string{"v=DKIM1; k=rsa; p="}
+	z.TXT["edonly._domainkey.example.com"] = []string{dkimKeyRecord(t, testEd.Public(), "")}
+	z.TXT["strict._domainkey.example.com"] = []string{dkimKeyRecord(t, testRSA2048.Public(), "t=s; ")}
+	z.Fail["slow._domainkey.example.com"] = ErrTimeout
 
-	base := testSigner{domain: "example.com", selector: "rsa", key: testRSA2048, algo: "rsa-sha256", canon: "relaxed/relaxed", headers: "from:to:subject:date:message-id", bodyLen: -1}
-	with := func(f func(*testSigner)) testSigner { s := base; f(&s); return s }
+	base := Signer{Domain: "example.com", Selector: "rsa", Key: testRSA2048, Algorithm: "rsa-sha256", Canon: "relaxed/relaxed", Headers: "from:to:subject:date:message-id"}
+	with := func(f func(*Signer)) Signer { s := base; f(&s); return s }
 
 	tests := []struct {
 		name     string
@@ -254,13 +75,13 @@ func TestDKIMVerify(t *testing.T) {
 	}{
 		{name: "rsa-sha256 relaxed/relaxed passes", msg: func() string { return base.sign(t, testMessage) }, want: []DKIMResult{DKIMPass}},
 		{name: "rsa-sha256 simple/simple passes", msg: func() string {
-			return with(func(s *testSigner) { s.canon = "simple/simple" }).sign(t, testMessage)
+			return with(func(s *Signer) { s.Canon = "simple/simple" }).sign(t, testMessage)
 		}, want: []DKIMResult{DKIMPass}},
 		{name: "relaxed/simple passes", msg: func() string {
-			return with(func(s *testSigner) { s.canon = "relaxed/simple" }).sign(t, testMessage)
+			return with(func(s *Signer) { s.Canon = "relaxed/simple" }).sign(t, testMessage)
 		}, want: []DKIMResult{DKIMPass}},
 		{name: "ed25519-sha256 passes", msg: func() string {
-			return with(func(s *testSigner) { s.key, s.algo, s.selector = testEd, "ed25519-sha256", "ed" }).sign(t, testMessage)
+			return with(func(s *Signer) { s.Key, s.Algorithm, s.Selector = testEd, "ed25519-sha256", "ed" }).sign(t, testMessage)
 		}, want: []DKIMResult{DKIMPass}},
 		{name: "a body altered after signing fails the body hash", msg: func() string {
 			return strings.Replace(base.sign(t, testMessage), "this is the body", "this is the b0dy", 1)
@@ -275,51 +96,51 @@ func TestDKIMVerify(t *testing.T) {
 			return "From: mallory@evil.example\r\n" + base.sign(t, testMessage)
 		}, want: []DKIMResult{DKIMPass}, noteLike: "2 From header fields"},
 		{name: "a second From added above fails when From is oversigned", msg: func() string {
-			return "From: mallory@evil.example\r\n" + with(func(s *testSigner) { s.headers = "from:from:to:subject" }).sign(t, testMessage)
+			return "From: mallory@evil.example\r\n" + with(func(s *Signer) { s.Headers = "from:from:to:subject" }).sign(t, testMessage)
 		}, want: []DKIMResult{DKIMFail}},
 		{name: "relaxed survives whitespace changes in headers", msg: func() string {
 			return strings.Replace(base.sign(t, testMessage), "Subject:  Hello   there", "Subject: Hello \t there", 1)
 		}, want: []DKIMResult{DKIMPass}},
 		{name: "simple does not survive whitespace changes in headers", msg: func() string {
-			s := with(func(s *testSigner) { s.canon = "simple/simple" }).sign(t, testMessage)
+			s := with(func(s *Signer) { s.Canon = "simple/simple" }).sign(t, testMessage)
 			return strings.Replace(s, "Subject:  Hello   there", "Subject: Hello there", 1)
 		}, want: []DKIMResult{DKIMFail}},
 		{name: "a key rotated in DNS fails as wrong key", msg: func() string {
-			return with(func(s *testSigner) { s.selector = "rotated" }).sign(t, testMessage)
+			return with(func(s *Signer) { s.Selector = "rotated" }).sign(t, testMessage)
 		}, want: []DKIMResult{DKIMFail}, reason: "did not verify"},
 		{name: "an expired signature is a permerror", msg: func() string {
-			return with(func(s *testSigner) { s.expires = now.Add(-time.Hour) }).sign(t, testMessage)
+			return with(func(s *Signer) { s.Expires = now.Add(-time.Hour) }).sign(t, testMessage)
 		}, want: []DKIMResult{DKIMPermError}, reason: "expired"},
 		{name: "a signature expiring later passes", msg: func() string {
-			return with(func(s *testSigner) { s.expires = now.Add(time.Hour) }).sign(t, testMessage)
+			return with(func(s *Signer) { s.Expires = now.Add(time.Hour) }).sign(t, testMessage)
 		}, want: []DKIMResult{DKIMPass}},
 		{name: "a revoked key is a permerror", msg: func() string {
-			return with(func(s *testSigner) { s.selector = "revoked" }).sign(t, testMessage)
+			return with(func(s *Signer) { s.Selector = "revoked" }).sign(t, testMessage)
 		}, want: []DKIMResult{DKIMPermError}, reason: "revoked"},
 		{name: "a missing key is a permerror", msg: func() string {
-			return with(func(s *testSigner) { s.selector = "nokey" }).sign(t, testMessage)
+			return with(func(s *Signer) { s.Selector = "nokey" }).sign(t, testMessage)
 		}, want: []DKIMResult{DKIMPermError}, reason: "no DKIM key"},
 		{name: "a key lookup timeout is a temperror", msg: func() string {
-			return with(func(s *testSigner) { s.selector = "slow" }).sign(t, testMessage)
+			return with(func(s *Signer) { s.Selector = "slow" }).sign(t, testMessage)
 		}, want: []DKIMResult{DKIMTempError}},
 		{name: "an rsa key record used for ed25519 is a permerror", msg: func() string {
-			return with(func(s *testSigner) { s.selector = "edonly" }).sign(t, testMessage)
+			return with(func(s *Signer) { s.Selector = "edonly" }).sign(t, testMessage)
 		}, want: []DKIMResult{DKIMPermError}, reason: "does not match"},
 		{name: "rsa-sha1 is refused per RFC 8301", msg: func() string {
-			return with(func(s *testSigner) { s.algo = "rsa-sha1" }).sign(t, testMessage)
+			return with(func(s *Signer) { s.Algorithm = "rsa-sha1" }).sign(t, testMessage)
 		}, want: []DKIMResult{DKIMFail}, reason: "RFC 8301"},
 		{name: "a 1024-bit testing key passes with notes", msg: func() string {
-			return with(func(s *testSigner) { s.key, s.selector = testRSA1024, "small" }).sign(t, testMessage)
+			return with(func(s *Signer) { s.Key, s.Selector = testRSA1024, "small" }).sign(t, testMessage)
 		}, want: []DKIMResult{DKIMPass}, noteLike: "below the recommended 2048"},
 		{name: "l= passes even with content appended, and is noted", msg: func() string {
-			return with(func(s *testSigner) { s.bodyLen = 10 }).sign(t, testMessage) + "Click here: http://evil.example/\r\n"
+			return with(func(s *Signer) { s.BodyLength = 10 }).sign(t, testMessage) + "Click here: http://evil.example/\r\n"
 		}, want: []DKIMResult{DKIMPass}, noteLike: "unsigned"},
 		{name: "t=s keys refuse a subdomain identity", msg: func() string {
-			return with(func(s *testSigner) { s.selector, s.identity = "strict", "@news.example.com" }).sign(t, testMessage)
+			return with(func(s *Signer) { s.Selector, s.Identity = "strict", "@news.example.com" }).sign(t, testMessage)
 		}, want: []DKIMResult{DKIMPermError}, reason: "t=s"},
 		{name: "two signatures are reported separately, top first", msg: func() string {
-			inner := with(func(s *testSigner) { s.selector = "rotated" }).sign(t, testMessage)
-			return with(func(s *testSigner) { s.key, s.algo, s.selector = testEd, "ed25519-sha256", "ed" }).sign(t, strings.ReplaceAll(inner, "\r\n", "\n"))
+			inner := with(func(s *Signer) { s.Selector = "rotated" }).sign(t, testMessage)
+			return with(func(s *Signer) { s.Key, s.Algorithm, s.Selector = testEd, "ed25519-sha256", "ed" }).sign(t, strings.ReplaceAll(inner, "\r\n", "\n"))
 		}, want: []DKIMResult{DKIMPass, DKIMFail}},
 		{name: "a signature with a syntax error is neutral", msg: func() string {
 			return "DKIM-Signature: v=1; a=rsa-sha256; d=example.com\r\n" + strings.ReplaceAll(testMessage, "\n", "\r\n")
@@ -361,9 +182,7 @@ func TestDKIMVerifyLimitsSignatures(t *testing.T) {
 	expectEq(t, len(res), 4)
 	expectEq(t, DKIMPermError, res[3].Result)
 	expectContains(t, res[3].Reason, "9 more signatures not verified: more than 3")
-	z.mu.Lock()
-	defer z.mu.Unlock()
-	expectEq(t, 1, z.calls, "one key lookup for the same selector, none beyond the cap")
+	expectEq(t, 1, z.Calls(), "one key lookup for the same selector, none beyond the cap")
 
 	_, err = (&DKIMVerifier{Resolver: z, MaxMessageBytes: 10}).Verify(context.Background(), strings.NewReader(b.String()))
 	expectErrIs(t, err, ErrMessageTooLarge)
@@ -452,7 +271,7 @@ func TestParseDKIMSignatureErrors(t *testing.T) {
 
 func TestLookupDKIMKeyKeepsTimeoutApartFromMissing(t *testing.T) {
 	z := newFakeZone()
-	z.fail["slow._domainkey.example.com"] = ErrTimeout
+	z.Fail["slow._domainkey.example.com"] = ErrTimeout
 	_, err := LookupDKIMKey(context.Background(), z, "slow", "example.com")
 	expectErrIs(t, err, ErrTimeout)
 	if errors.Is(err, ErrDKIMKeyMissing) {
@@ -473,34 +292,6 @@ func TestStripSigValueKeepsBH(t *testing.T) {
 }
 
 // Small assertion helpers (testify is not in go.mod's requirement graph).
-
-func expectEq(t testing.TB, got, want any, msg ...any) {
-	t.Helper()
-	if !reflect.DeepEqual(got, want) {
-		t.Fatalf("got %#v, want %#v %s", got, want, fmt.Sprint(msg...))
-	}
-}
-
-func expectNoErr(t testing.TB, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatalf("unexpected error: %v", err)
-	}
-}
-
-func expectErrIs(t testing.TB, err, target error) {
-	t.Helper()
-	if !errors.Is(err, target) {
-		t.Fatalf("error %v is not %v", err, target)
-	}
-}
-
-func expectContains(t testing.TB, s, sub string) {
-	t.Helper()
-	if !strings.Contains(s, sub) {
-		t.Fatalf("%q does not contain %q", s, sub)
-	}
-}
 
 func TestCheckDKIMKeyOverDNS(t *testing.T) {
 	testKeys(t)
@@ -557,7 +348,7 @@ esp1               IN TXT   `+zoneTXT(dkimKeyRecord(t, testEd.Public(), ""))+`
 				expectEq(t, c.Key.Bits, tt.bits)
 			}
 			var got []string
-			for _, f := range c.Findings() {
+			for _, f := range DKIMKeyFindings(c) {
 				got = append(got, string(f.Severity)+" "+string(f.Code))
 			}
 			expectEq(t, got, tt.findings)
@@ -568,7 +359,7 @@ esp1               IN TXT   `+zoneTXT(dkimKeyRecord(t, testEd.Public(), ""))+`
 func TestDKIMVerifyManyHeaderFields(t *testing.T) {
 	testKeys(t)
 	z := newFakeZone()
-	z.txt["rsa._domainkey.example.com"] = []string{dkimKeyRecord(t, testRSA2048.Public(), "")}
+	z.TXT["rsa._domainkey.example.com"] = []string{dkimKeyRecord(t, testRSA2048.Public(), "")}
 	var b strings.Builder
 	for i := range 20000 {
 		fmt.Fprintf(&b, "Received: from hop%d.example.net\n", i)
@@ -576,7 +367,7 @@ func TestDKIMVerifyManyHeaderFields(t *testing.T) {
 	msg := b.String() + testMessage
 	// h= names Received 200 times: the bottom 200 instances are signed.
 	h := "from" + strings.Repeat(":received", 200)
-	signed := testSigner{domain: "example.com", selector: "rsa", key: testRSA2048, algo: "rsa-sha256", canon: "relaxed/relaxed", headers: h, bodyLen: -1}.sign(t, msg)
+	signed := Signer{Domain: "example.com", Selector: "rsa", Key: testRSA2048, Algorithm: "rsa-sha256", Canon: "relaxed/relaxed", Headers: h}.sign(t, msg)
 	res, err := VerifyDKIM(context.Background(), z, strings.NewReader(signed))
 	expectNoErr(t, err)
 	expectEq(t, res[0].Result, DKIMPass, res[0].Reason)

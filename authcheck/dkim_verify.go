@@ -193,7 +193,7 @@ func (v *DKIMVerifier) verifyOne(ctx context.Context, m dkimMessage, idx int, no
 	if key.Type != sig.KeyType {
 		return fail(DKIMPermError, nil, "key type %s does not match a=%s", key.Type, sig.Algorithm)
 	}
-	if !key.allowsHash(sig.Hash) {
+	if !key.AllowsHash(sig.Hash) {
 		return fail(DKIMPermError, nil, "key h= does not allow %s", sig.Hash)
 	}
 	if !key.allowsEmail() {

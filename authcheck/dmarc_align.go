@@ -4,6 +4,7 @@
 package authcheck
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 )
@@ -139,7 +140,7 @@ func EvaluateDMARC(d *DMARCDiscovery, in DMARCInput) DMARCEvaluation {
 	var why []string
 	switch {
 	case in.SPFResult != SPFPass:
-		why = append(why, fmt.Sprintf("SPF %s", cmpOr(string(in.SPFResult), "not checked")))
+		why = append(why, fmt.Sprintf("SPF %s", cmp.Or(string(in.SPFResult), "not checked")))
 	default:
 		why = append(why, fmt.Sprintf("SPF passes for %s, not aligned with %s (aspf=%s)", in.SPFDomain, from, rec.ASPF))
 	}
@@ -166,11 +167,4 @@ func lowerPolicy(p DMARCPolicy) DMARCPolicy {
 		return DMARCPolicyNone
 	}
 	return p
-}
-
-func cmpOr(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }

@@ -7,7 +7,6 @@ import (
 	"os"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/bouncekit/bouncekit/internal/dnstest"
 )
@@ -139,22 +138,6 @@ func openDMARCZone(t testing.TB) string {
 		t.Skipf("OpenDMARC fixture not present: %v", err)
 	}
 	return "$ORIGIN example.com.\n$TTL 300\n" + string(b)
-}
-
-// testDNS serves zone from a local dnstest server and returns a resolver
-// for it with timeouts generous enough for a loaded test machine.
-func testDNS(t testing.TB, zone string, opts ...dnstest.Option) *DNSResolver {
-	t.Helper()
-	addr := dnstest.Start(t, zone, opts...)
-	return NewDNSResolver(DNSConfig{Servers: []string{addr}, Timeout: 2 * time.Second, Retries: 1})
-}
-
-// testDNSQuick is testDNS with a short timeout and no retry, for tests in
-// which the server deliberately does not answer.
-func testDNSQuick(t testing.TB, zone string, opts ...dnstest.Option) *DNSResolver {
-	t.Helper()
-	addr := dnstest.Start(t, zone, opts...)
-	return NewDNSResolver(DNSConfig{Servers: []string{addr}, Timeout: 300 * time.Millisecond, Retries: -1})
 }
 
 // TestDiscoverDMARCOpenDMARCFixture checks the expected organisational and
@@ -309,9 +292,9 @@ _dmarc             IN TXT "v=DMARC1; p=none; rua=mailto:agg@example.net,mailto:d
 func TestDMARCFromVerifiedDKIM(t *testing.T) {
 	testKeys(t)
 	z := newFakeZone()
-	z.txt["rsa._domainkey.example.com"] = []string{dkimKeyRecord(t, testRSA2048.Public(), "")}
-	z.txt["_dmarc.example.com"] = []string{"v=DMARC1; p=reject; adkim=s"}
-	signer := testSigner{domain: "example.com", selector: "rsa", key: testRSA2048, algo: "rsa-sha256", canon: "relaxed/relaxed", headers: "from:subject", bodyLen: -1}
+	z.TXT["rsa._domainkey.example.com"] = []string{dkimKeyRecord(t, testRSA2048.Public(), "")}
+	z.TXT["_dmarc.example.com"] = []string{"v=DMARC1; p=reject; adkim=s"}
+	signer := Signer{Domain: "example.com", Selector: "rsa", Key: testRSA2048, Algorithm: "rsa-sha256", Canon: "relaxed/relaxed", Headers: "from:subject"}
 	vs, err := VerifyDKIM(context.Background(), z, strings.NewReader(signer.sign(t, testMessage)))
 	expectNoErr(t, err)
 	d := DiscoverDMARC(context.Background(), z, "example.com")

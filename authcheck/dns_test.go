@@ -365,7 +365,7 @@ func TestDNSResolverUnreachableServer(t *testing.T) {
 		t.Fatalf("got %v, want ErrUnreachable", err)
 	}
 	h := HELOResult{Name: "mx.example.test", FQDN: true, Err: err}
-	if fs := h.Findings(netip.Addr{}); len(fs) != 1 || fs[0].Code != FindingDNSError {
+	if fs := HELOFindings(h, netip.Addr{}); len(fs) != 1 || fs[0].Code != FindingDNSError {
 		t.Errorf("HELO findings %+v, want one dns.error", fs)
 	}
 }

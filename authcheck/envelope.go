@@ -6,7 +6,6 @@ package authcheck
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"net/netip"
 	"strings"
@@ -103,47 +102,4 @@ func CheckEnvelopeDomain(ctx context.Context, r Resolver, domain string) Envelop
 	}
 	res.CanReceive = len(res.Addrs) > 0
 	return res
-}
-
-// lookupBoth returns the A and AAAA records of name; the error is set only
-// for failures other than "not found" when nothing was found.
-func lookupBoth(ctx context.Context, r Resolver, name string) ([]netip.Addr, error) {
-	var a, aaaa []netip.Addr
-	var errA, errAAAA error
-	var wg sync.WaitGroup
-	wg.Go(func() { a, errA = r.LookupA(ctx, name) })
-	wg.Go(func() { aaaa, errAAAA = r.LookupAAAA(ctx, name) })
-	wg.Wait()
-	out := append(a, aaaa...)
-	if len(out) > 0 {
-		return out, nil
-	}
-	for _, err := range []error{errA, errAAAA} {
-		if err != nil && !IsNotFound(err) {
-			return nil, err
-		}
-	}
-	return nil, nil
-}
-
-// Findings turns the result into coded findings.
-func (e EnvelopeResult) Findings() []Finding {
-	switch {
-	case e.NullMX:
-		return []Finding{{Code: FindingEnvelopeNullMX, Severity: SeverityError, Subject: e.Domain,
-			Message: "the domain publishes a null MX: it accepts no mail, so bounces are lost and many receivers reject it as a sender", RFC: "RFC 7505 §4.2"}}
-	case e.Err != nil && !e.CanReceive:
-		return []Finding{{Code: dnsFailureCode(e.Err), Severity: SeverityWarning, Subject: e.Domain,
-			Message: fmt.Sprintf("MX/A lookup failed: %v", e.Err), RFC: "RFC 5321 §5.1"}}
-	case !e.CanReceive && len(e.MX) > 0:
-		return []Finding{{Code: FindingEnvelopeNoMX, Severity: SeverityError, Subject: e.Domain,
-			Message: fmt.Sprintf("no MX host resolves (%s): bounces cannot be delivered", strings.Join(e.Unresolvable, ", ")), RFC: "RFC 5321 §5.1"}}
-	case !e.CanReceive:
-		return []Finding{{Code: FindingEnvelopeNoMX, Severity: SeverityError, Subject: e.Domain,
-			Message: "no MX and no A/AAAA record: bounces cannot be delivered", RFC: "RFC 5321 §5.1"}}
-	case e.Implicit:
-		return []Finding{{Code: FindingEnvelopeNoMX, Severity: SeverityInfo, Subject: e.Domain,
-			Message: "no MX record; mail goes to the domain's own address (implicit MX)", RFC: "RFC 5321 §5.1"}}
-	}
-	return nil
 }

@@ -12,28 +12,6 @@ import (
 	"slices"
 )
 
-// Severity ranks a finding; the values are the wire tokens.
-type Severity string
-
-const (
-	SeverityError   Severity = "error"   // mail will be rejected or fail authentication
-	SeverityWarning Severity = "warning" // deliverability or security risk
-	SeverityInfo    Severity = "info"    // worth knowing, no action required
-)
-
-func (s Severity) rank() int {
-	switch s {
-	case SeverityError:
-		return 0
-	case SeverityWarning:
-		return 1
-	}
-	return 2
-}
-
-// String returns the wire token.
-func (s Severity) String() string { return string(s) }
-
 // FindingCode is a stable identifier of a kind of finding, "area.problem".
 // Codes are never renamed; new ones may be added.
 type FindingCode string
@@ -123,7 +101,7 @@ func (f Finding) LogValue() slog.Value {
 // concurrent checks finished in.
 func SortFindings(fs []Finding) {
 	slices.SortStableFunc(fs, func(a, b Finding) int {
-		return cmp.Or(cmp.Compare(a.Severity.rank(), b.Severity.rank()), cmp.Compare(a.Code, b.Code),
+		return cmp.Or(cmp.Compare(a.Severity.Rank(), b.Severity.Rank()), cmp.Compare(a.Code, b.Code),
 			cmp.Compare(a.Subject, b.Subject), cmp.Compare(a.Message, b.Message))
 	})
 }

@@ -6,7 +6,6 @@ package authcheck
 
 import (
 	"context"
-	"fmt"
 	"net/netip"
 	"strings"
 )
@@ -51,33 +50,6 @@ func CheckHELO(ctx context.Context, r Resolver, helo string, ip netip.Addr) HELO
 	return res
 }
 
-// Findings turns the HELO check into coded findings.
-func (h HELOResult) Findings(ip netip.Addr) []Finding {
-	subject := h.Name
-	switch {
-	case h.Literal:
-		if ip.IsValid() && !h.MatchesIP {
-			return []Finding{{Code: FindingHELOMismatch, Severity: SeverityWarning, Subject: subject,
-				Message: fmt.Sprintf("address literal does not match the sending address %s", ip), RFC: "RFC 5321 §4.1.4"}}
-		}
-		return []Finding{{Code: FindingHELONotFQDN, Severity: SeverityInfo, Subject: subject,
-			Message: "HELO is an address literal; many receivers score a name higher", RFC: "RFC 5321 §4.1.1.1"}}
-	case !h.FQDN:
-		return []Finding{{Code: FindingHELONotFQDN, Severity: SeverityError, Subject: subject,
-			Message: "HELO is not a fully-qualified domain name", RFC: "RFC 5321 §4.1.1.1"}}
-	case h.Err != nil && !h.Resolves:
-		return []Finding{{Code: dnsFailureCode(h.Err), Severity: SeverityWarning, Subject: subject,
-			Message: fmt.Sprintf("HELO lookup failed: %v", h.Err), RFC: "RFC 5321 §4.1.4"}}
-	case !h.Resolves:
-		return []Finding{{Code: FindingHELOUnresolvable, Severity: SeverityError, Subject: subject,
-			Message: "HELO name has no A or AAAA record", RFC: "RFC 5321 §4.1.4"}}
-	case ip.IsValid() && !h.MatchesIP:
-		return []Finding{{Code: FindingHELOMismatch, Severity: SeverityWarning, Subject: subject,
-			Message: fmt.Sprintf("HELO name does not resolve to the sending address %s", ip), RFC: "RFC 5321 §4.1.4"}}
-	}
-	return nil
-}
-
 // IsFQDN reports whether name is a fully-qualified domain name as RFC 5321
 // §2.3.5 wants in HELO: at least two labels of letters, digits and
 // hyphens, none starting or ending with a hyphen, a top label that is not
@@ -94,7 +66,7 @@ func IsFQDN(name string) bool {
 		}
 		for i := 0; i < len(l); i++ {
 			c := l[i]
-			if !(spfAlpha(c) || c >= '0' && c <= '9' || c == '-') {
+			if !(tagAlpha(c) || c >= '0' && c <= '9' || c == '-') {
 				return false
 			}
 		}

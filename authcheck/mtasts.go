@@ -34,12 +34,6 @@ const (
 var (
 	ErrMTASTSSyntax = errors.New("malformed MTA-STS data")
 	ErrMTASTSFetch  = errors.New("MTA-STS policy fetch failed")
-	// ErrRecordMissing: a versioned TXT record (MTA-STS, TLS-RPT, BIMI) is
-	// not published.
-	ErrRecordMissing = errors.New("record not published")
-	// ErrRecordMultiple: several records of the same version at one name,
-	// which the RFCs say to treat as none.
-	ErrRecordMultiple = errors.New("several records published")
 )
 
 // MTASTSError is an MTA-STS record, policy or fetch problem.
@@ -214,32 +208,6 @@ func FetchMTASTSPolicy(ctx context.Context, client *http.Client, domain string) 
 		return nil, &MTASTSError{Err: ErrMTASTSFetch, Msg: err.Error()}
 	}
 	return ParseMTASTSPolicy(string(body))
-}
-
-// lookupVersionedTXT returns the one TXT record at name whose first tag is
-// v=<version>. None gives ErrRecordMissing (or the DNS error, when it is not
-// NXDOMAIN/NODATA); more than one gives ErrRecordMultiple.
-func lookupVersionedTXT(ctx context.Context, r Resolver, name, version string) (string, error) {
-	txts, err := r.LookupTXT(ctx, name)
-	if err != nil {
-		if IsNotFound(err) {
-			return "", fmt.Errorf("%s: %w", name, ErrRecordMissing)
-		}
-		return "", err
-	}
-	var found []string
-	for _, t := range txts {
-		if v, _, _ := strings.Cut(t, ";"); strings.EqualFold(stripFWS(v), "v="+version) {
-			found = append(found, t)
-		}
-	}
-	switch len(found) {
-	case 0:
-		return "", fmt.Errorf("%s: no v=%s record: %w", name, version, ErrRecordMissing)
-	case 1:
-		return found[0], nil
-	}
-	return "", fmt.Errorf("%s: %d v=%s records: %w", name, len(found), version, ErrRecordMultiple)
 }
 
 // MTASTSCheck is the result of CheckMTASTS.

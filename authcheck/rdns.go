@@ -6,7 +6,6 @@ package authcheck
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"net/netip"
 	"strings"
@@ -96,22 +95,4 @@ func lookupFamily(ctx context.Context, r Resolver, name string, v4 bool) ([]neti
 		return r.LookupA(ctx, name)
 	}
 	return r.LookupAAAA(ctx, name)
-}
-
-// Findings turns the result into coded findings, in a fixed order.
-func (r RDNSResult) Findings() []Finding {
-	var fs []Finding
-	subject := r.IP.String()
-	switch {
-	case r.Err != nil:
-		fs = append(fs, Finding{Code: FindingRDNSTempError, Severity: SeverityWarning, Subject: subject,
-			Message: fmt.Sprintf("PTR lookup failed: %v", r.Err), RFC: "RFC 1035 §3.5"})
-	case len(r.PTR) == 0:
-		fs = append(fs, Finding{Code: FindingRDNSMissing, Severity: SeverityError, Subject: subject,
-			Message: "the sending address has no PTR record; most large receivers reject or throttle such mail", RFC: "RFC 1912 §2.1"})
-	case !r.FCrDNS:
-		fs = append(fs, Finding{Code: FindingRDNSMismatch, Severity: SeverityError, Subject: subject,
-			Message: fmt.Sprintf("no PTR name (%s) resolves back to the address (forward-confirmed rDNS fails)", strings.Join(r.PTR, ", ")), RFC: "RFC 8601 §3 (iprev)"})
-	}
-	return append(fs, r.HELO.Findings(r.IP)...)
 }

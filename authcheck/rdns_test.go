@@ -59,7 +59,7 @@ func TestCheckReverseDNS(t *testing.T) {
 				t.Errorf("FCrDNS %v, want %v (%+v)", got.FCrDNS, c.fcrdns, got)
 			}
 			var codes []FindingCode
-			for _, f := range got.Findings() {
+			for _, f := range RDNSFindings(got) {
 				codes = append(codes, f.Code)
 			}
 			if !slices.Equal(codes, c.codes) {
@@ -80,8 +80,8 @@ func TestCheckReverseDNSIPv6(t *testing.T) {
 	srv := dnstest.New(t, zone)
 	r := NewDNSResolver(DNSConfig{Servers: []string{srv.Addr}, Retries: -1})
 	got := CheckReverseDNS(context.Background(), r, netip.MustParseAddr("2001:db8::1"), "mail.example.test")
-	if !got.FCrDNS || !got.HELO.MatchesIP || len(got.Findings()) != 0 {
-		t.Fatalf("%+v %v", got, got.Findings())
+	if !got.FCrDNS || !got.HELO.MatchesIP || len(RDNSFindings(got)) != 0 {
+		t.Fatalf("%+v %v", got, RDNSFindings(got))
 	}
 }
 
@@ -127,7 +127,7 @@ func TestCheckEnvelopeDomain(t *testing.T) {
 			if got.CanReceive != c.receive || got.NullMX != c.nullMX || got.Implicit != c.implicit {
 				t.Fatalf("%+v", got)
 			}
-			fs := got.Findings()
+			fs := EnvelopeFindings(got)
 			if c.code == "" && len(fs) != 0 || c.code != "" && (len(fs) != 1 || fs[0].Code != c.code) {
 				t.Fatalf("findings %v, want %q", fs, c.code)
 			}

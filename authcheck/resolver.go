@@ -10,6 +10,8 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"strings"
+	"sync"
 )
 
 // Resolver is the DNS interface every check uses. Every method takes the
@@ -66,3 +68,60 @@ func (e *DNSError) Unwrap() error { return e.Err }
 // IsNotFound reports whether err means the record does not exist
 // (NXDOMAIN or NODATA): an RFC 7208 §4.6.4 "void lookup".
 func IsNotFound(err error) bool { return errors.Is(err, ErrNXDomain) || errors.Is(err, ErrNoData) }
+
+// Sentinels of LookupVersionedTXT.
+var (
+	// ErrRecordMissing: a versioned TXT record (MTA-STS, TLS-RPT, BIMI) is
+	// not published.
+	ErrRecordMissing = errors.New("record not published")
+	// ErrRecordMultiple: several records of the same version at one name,
+	// which the RFCs say to treat as none.
+	ErrRecordMultiple = errors.New("several records published")
+)
+
+// lookupVersionedTXT returns the one TXT record at name whose first tag is
+// v=<version>. None gives ErrRecordMissing (or the DNS error, when it is not
+// NXDOMAIN/NODATA); more than one gives ErrRecordMultiple.
+func lookupVersionedTXT(ctx context.Context, r Resolver, name, version string) (string, error) {
+	txts, err := r.LookupTXT(ctx, name)
+	if err != nil {
+		if IsNotFound(err) {
+			return "", fmt.Errorf("%s: %w", name, ErrRecordMissing)
+		}
+		return "", err
+	}
+	var found []string
+	for _, t := range txts {
+		if v, _, _ := strings.Cut(t, ";"); strings.EqualFold(stripFWS(v), "v="+version) {
+			found = append(found, t)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return "", fmt.Errorf("%s: no v=%s record: %w", name, version, ErrRecordMissing)
+	case 1:
+		return found[0], nil
+	}
+	return "", fmt.Errorf("%s: %d v=%s records: %w", name, len(found), version, ErrRecordMultiple)
+}
+
+// lookupBoth returns the A and AAAA records of name; the error is set only
+// for failures other than "not found" when nothing was found.
+func lookupBoth(ctx context.Context, r Resolver, name string) ([]netip.Addr, error) {
+	var a, aaaa []netip.Addr
+	var errA, errAAAA error
+	var wg sync.WaitGroup
+	wg.Go(func() { a, errA = r.LookupA(ctx, name) })
+	wg.Go(func() { aaaa, errAAAA = r.LookupAAAA(ctx, name) })
+	wg.Wait()
+	out := append(a, aaaa...)
+	if len(out) > 0 {
+		return out, nil
+	}
+	for _, err := range []error{errA, errAAAA} {
+		if err != nil && !IsNotFound(err) {
+			return nil, err
+		}
+	}
+	return nil, nil
+}

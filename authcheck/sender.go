@@ -4,6 +4,7 @@
 package authcheck
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -397,7 +398,7 @@ func (rep *SenderReport) fill(envDomain string, tlsErr, bimiErr error) {
 			sd.KeyType, sd.Bits, sd.Testing = c.Key.Type, c.Key.Bits, c.Key.Testing
 		}
 		rep.DKIM = append(rep.DKIM, sd)
-		fs = append(fs, c.Findings()...)
+		fs = append(fs, DKIMKeyFindings(c)...)
 		if c.Status == DKIMKeyOK && !sd.Aligned {
 			fs = append(fs, Finding{Code: FindingDKIMUnaligned, Severity: SeverityWarning, Subject: c.Name,
 				Message: fmt.Sprintf("d=%s is not aligned with the From domain %s: this signature cannot satisfy DMARC", c.Domain, rep.FromDomain), RFC: "RFC 7489 §3.1.1"})
@@ -414,11 +415,11 @@ func (rep *SenderReport) fill(envDomain string, tlsErr, bimiErr error) {
 		if rep.RDNS.PTR == nil {
 			rep.RDNS.PTR = []string{}
 		}
-		fs = append(fs, rd.Findings()...)
+		fs = append(fs, RDNSFindings(*rd)...)
 	}
 	if e := rep.EnvelopeResult; e != nil {
 		rep.Envelope = &SenderEnvelope{Domain: e.Domain, CanReceive: e.CanReceive, NullMX: e.NullMX, Error: errString(e.Err)}
-		fs = append(fs, e.Findings()...)
+		fs = append(fs, EnvelopeFindings(*e)...)
 	}
 	if m := rep.MTASTSCheck; m != nil {
 		rep.MTASTS = SenderRecord{Name: "_mta-sts." + m.Domain, Present: m.Record != nil, Error: errString(m.RecordErr)}
@@ -645,7 +646,7 @@ func dmarcFindings(d *DMARCDiscovery, dm *SenderDMARC, spf *SenderSPF) []Finding
 		}
 		add(FindingDMARCOrgDisagree, sev, d.Domain, "RFC 9989 §4.10",
 			"the RFC 7489 Public Suffix List method finds org domain %s (policy at %s) but the RFC 9989 tree walk finds %s (policy at %s): receivers may apply different policies",
-			d.PSLOrgDomain, cmpOr(d.PSLPolicyDomain, "none"), d.OrgDomain, cmpOr(d.PolicyDomain, "none"))
+			d.PSLOrgDomain, cmp.Or(d.PSLPolicyDomain, "none"), d.OrgDomain, cmp.Or(d.PolicyDomain, "none"))
 	}
 	if spf != nil && spf.Result == SPFPass && !dm.SPFAligned {
 		add(FindingDMARCSPFUnaligned, SeverityWarning, spf.Domain, "RFC 7489 §3.1.2",

@@ -14,16 +14,6 @@ import (
 	"github.com/bouncekit/bouncekit/internal/dnstest"
 )
 
-// zoneTXT quotes s as a TXT RDATA of 255-byte strings (RFC 1035 §3.3.14).
-func zoneTXT(s string) string {
-	var parts []string
-	for len(s) > 255 {
-		parts = append(parts, `"`+s[:255]+`"`)
-		s = s[255:]
-	}
-	return strings.Join(append(parts, `"`+s+`"`), " ")
-}
-
 // senderZone is a sending setup: example.com done right, example.net done
 // wrong (no SPF, no DMARC, a 1024-bit testing key, listed on ZEN).
 func senderZone(t testing.TB) string {
@@ -135,7 +125,7 @@ func TestCheckSenderBadSetup(t *testing.T) {
 	// Errors come first, and the order is by code within a severity.
 	for i := 1; i < len(rep.Findings); i++ {
 		a, b := rep.Findings[i-1], rep.Findings[i]
-		if a.Severity.rank() > b.Severity.rank() || a.Severity == b.Severity && a.Code > b.Code {
+		if a.Severity.Rank() > b.Severity.Rank() || a.Severity == b.Severity && a.Code > b.Code {
 			t.Fatalf("findings out of order at %d: %v then %v", i, a, b)
 		}
 	}

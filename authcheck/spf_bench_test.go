@@ -67,27 +67,6 @@ func BenchmarkParseSPF(b *testing.B) {
 	}
 }
 
-// BenchmarkDNSResolver measures one TXT lookup over UDP against an
-// in-process dnstest server on 127.0.0.1, without and with the cache.
-func BenchmarkDNSResolver(b *testing.B) {
-	srv := dnstest.New(b, dnsTestZone)
-	ctx := context.Background()
-	for _, bc := range []struct {
-		name  string
-		cache int
-	}{{"uncached", 0}, {"cached", 1024}} {
-		b.Run(bc.name, func(b *testing.B) {
-			r := NewDNSResolver(DNSConfig{Servers: []string{srv.Addr}, CacheSize: bc.cache})
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, err := r.LookupTXT(ctx, "example.test"); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-	}
-}
-
 // BenchmarkCheckHostOverDNS is a full check (include and mx, 3 lookups)
 // through the real resolver against dnstest.
 func BenchmarkCheckHostOverDNS(b *testing.B) {
@@ -100,22 +79,5 @@ func BenchmarkCheckHostOverDNS(b *testing.B) {
 		if out := CheckHost(ctx, r, ip, "example.test", "a@example.test", "h.example.test"); out.Result != SPFFail {
 			b.Fatal(out.Result, out.Err)
 		}
-	}
-}
-
-// BenchmarkCheckBlocklists checks one IP and 20 domains on the default
-// lists (3 + 60 queries) against dnstest.
-func BenchmarkCheckBlocklists(b *testing.B) {
-	srv := dnstest.New(b, blocklistZone)
-	r := NewDNSResolver(DNSConfig{Servers: []string{srv.Addr}})
-	domains := make([]string, 20)
-	for i := range domains {
-		domains[i] = "d" + string(rune('a'+i)) + ".example"
-	}
-	ip := netip.MustParseAddr("192.0.2.1")
-	ctx := context.Background()
-	b.ReportAllocs()
-	for b.Loop() {
-		CheckBlocklists(ctx, r, ip, domains, nil)
 	}
 }

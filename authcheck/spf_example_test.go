@@ -78,7 +78,7 @@ func ExampleCheckReverseDNS() {
 	}
 	res := authcheck.CheckReverseDNS(context.Background(), r, netip.MustParseAddr("192.0.2.25"), "mx.example.com")
 	fmt.Println(res.PTR, "FCrDNS:", res.FCrDNS, "HELO matches:", res.HELO.MatchesIP)
-	fmt.Println(len(res.Findings()), "findings")
+	fmt.Println(len(authcheck.RDNSFindings(res)), "findings")
 	// Output:
 	// [mx.example.com] FCrDNS: true HELO matches: true
 	// 0 findings

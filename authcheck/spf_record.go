@@ -218,7 +218,7 @@ func (rec *SPFRecord) parseTerm(term string) error {
 	for n < len(term) && spfNameChar(term[n]) {
 		n++
 	}
-	if n > 0 && n < len(term) && term[n] == '=' && spfAlpha(term[0]) {
+	if n > 0 && n < len(term) && term[n] == '=' && tagAlpha(term[0]) {
 		name, value := ascii.Lower(term[:n]), term[n+1:]
 		switch name {
 		case "redirect", "exp":
@@ -326,18 +326,6 @@ func spfCutDualCIDR(arg string) (rest string, bits4, bits6 int, err error) {
 	return arg, bits4, bits6, nil
 }
 
-func spfAllDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
 // spfCIDRLength parses a cidr length: "0" or digits without a leading zero
 // (§12), at most limit.
 func spfCIDRLength(s string, limit int) (int, error) {
@@ -425,28 +413,6 @@ func spfEndsWithMacro(s string) bool {
 		}
 	}
 	return last
-}
-
-// spfTopLabel: toplabel = ( *alphanum ALPHA *alphanum ) /
-// ( 1*alphanum "-" *( alphanum / "-" ) alphanum ) (§12, RFC 3696 §2).
-func spfTopLabel(l string) bool {
-	if l == "" || l[0] == '-' || l[len(l)-1] == '-' {
-		return false
-	}
-	alpha, hyphen := false, false
-	for i := 0; i < len(l); i++ {
-		c := l[i]
-		switch {
-		case spfAlpha(c):
-			alpha = true
-		case c == '-':
-			hyphen = true
-		case c >= '0' && c <= '9':
-		default:
-			return false
-		}
-	}
-	return alpha || hyphen
 }
 
 // spfCheckMacroString checks macro-string = *( macro-expand / macro-literal )
@@ -541,8 +507,6 @@ func spfParseMacro(body string, exp bool) (spfMacro, error) {
 	return m, nil
 }
 
-func spfAlpha(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
-
 func spfNameChar(c byte) bool {
-	return spfAlpha(c) || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.'
+	return tagAlpha(c) || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.'
 }
