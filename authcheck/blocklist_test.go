@@ -145,13 +145,12 @@ func TestCheckBlocklistsOrderAndReason(t *testing.T) {
 	if rs[0].Reason != "https://www.spamhaus.org/query/ip/127.0.0.2" {
 		t.Errorf("listing reason %q", rs[0].Reason)
 	}
-	fs := BlocklistFindings(rs)
-	codes := map[FindingCode]int{}
-	for _, f := range fs {
-		codes[f.Code]++
+	st := map[BlocklistStatus]int{}
+	for _, x := range rs {
+		st[x.Status]++
 	}
-	if codes[FindingBlocklistListed] != 3 || codes[FindingBlocklistError] != 1 {
-		t.Errorf("findings %v", fs)
+	if st[BlocklistListed] != 3 || st[BlocklistError] != 1 {
+		t.Errorf("statuses %v", st)
 	}
 }
 

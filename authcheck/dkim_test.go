@@ -3,19 +3,15 @@ package authcheck
 import (
 	"bytes"
 	"context"
-	"crypto/rsa"
 	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"math/big"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/bouncekit/bouncekit/internal/dnstest"
 )
 
 // sign is Signer.Sign for tests: it fails the test on error.
@@ -292,69 +288,6 @@ func TestStripSigValueKeepsBH(t *testing.T) {
 }
 
 // Small assertion helpers (testify is not in go.mod's requirement graph).
-
-func TestCheckDKIMKeyOverDNS(t *testing.T) {
-	testKeys(t)
-	// A 512-bit modulus, which no signer can be made to generate any more:
-	// the record is what counts here, not the private key.
-	n := new(big.Int).Lsh(big.NewInt(1), 511)
-	n.Add(n, big.NewInt(0x12345))
-	weak := dkimKeyRecord(t, &rsa.PublicKey{N: n, E: 65537}, "")
-	addr := dnstest.Start(t, `$ORIGIN example.com.
-s2048._domainkey   IN TXT   `+zoneTXT(dkimKeyRecord(t, testRSA2048.Public(), ""))+`
-esp._domainkey     IN CNAME esp1.dkim.example.net.
-weak._domainkey    IN TXT   `+zoneTXT(weak)+`
-small._domainkey   IN TXT   `+zoneTXT(dkimKeyRecord(t, testRSA1024.Public(), "t=y; "))+`
-revoked._domainkey IN TXT   "v=DKIM1; p="
-sha1._domainkey    IN TXT   `+zoneTXT(dkimKeyRecord(t, testRSA2048.Public(), "h=sha1; "))+`
-bad._domainkey     IN TXT   "v=DKIM1; k=rsa; p=not-base64!"
-other._domainkey   IN TXT   "some verification token"
-loop._domainkey    IN CNAME loop2._domainkey.example.com.
-loop2._domainkey   IN CNAME loop._domainkey.example.com.
-$ORIGIN dkim.example.net.
-esp1               IN TXT   `+zoneTXT(dkimKeyRecord(t, testEd.Public(), ""))+`
-`, dnstest.Drop(func(name string, _ uint16) bool { return name == "slow._domainkey.example.com." }))
-	r := NewDNSResolver(DNSConfig{Servers: []string{addr}, Timeout: 2 * time.Second, Retries: 1})
-	// The unanswered selector is asked with a short timeout so the test is quick.
-	quick := NewDNSResolver(DNSConfig{Servers: []string{addr}, Timeout: 200 * time.Millisecond, Retries: -1})
-	ctx := context.Background()
-	tests := []struct {
-		selector string
-		status   DKIMKeyStatus
-		bits     int
-		findings []string
-	}{
-		{"s2048", DKIMKeyOK, 2048, nil},
-		{"esp", DKIMKeyOK, 256, nil}, // through the CNAME to the ESP's zone
-		{"weak", DKIMKeyOK, 512, []string{"error dkim.key_weak"}},
-		{"small", DKIMKeyOK, 1024, []string{"warning dkim.key_weak", "warning dkim.testing"}},
-		{"revoked", DKIMKeyRevoked, 0, []string{"error dkim.key_revoked"}},
-		{"sha1", DKIMKeyOK, 2048, []string{"error dkim.key_weak"}},
-		{"bad", DKIMKeyInvalid, 0, []string{"error dkim.key_invalid"}},
-		{"other", DKIMKeyInvalid, 0, []string{"error dkim.key_invalid"}},
-		{"none", DKIMKeyMissing, 0, []string{"error dkim.key_missing"}},
-		{"loop", DKIMKeyMissing, 0, []string{"error dkim.key_missing"}},
-		{"slow", DKIMKeyTempError, 0, []string{"warning dkim.temperror"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.selector, func(t *testing.T) {
-			res := Resolver(r)
-			if tt.selector == "slow" {
-				res = quick
-			}
-			c := CheckDKIMKey(ctx, res, tt.selector, "example.com")
-			expectEq(t, c.Status, tt.status, c.Err)
-			if c.Key != nil {
-				expectEq(t, c.Key.Bits, tt.bits)
-			}
-			var got []string
-			for _, f := range DKIMKeyFindings(c) {
-				got = append(got, string(f.Severity)+" "+string(f.Code))
-			}
-			expectEq(t, got, tt.findings)
-		})
-	}
-}
 
 func TestDKIMVerifyManyHeaderFields(t *testing.T) {
 	testKeys(t)

@@ -55,10 +55,14 @@ func ExampleEvaluateDMARC() {
 func ExampleDiscoverDMARC() {
 	// A university publishes psd=n at dept level: the RFC 9989 tree walk
 	// stops there, the RFC 7489 Public Suffix List method does not.
-	r := zone{
-		"TXT _dmarc.example.ac.uk":      {"v=DMARC1; p=none; rua=mailto:d@example.ac.uk"},
-		"TXT _dmarc.cs.example.ac.uk":   {"v=DMARC1; p=reject; psd=n"},
-		"TXT _dmarc.list.example.ac.uk": {"v=DMARC1; p=quarantine", "v=DMARC1; p=none"},
+	r, err := authcheck.NewStaticResolver(`
+_dmarc.example.ac.uk.      TXT "v=DMARC1; p=none; rua=mailto:d@example.ac.uk"
+_dmarc.cs.example.ac.uk.   TXT "v=DMARC1; p=reject; psd=n"
+_dmarc.list.example.ac.uk. TXT "v=DMARC1; p=quarantine"
+_dmarc.list.example.ac.uk. TXT "v=DMARC1; p=none"
+`)
+	if err != nil {
+		panic(err)
 	}
 	for _, domain := range []string{"mail.cs.example.ac.uk", "list.example.ac.uk"} {
 		d := authcheck.DiscoverDMARC(context.Background(), r, domain)

@@ -364,8 +364,4 @@ func TestDNSResolverUnreachableServer(t *testing.T) {
 	if !errors.Is(err, ErrUnreachable) || errors.Is(err, ErrServFail) || errors.Is(err, ErrTimeout) {
 		t.Fatalf("got %v, want ErrUnreachable", err)
 	}
-	h := HELOResult{Name: "mx.example.test", FQDN: true, Err: err}
-	if fs := HELOFindings(h, netip.Addr{}); len(fs) != 1 || fs[0].Code != FindingDNSError {
-		t.Errorf("HELO findings %+v, want one dns.error", fs)
-	}
 }

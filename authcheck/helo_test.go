@@ -47,3 +47,22 @@ func FuzzHELOName(f *testing.F) {
 		}
 	})
 }
+
+func TestIsFQDN(t *testing.T) {
+	for name, want := range map[string]bool{
+		"mail.example.com":  true,
+		"mail.example.com.": true,
+		"a-b.c0.io":         true,
+		"localhost":         false,
+		"":                  false,
+		"192.0.2.1":         false,
+		"-a.example.com":    false,
+		"a..example.com":    false,
+		"mail_1.example":    false,
+		"[192.0.2.1]":       false,
+	} {
+		if got := IsFQDN(name); got != want {
+			t.Errorf("IsFQDN(%q) = %v, want %v", name, got, want)
+		}
+	}
+}

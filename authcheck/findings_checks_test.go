@@ -2,9 +2,12 @@ package authcheck
 
 import (
 	"context"
+	"crypto/rsa"
 	"errors"
+	"math/big"
 	"net/netip"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -85,25 +88,6 @@ func TestCheckReverseDNSIPv6(t *testing.T) {
 	}
 }
 
-func TestIsFQDN(t *testing.T) {
-	for name, want := range map[string]bool{
-		"mail.example.com":  true,
-		"mail.example.com.": true,
-		"a-b.c0.io":         true,
-		"localhost":         false,
-		"":                  false,
-		"192.0.2.1":         false,
-		"-a.example.com":    false,
-		"a..example.com":    false,
-		"mail_1.example":    false,
-		"[192.0.2.1]":       false,
-	} {
-		if got := IsFQDN(name); got != want {
-			t.Errorf("IsFQDN(%q) = %v, want %v", name, got, want)
-		}
-	}
-}
-
 func TestCheckEnvelopeDomain(t *testing.T) {
 	r := rdnsResolver(t)
 	cases := []struct {
@@ -139,5 +123,102 @@ func TestCheckEnvelopeDomain(t *testing.T) {
 	}
 	if got := CheckEnvelopeDomain(context.Background(), r, "slow.example.test"); !errors.Is(got.Err, ErrTimeout) || got.CanReceive {
 		t.Errorf("silent server: %+v", got)
+	}
+}
+
+func TestCheckDKIMKeyOverDNS(t *testing.T) {
+	testKeys(t)
+	// A 512-bit modulus, which no signer can be made to generate any more:
+	// the record is what counts here, not the private key.
+	n := new(big.Int).Lsh(big.NewInt(1), 511)
+	n.Add(n, big.NewInt(0x12345))
+	weak := dkimKeyRecord(t, &rsa.PublicKey{N: n, E: 65537}, "")
+	addr := dnstest.Start(t, `$ORIGIN example.com.
+s2048._domainkey   IN TXT   `+zoneTXT(dkimKeyRecord(t, testRSA2048.Public(), ""))+`
+esp._domainkey     IN CNAME esp1.dkim.example.net.
+weak._domainkey    IN TXT   `+zoneTXT(weak)+`
+small._domainkey   IN TXT   `+zoneTXT(dkimKeyRecord(t, testRSA1024.Public(), "t=y; "))+`
+revoked._domainkey IN TXT   "v=DKIM1; p="
+sha1._domainkey    IN TXT   `+zoneTXT(dkimKeyRecord(t, testRSA2048.Public(), "h=sha1; "))+`
+bad._domainkey     IN TXT   "v=DKIM1; k=rsa; p=not-base64!"
+other._domainkey   IN TXT   "some verification token"
+loop._domainkey    IN CNAME loop2._domainkey.example.com.
+loop2._domainkey   IN CNAME loop._domainkey.example.com.
+$ORIGIN dkim.example.net.
+esp1               IN TXT   `+zoneTXT(dkimKeyRecord(t, testEd.Public(), ""))+`
+`, dnstest.Drop(func(name string, _ uint16) bool { return name == "slow._domainkey.example.com." }))
+	r := NewDNSResolver(DNSConfig{Servers: []string{addr}, Timeout: 2 * time.Second, Retries: 1})
+	// The unanswered selector is asked with a short timeout so the test is quick.
+	quick := NewDNSResolver(DNSConfig{Servers: []string{addr}, Timeout: 200 * time.Millisecond, Retries: -1})
+	ctx := context.Background()
+	tests := []struct {
+		selector string
+		status   DKIMKeyStatus
+		bits     int
+		findings []string
+	}{
+		{"s2048", DKIMKeyOK, 2048, nil},
+		{"esp", DKIMKeyOK, 256, nil}, // through the CNAME to the ESP's zone
+		{"weak", DKIMKeyOK, 512, []string{"error dkim.key_weak"}},
+		{"small", DKIMKeyOK, 1024, []string{"warning dkim.key_weak", "warning dkim.testing"}},
+		{"revoked", DKIMKeyRevoked, 0, []string{"error dkim.key_revoked"}},
+		{"sha1", DKIMKeyOK, 2048, []string{"error dkim.key_weak"}},
+		{"bad", DKIMKeyInvalid, 0, []string{"error dkim.key_invalid"}},
+		{"other", DKIMKeyInvalid, 0, []string{"error dkim.key_invalid"}},
+		{"none", DKIMKeyMissing, 0, []string{"error dkim.key_missing"}},
+		{"loop", DKIMKeyMissing, 0, []string{"error dkim.key_missing"}},
+		{"slow", DKIMKeyTempError, 0, []string{"warning dkim.temperror"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.selector, func(t *testing.T) {
+			res := Resolver(r)
+			if tt.selector == "slow" {
+				res = quick
+			}
+			c := CheckDKIMKey(ctx, res, tt.selector, "example.com")
+			expectEq(t, c.Status, tt.status, c.Err)
+			if c.Key != nil {
+				expectEq(t, c.Key.Bits, tt.bits)
+			}
+			var got []string
+			for _, f := range DKIMKeyFindings(c) {
+				got = append(got, string(f.Severity)+" "+string(f.Code))
+			}
+			expectEq(t, got, tt.findings)
+		})
+	}
+}
+
+// TestHELOFindingsDNSError: a HELO lookup that failed (here: no server
+// reachable) is a dns.error finding, a temperror, not an unresolvable name.
+func TestHELOFindingsDNSError(t *testing.T) {
+	err := &DNSError{Name: "mx.example.test", Type: "A", Err: ErrUnreachable}
+	h := HELOResult{Name: "mx.example.test", FQDN: true, Err: err}
+	fs := HELOFindings(h, netip.Addr{})
+	if len(fs) != 1 || fs[0].Code != FindingDNSError || !fs[0].TempError() {
+		t.Errorf("HELO findings %+v, want one dns.error", fs)
+	}
+}
+
+// TestBlocklistFindings: listings are errors, refusals warnings and lookup
+// failures info, in result order.
+func TestBlocklistFindings(t *testing.T) {
+	rs := []BlocklistResult{
+		{Zone: "zen.spamhaus.org", Subject: "127.0.0.2", Status: BlocklistListed, Meanings: []string{"SBL"}, Reason: "https://www.spamhaus.org/query/ip/127.0.0.2"},
+		{Zone: "bl.spamcop.net", Subject: "127.0.0.2", Status: BlocklistNotListed},
+		{Zone: "dbl.spamhaus.org", Subject: "example.net", Status: BlocklistRefused, Meanings: []string{"refused by Spamhaus"}},
+		{Zone: "multi.uribl.com", Subject: "example.net", Status: BlocklistError, Err: ErrServFail},
+	}
+	fs := BlocklistFindings(rs)
+	var got []string
+	for _, f := range fs {
+		got = append(got, string(f.Severity)+" "+string(f.Code)+" "+f.Subject)
+	}
+	want := []string{"error blocklist.listed 127.0.0.2 on zen.spamhaus.org", "warning blocklist.refused example.net on dbl.spamhaus.org", "info blocklist.error example.net on multi.uribl.com"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("findings\n%q\nwant\n%q", got, want)
+	}
+	if !strings.Contains(fs[0].Message, "spamhaus.org/query") {
+		t.Errorf("listing message %q does not give the reason", fs[0].Message)
 	}
 }
