@@ -10,6 +10,9 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+
+	"github.com/bouncekit/bouncekit/authcheck/resolve"
+	"github.com/bouncekit/bouncekit/authcheck/severity"
 )
 
 // FindingCode is a stable identifier of a kind of finding, "area.problem".
@@ -67,11 +70,11 @@ const (
 
 // Finding is one observation about a sending setup.
 type Finding struct {
-	Code     FindingCode `json:"code"`
-	Severity Severity    `json:"severity"`
-	Subject  string      `json:"subject,omitempty"` // the domain, IP or selector concerned
-	Message  string      `json:"message"`
-	RFC      string      `json:"rfc,omitempty"` // e.g. "RFC 7208 §4.6.4"
+	Code     FindingCode    `json:"code"`
+	Severity severity.Level `json:"severity"`
+	Subject  string         `json:"subject,omitempty"` // the domain, IP or selector concerned
+	Message  string         `json:"message"`
+	RFC      string         `json:"rfc,omitempty"` // e.g. "RFC 7208 §4.6.4"
 }
 
 // TempError reports whether the finding says a check could not be done
@@ -109,7 +112,7 @@ func SortFindings(fs []Finding) {
 // dnsFailureCode is the finding code of a failed lookup: dns.timeout when
 // it timed out (or the context ended), dns.error otherwise.
 func dnsFailureCode(err error) FindingCode {
-	if errors.Is(err, ErrTimeout) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+	if errors.Is(err, resolve.ErrTimeout) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 		return FindingDNSTimeout
 	}
 	return FindingDNSError

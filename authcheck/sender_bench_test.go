@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bouncekit/bouncekit/authcheck/resolve"
+	"github.com/bouncekit/bouncekit/authcheck/severity"
 	"github.com/bouncekit/bouncekit/internal/dnstest"
 )
 
@@ -23,12 +25,12 @@ func BenchmarkCheckSender(b *testing.B) {
 		cache int
 	}{{"nocache", 0}, {"cache", 4096}} {
 		b.Run(tc.name, func(b *testing.B) {
-			r := NewDNSResolver(DNSConfig{Servers: []string{addr}, Timeout: time.Second, CacheSize: tc.cache})
+			r := resolve.NewClient(resolve.Config{Servers: []string{addr}, Timeout: time.Second, CacheSize: tc.cache})
 			ctx := context.Background()
 			b.ReportAllocs()
 			for b.Loop() {
 				rep, err := CheckSender(ctx, r, in)
-				if err != nil || rep.Count(SeverityError) != 0 {
+				if err != nil || rep.Count(severity.Error) != 0 {
 					b.Fatal(err, codes(rep))
 				}
 			}

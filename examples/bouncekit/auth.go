@@ -12,6 +12,10 @@ import (
 	"time"
 
 	"github.com/bouncekit/bouncekit/authcheck"
+	"github.com/bouncekit/bouncekit/authcheck/dkim"
+	"github.com/bouncekit/bouncekit/authcheck/dnsbl"
+	"github.com/bouncekit/bouncekit/authcheck/resolve"
+	"github.com/bouncekit/bouncekit/authcheck/severity"
 )
 
 func init() {
@@ -84,15 +88,15 @@ func runAuth(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		in.IP = ip
 	}
 	if *noBL {
-		in.Blocklists = []authcheck.BlocklistZone{}
+		in.Blocklists = []dnsbl.Zone{}
 	}
-	cfg := authcheck.DNSConfig{CacheSize: 1024}
+	cfg := resolve.Config{CacheSize: 1024}
 	if *resolver != "" {
 		cfg.Servers = []string{*resolver}
 	}
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
-	rep, err := authcheck.CheckSender(ctx, authcheck.NewDNSResolver(cfg), in)
+	rep, err := authcheck.CheckSender(ctx, resolve.NewClient(cfg), in)
 	if err != nil {
 		fmt.Fprintf(stderr, "bouncekit auth: %v\n", err)
 		return 2
@@ -107,7 +111,7 @@ func runAuth(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	} else {
 		printAuthText(stdout, rep)
 	}
-	if rep.Count(authcheck.SeverityError) > 0 {
+	if rep.Count(severity.Error) > 0 {
 		return 1
 	}
 	if n := rep.Incomplete(); n > 0 {
@@ -151,7 +155,7 @@ func printAuthText(w io.Writer, r *authcheck.SenderReport) {
 	}
 	for _, k := range r.DKIM {
 		fmt.Fprintf(w, "DKIM        %s._domainkey.%s %s", k.Selector, k.Domain, k.Status)
-		if k.Status == authcheck.DKIMKeyOK {
+		if k.Status == dkim.KeyOK {
 			fmt.Fprintf(w, " (%s %d bits)", k.KeyType, k.Bits)
 		}
 		fmt.Fprintln(w)
@@ -161,12 +165,12 @@ func printAuthText(w io.Writer, r *authcheck.SenderReport) {
 	}
 	listed := 0
 	for _, b := range r.Blocklists {
-		if b.Status == authcheck.BlocklistListed {
+		if b.Status == dnsbl.Listed {
 			listed++
 		}
 	}
 	fmt.Fprintf(w, "Blocklists  %d listed of %d queries\n", listed, len(r.Blocklists))
-	fmt.Fprintf(w, "\nFindings (%d errors, %d warnings):\n", r.Count(authcheck.SeverityError), r.Count(authcheck.SeverityWarning))
+	fmt.Fprintf(w, "\nFindings (%d errors, %d warnings):\n", r.Count(severity.Error), r.Count(severity.Warning))
 	for _, f := range r.Findings {
 		fmt.Fprintf(w, "  %-7s %-30s %s: %s [%s]\n", f.Severity, f.Code, f.Subject, f.Message, f.RFC)
 	}
