@@ -68,13 +68,24 @@ const (
 	FindingDNSTimeout          FindingCode = "dns.timeout"               // a lookup timed out: temperror
 )
 
+// Severity ranks a finding: error, warning or info (the wire tokens). It
+// is the type the protocol packages' lint issues use too.
+type Severity = severity.Level
+
+// The severities, as root names.
+const (
+	SeverityError   = severity.Error   // mail will be rejected or fail authentication
+	SeverityWarning = severity.Warning // deliverability or security risk
+	SeverityInfo    = severity.Info    // worth knowing, no action required
+)
+
 // Finding is one observation about a sending setup.
 type Finding struct {
-	Code     FindingCode    `json:"code"`
-	Severity severity.Level `json:"severity"`
-	Subject  string         `json:"subject,omitempty"` // the domain, IP or selector concerned
-	Message  string         `json:"message"`
-	RFC      string         `json:"rfc,omitempty"` // e.g. "RFC 7208 §4.6.4"
+	Code     FindingCode `json:"code"`
+	Severity Severity    `json:"severity"`
+	Subject  string      `json:"subject,omitempty"` // the domain, IP or selector concerned
+	Message  string      `json:"message"`
+	RFC      string      `json:"rfc,omitempty"` // e.g. "RFC 7208 §4.6.4"
 }
 
 // TempError reports whether the finding says a check could not be done

@@ -22,7 +22,6 @@ import (
 	"github.com/bouncekit/bouncekit/authcheck/mtasts"
 	"github.com/bouncekit/bouncekit/authcheck/rdns"
 	"github.com/bouncekit/bouncekit/authcheck/resolve"
-	"github.com/bouncekit/bouncekit/authcheck/severity"
 	"github.com/bouncekit/bouncekit/authcheck/spf"
 )
 
@@ -175,14 +174,14 @@ type SenderReport struct {
 // LogValue implements slog.LogValuer: the headline results and the error
 // codes.
 func (r *SenderReport) LogValue() slog.Value {
-	attrs := []slog.Attr{slog.String("from", r.FromDomain), slog.Int("errors", r.Count(severity.Error)), slog.Int("warnings", r.Count(severity.Warning))}
+	attrs := []slog.Attr{slog.String("from", r.FromDomain), slog.Int("errors", r.Count(SeverityError)), slog.Int("warnings", r.Count(SeverityWarning))}
 	if r.SPF != nil {
 		attrs = append(attrs, slog.String("spf", string(r.SPF.Result)))
 	}
 	attrs = append(attrs, slog.String("dmarc_policy", string(r.DMARC.Policy)))
 	var errs []string
 	for _, f := range r.Findings {
-		if f.Severity == severity.Error {
+		if f.Severity == SeverityError {
 			errs = append(errs, string(f.Code))
 		}
 	}
@@ -190,7 +189,7 @@ func (r *SenderReport) LogValue() slog.Value {
 }
 
 // Count returns how many findings have severity s.
-func (r *SenderReport) Count(s severity.Level) int {
+func (r *SenderReport) Count(s Severity) int {
 	n := 0
 	for _, f := range r.Findings {
 		if f.Severity == s {
@@ -411,13 +410,13 @@ func (rep *SenderReport) fill(envDomain string, tlsErr, bimiErr error) {
 		rep.DKIM = append(rep.DKIM, sd)
 		fs = append(fs, DKIMKeyFindings(c)...)
 		if c.Status == dkim.KeyOK && !sd.Aligned {
-			fs = append(fs, Finding{Code: FindingDKIMUnaligned, Severity: severity.Warning, Subject: c.Name,
+			fs = append(fs, Finding{Code: FindingDKIMUnaligned, Severity: SeverityWarning, Subject: c.Name,
 				Message: fmt.Sprintf("d=%s is not aligned with the From domain %s: this signature cannot satisfy DMARC", c.Domain, rep.FromDomain), RFC: "RFC 7489 §3.1.1"})
 		}
 	}
 	fs = append(fs, rep.dmarcOutlook()...)
 	if len(rep.DKIMKeys) == 0 {
-		fs = append(fs, Finding{Code: FindingDKIMNoSelector, Severity: severity.Info, Subject: rep.FromDomain,
+		fs = append(fs, Finding{Code: FindingDKIMNoSelector, Severity: SeverityInfo, Subject: rep.FromDomain,
 			Message: "no DKIM selector given: DKIM keys were not checked", RFC: "RFC 6376 §3.6.2.1"})
 	}
 	if rd := rep.RDNSResult; rd != nil {
@@ -439,11 +438,11 @@ func (rep *SenderReport) fill(envDomain string, tlsErr, bimiErr error) {
 		}
 		fs = append(fs, recordFindings(m.Domain, "_mta-sts."+m.Domain, m.RecordErr, FindingMTASTSMissing, FindingMTASTSInvalid, "MTA-STS", "RFC 8461 §3.1")...)
 		if m.PolicyErr != nil {
-			fs = append(fs, Finding{Code: FindingMTASTSInvalid, Severity: severity.Warning, Subject: mtasts.PolicyURL(m.Domain),
+			fs = append(fs, Finding{Code: FindingMTASTSInvalid, Severity: SeverityWarning, Subject: mtasts.PolicyURL(m.Domain),
 				Message: fmt.Sprintf("policy unusable: %v", m.PolicyErr), RFC: "RFC 8461 §3.3"})
 		}
 		if len(m.UncoveredMX) > 0 {
-			fs = append(fs, Finding{Code: FindingMTASTSInvalid, Severity: severity.Error, Subject: m.Domain,
+			fs = append(fs, Finding{Code: FindingMTASTSInvalid, Severity: SeverityError, Subject: m.Domain,
 				Message: fmt.Sprintf("MX hosts not allowed by the policy: %s", strings.Join(m.UncoveredMX, ", ")), RFC: "RFC 8461 §4.1"})
 		}
 	}
@@ -475,35 +474,35 @@ func errString(err error) string {
 
 func spfFindings(o spf.Outcome) []Finding {
 	subj := o.Domain
-	f := func(code FindingCode, sev severity.Level, rfc, format string, a ...any) []Finding {
+	f := func(code FindingCode, sev Severity, rfc, format string, a ...any) []Finding {
 		return []Finding{{Code: code, Severity: sev, Subject: subj, Message: fmt.Sprintf(format, a...), RFC: rfc}}
 	}
 	var fs []Finding
 	switch o.Result {
 	case spf.Fail:
-		fs = f(FindingSPFFail, severity.Error, "RFC 7208 §2.6.4", "the sending IP is not authorised by %s's SPF record", o.Domain)
+		fs = f(FindingSPFFail, SeverityError, "RFC 7208 §2.6.4", "the sending IP is not authorised by %s's SPF record", o.Domain)
 	case spf.SoftFail:
-		fs = f(FindingSPFSoftFail, severity.Warning, "RFC 7208 §2.6.5", "the sending IP is not authorised (~all): many receivers treat it as a fail")
+		fs = f(FindingSPFSoftFail, SeverityWarning, "RFC 7208 §2.6.5", "the sending IP is not authorised (~all): many receivers treat it as a fail")
 	case spf.Neutral:
-		fs = f(FindingSPFNeutral, severity.Warning, "RFC 7208 §2.6.2", "the SPF record makes no assertion about the sending IP")
+		fs = f(FindingSPFNeutral, SeverityWarning, "RFC 7208 §2.6.2", "the SPF record makes no assertion about the sending IP")
 	case spf.None:
-		fs = f(FindingSPFMissing, severity.Error, "RFC 7208 §4.5", "%s publishes no SPF record; large receivers require SPF or DKIM, bulk senders both", o.Domain)
+		fs = f(FindingSPFMissing, SeverityError, "RFC 7208 §4.5", "%s publishes no SPF record; large receivers require SPF or DKIM, bulk senders both", o.Domain)
 	case spf.TempError:
 		msg := "SPF could not be evaluated (temperror): %v"
 		if errors.Is(o.Err, resolve.ErrTimeout) {
 			msg = "an SPF lookup timed out (temperror; not evidence of a missing record): %v"
 		}
-		fs = f(FindingSPFTempError, severity.Warning, "RFC 7208 §2.6.6", msg, o.Err)
+		fs = f(FindingSPFTempError, SeverityWarning, "RFC 7208 §2.6.6", msg, o.Err)
 	case spf.PermError:
 		switch {
 		case errors.Is(o.Err, spf.ErrTooManyLookups), errors.Is(o.Err, spf.ErrTooManyVoid), errors.Is(o.Err, spf.ErrTooManyMX):
-			fs = f(FindingSPFTooManyLookups, severity.Error, "RFC 7208 §4.6.4", "SPF exceeds a lookup limit, so it fails as permerror everywhere: %v", o.Err)
+			fs = f(FindingSPFTooManyLookups, SeverityError, "RFC 7208 §4.6.4", "SPF exceeds a lookup limit, so it fails as permerror everywhere: %v", o.Err)
 		default:
-			fs = f(FindingSPFPermError, severity.Error, "RFC 7208 §2.6.7", "the SPF record cannot be evaluated (permerror): %v", o.Err)
+			fs = f(FindingSPFPermError, SeverityError, "RFC 7208 §2.6.7", "the SPF record cannot be evaluated (permerror): %v", o.Err)
 		}
 	}
 	if o.Result != spf.PermError && o.Lookups >= spf.MaxLookups-1 {
-		fs = append(fs, Finding{Code: FindingSPFLookupsNearLimit, Severity: severity.Warning, Subject: subj,
+		fs = append(fs, Finding{Code: FindingSPFLookupsNearLimit, Severity: SeverityWarning, Subject: subj,
 			Message: fmt.Sprintf("%d of %d DNS-querying terms used on this path; one more include breaks SPF", o.Lookups, spf.MaxLookups), RFC: "RFC 7208 §4.6.4"})
 	}
 	return fs
@@ -532,9 +531,9 @@ func (rep *SenderReport) dmarcOutlook() []Finding {
 	if dkimOK || rep.DMARC.SPFAligned {
 		return nil
 	}
-	sev := severity.Error
+	sev := SeverityError
 	if rep.DMARC.Policy == dmarc.PolicyNone {
-		sev = severity.Warning
+		sev = SeverityWarning
 	}
 	return []Finding{{Code: FindingDMARCWouldFail, Severity: sev, Subject: d.Domain, RFC: "RFC 7489 §4.2",
 		Message: fmt.Sprintf("neither SPF (%s for %s) nor any checked DKIM key is aligned with %s: DMARC fails and policy %s applies",
@@ -553,7 +552,7 @@ func (rep *SenderReport) bimiFindings(err error) []Finding {
 	if err != nil && !errors.Is(err, resolve.ErrRecordMissing) {
 		rep.BIMI.Error = err.Error()
 		if errors.Is(err, bimi.ErrSyntax) || errors.Is(err, resolve.ErrRecordMultiple) {
-			return []Finding{{Code: FindingBIMIInvalid, Severity: severity.Warning, Subject: name, Message: fmt.Sprintf("BIMI record unusable: %v", err), RFC: "BIMI draft §4"}}
+			return []Finding{{Code: FindingBIMIInvalid, Severity: SeverityWarning, Subject: name, Message: fmt.Sprintf("BIMI record unusable: %v", err), RFC: "BIMI draft §4"}}
 		}
 		return nil
 	}
@@ -563,11 +562,11 @@ func (rep *SenderReport) bimiFindings(err error) []Finding {
 	}
 	var fs []Finding
 	for _, n := range b.Notes {
-		fs = append(fs, Finding{Code: FindingBIMIInvalid, Severity: severity.Info, Subject: name, Message: n, RFC: "BIMI draft §4"})
+		fs = append(fs, Finding{Code: FindingBIMIInvalid, Severity: SeverityInfo, Subject: name, Message: n, RFC: "BIMI draft §4"})
 	}
 	d := rep.DMARCDiscovery
 	if d != nil && d.Record != nil && (rep.DMARC.Policy == dmarc.PolicyNone || d.Record.Percent < 100) {
-		fs = append(fs, Finding{Code: FindingBIMIDMARCWeak, Severity: severity.Warning, Subject: name,
+		fs = append(fs, Finding{Code: FindingBIMIDMARCWeak, Severity: SeverityWarning, Subject: name,
 			Message: fmt.Sprintf("a BIMI logo is shown only under DMARC p=quarantine or reject at pct=100; the policy here is %s at pct=%d", rep.DMARC.Policy, d.Record.Percent), RFC: "BIMI draft §4.4"})
 	}
 	return fs
@@ -621,11 +620,11 @@ func spfLintFindings(l spf.LintReport, checked []Finding) []Finding {
 
 func dmarcFindings(d *dmarc.Discovery, dm *SenderDMARC, sp *SenderSPF) []Finding {
 	var fs []Finding
-	add := func(code FindingCode, sev severity.Level, subj, rfc, format string, a ...any) {
+	add := func(code FindingCode, sev Severity, subj, rfc, format string, a ...any) {
 		fs = append(fs, Finding{Code: code, Severity: sev, Subject: subj, Message: fmt.Sprintf(format, a...), RFC: rfc})
 	}
 	for _, e := range d.Invalid {
-		add(FindingDMARCInvalid, severity.Error, "_dmarc."+d.Domain, "RFC 7489 §6.6.3", "%v (treated as no record)", e)
+		add(FindingDMARCInvalid, SeverityError, "_dmarc."+d.Domain, "RFC 7489 §6.6.3", "%v (treated as no record)", e)
 	}
 	switch {
 	case d.Err != nil && d.Record == nil:
@@ -633,42 +632,42 @@ func dmarcFindings(d *dmarc.Discovery, dm *SenderDMARC, sp *SenderSPF) []Finding
 		if errors.Is(d.Err, resolve.ErrTimeout) {
 			msg = "a DMARC lookup timed out (temperror; not evidence of a missing record): %v"
 		}
-		add(FindingDMARCTempError, severity.Warning, d.Domain, "RFC 7489 §6.6.3", msg, d.Err)
+		add(FindingDMARCTempError, SeverityWarning, d.Domain, "RFC 7489 §6.6.3", msg, d.Err)
 		return fs
 	case d.Record == nil:
-		add(FindingDMARCMissing, severity.Error, d.Domain, "RFC 7489 §6.6.3",
+		add(FindingDMARCMissing, SeverityError, d.Domain, "RFC 7489 §6.6.3",
 			"no DMARC record for %s or any parent: Gmail and Yahoo require one of bulk senders", d.Domain)
 		return fs
 	}
 	if dm.Policy == dmarc.PolicyNone {
-		add(FindingDMARCPolicyNone, severity.Warning, dm.PolicyDomain, "RFC 7489 §6.3",
+		add(FindingDMARCPolicyNone, SeverityWarning, dm.PolicyDomain, "RFC 7489 §6.3",
 			"the policy for %s is none: failing mail is delivered and spoofing is not blocked", d.Domain)
 	}
 	for _, is := range d.Record.Issues {
-		if is.Severity == severity.Info && is.Tag != "pct" && is.Tag != "rua" {
+		if is.Severity == SeverityInfo && is.Tag != "pct" && is.Tag != "rua" {
 			continue
 		}
 		add(FindingDMARCTagIssue, is.Severity, "_dmarc."+dm.PolicyDomain+" "+is.Tag, "RFC 7489 §6.3", "%s", is.Message)
 	}
 	if d.OrgDomainsDisagree() || d.PoliciesDisagree() {
-		sev := severity.Info
+		sev := SeverityInfo
 		if d.PoliciesDisagree() {
-			sev = severity.Warning
+			sev = SeverityWarning
 		}
 		add(FindingDMARCOrgDisagree, sev, d.Domain, "RFC 9989 §4.10",
 			"the RFC 7489 Public Suffix List method finds org domain %s (policy at %s) but the RFC 9989 tree walk finds %s (policy at %s): receivers may apply different policies",
 			d.PSLOrgDomain, cmp.Or(d.PSLPolicyDomain, "none"), d.OrgDomain, cmp.Or(d.PolicyDomain, "none"))
 	}
 	if sp != nil && sp.Result == spf.Pass && !dm.SPFAligned {
-		add(FindingDMARCSPFUnaligned, severity.Warning, sp.Domain, "RFC 7489 §3.1.2",
+		add(FindingDMARCSPFUnaligned, SeverityWarning, sp.Domain, "RFC 7489 §3.1.2",
 			"SPF passes for %s, which is not aligned with %s (aspf=%s): DMARC depends on DKIM alone", sp.Domain, d.Domain, d.Record.ASPF)
 	}
 	for _, rd := range dm.Reports {
 		switch {
 		case rd.Err != nil:
-			add(FindingDMARCTempError, severity.Info, rd.Query, "RFC 7489 §7.1", "report authorisation lookup failed: %v", rd.Err)
+			add(FindingDMARCTempError, SeverityInfo, rd.Query, "RFC 7489 §7.1", "report authorisation lookup failed: %v", rd.Err)
 		case !rd.Authorized:
-			add(FindingDMARCReportAuth, severity.Warning, rd.URI, "RFC 7489 §7.1",
+			add(FindingDMARCReportAuth, SeverityWarning, rd.URI, "RFC 7489 §7.1",
 				"%s does not publish %s, so receivers will not send %s reports there", rd.Domain, rd.Query, rd.Tag)
 		}
 	}
@@ -681,11 +680,11 @@ func recordFindings(domain, name string, err error, missing, invalid FindingCode
 	case err == nil:
 		return nil
 	case errors.Is(err, resolve.ErrRecordMissing):
-		return []Finding{{Code: missing, Severity: severity.Info, Subject: name, Message: fmt.Sprintf("%s publishes no %s record", domain, what), RFC: rfc}}
+		return []Finding{{Code: missing, Severity: SeverityInfo, Subject: name, Message: fmt.Sprintf("%s publishes no %s record", domain, what), RFC: rfc}}
 	case errors.Is(err, resolve.ErrTimeout), errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
-		return []Finding{{Code: FindingDNSTimeout, Severity: severity.Info, Subject: name, Message: fmt.Sprintf("%s lookup timed out (temperror): %v", what, err), RFC: rfc}}
+		return []Finding{{Code: FindingDNSTimeout, Severity: SeverityInfo, Subject: name, Message: fmt.Sprintf("%s lookup timed out (temperror): %v", what, err), RFC: rfc}}
 	case errors.Is(err, resolve.ErrServFail), errors.Is(err, resolve.ErrRefused), errors.Is(err, resolve.ErrUnreachable):
-		return []Finding{{Code: FindingDNSError, Severity: severity.Info, Subject: name, Message: fmt.Sprintf("%s lookup failed (temperror): %v", what, err), RFC: rfc}}
+		return []Finding{{Code: FindingDNSError, Severity: SeverityInfo, Subject: name, Message: fmt.Sprintf("%s lookup failed (temperror): %v", what, err), RFC: rfc}}
 	}
-	return []Finding{{Code: invalid, Severity: severity.Warning, Subject: name, Message: fmt.Sprintf("%s record unusable: %v", what, err), RFC: rfc}}
+	return []Finding{{Code: invalid, Severity: SeverityWarning, Subject: name, Message: fmt.Sprintf("%s record unusable: %v", what, err), RFC: rfc}}
 }

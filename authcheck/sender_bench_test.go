@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/bouncekit/bouncekit/authcheck/resolve"
-	"github.com/bouncekit/bouncekit/authcheck/severity"
 	"github.com/bouncekit/bouncekit/internal/dnstest"
 )
 
@@ -30,7 +29,7 @@ func BenchmarkCheckSender(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				rep, err := CheckSender(ctx, r, in)
-				if err != nil || rep.Count(severity.Error) != 0 {
+				if err != nil || rep.Count(SeverityError) != 0 {
 					b.Fatal(err, codes(rep))
 				}
 			}

@@ -18,7 +18,6 @@ import (
 	"github.com/bouncekit/bouncekit/authcheck/internal/authtest"
 	"github.com/bouncekit/bouncekit/authcheck/mtasts"
 	"github.com/bouncekit/bouncekit/authcheck/resolve"
-	"github.com/bouncekit/bouncekit/authcheck/severity"
 	"github.com/bouncekit/bouncekit/authcheck/spf"
 	"github.com/bouncekit/bouncekit/internal/dnstest"
 )
@@ -76,8 +75,8 @@ func TestCheckSenderGoodSetup(t *testing.T) {
 		FromDomain: "example.com", DKIMSelectors: []string{"s2048", "ed"}, LinkDomains: []string{"example.com", "cdn.example.com"},
 	})
 	authtest.NoErr(t, err)
-	authtest.Eq(t, rep.Count(severity.Error), 0, codes(rep))
-	authtest.Eq(t, rep.Count(severity.Warning), 0, codes(rep))
+	authtest.Eq(t, rep.Count(SeverityError), 0, codes(rep))
+	authtest.Eq(t, rep.Count(SeverityWarning), 0, codes(rep))
 	authtest.Eq(t, rep.SPF.Result, spf.Pass)
 	authtest.Eq(t, rep.SPF.Domain, "bounce.example.com")
 	authtest.Eq(t, rep.DMARC.Policy, dmarc.PolicyReject)
@@ -396,7 +395,7 @@ func TestErrorMessagesNameTheInput(t *testing.T) {
 	authtest.Contains(t, err.Error(), "strict")
 	_, err = dkim.ParseSignature("v=1; a=rsa-sha256")
 	authtest.Contains(t, err.Error(), "required tag missing")
-	f := Finding{Code: FindingSPFFail, Severity: severity.Error, Subject: "example.com", Message: "m"}
+	f := Finding{Code: FindingSPFFail, Severity: SeverityError, Subject: "example.com", Message: "m"}
 	authtest.Eq(t, f.String(), "error spf.fail example.com: m")
 	var logged strings.Builder
 	lg := slog.New(slog.NewTextHandler(&logged, nil))

@@ -1,8 +1,6 @@
-// Package authcheck checks a sender's DNS the way receivers do: SPF (RFC 7208),
-// DKIM keys and signatures (RFC 6376), DMARC discovery and alignment (RFC 7489,
-// RFC 9989), reverse DNS and HELO, MTA-STS (RFC 8461), TLS-RPT (RFC 8460), BIMI
-// records and DNS blocklists (RFC 5782), all through the small Resolver
-// interface below.
+// The Resolver interface every check takes, its MX value and the typed DNS
+// errors, with the helpers the protocol packages share.
+
 package resolve
 
 import (

@@ -1,4 +1,4 @@
-// Level: how much an observation matters, shared by the findings of
+// Levels: how much an observation matters, shared by the findings of
 // the root package and the lint issues of the protocol packages.
 
 package severity

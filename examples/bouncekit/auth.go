@@ -15,7 +15,6 @@ import (
 	"github.com/bouncekit/bouncekit/authcheck/dkim"
 	"github.com/bouncekit/bouncekit/authcheck/dnsbl"
 	"github.com/bouncekit/bouncekit/authcheck/resolve"
-	"github.com/bouncekit/bouncekit/authcheck/severity"
 )
 
 func init() {
@@ -111,7 +110,7 @@ func runAuth(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	} else {
 		printAuthText(stdout, rep)
 	}
-	if rep.Count(severity.Error) > 0 {
+	if rep.Count(authcheck.SeverityError) > 0 {
 		return 1
 	}
 	if n := rep.Incomplete(); n > 0 {
@@ -170,7 +169,7 @@ func printAuthText(w io.Writer, r *authcheck.SenderReport) {
 		}
 	}
 	fmt.Fprintf(w, "Blocklists  %d listed of %d queries\n", listed, len(r.Blocklists))
-	fmt.Fprintf(w, "\nFindings (%d errors, %d warnings):\n", r.Count(severity.Error), r.Count(severity.Warning))
+	fmt.Fprintf(w, "\nFindings (%d errors, %d warnings):\n", r.Count(authcheck.SeverityError), r.Count(authcheck.SeverityWarning))
 	for _, f := range r.Findings {
 		fmt.Fprintf(w, "  %-7s %-30s %s: %s [%s]\n", f.Severity, f.Code, f.Subject, f.Message, f.RFC)
 	}

@@ -8,9 +8,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bouncekit/bouncekit/authcheck"
 	"github.com/bouncekit/bouncekit/authcheck/dnsbl"
 	"github.com/bouncekit/bouncekit/authcheck/resolve"
-	"github.com/bouncekit/bouncekit/authcheck/severity"
 	"github.com/bouncekit/bouncekit/examples/triage"
 )
 
@@ -106,7 +106,7 @@ func Example() {
 		fmt.Println("next step:", d.NextStep)
 	}
 	for _, f := range res.Auth.Findings {
-		if f.Severity != severity.Info {
+		if f.Severity != authcheck.SeverityInfo {
 			fmt.Printf("auth: %s %s %s\n", f.Severity, f.Code, f.Subject)
 		}
 	}
