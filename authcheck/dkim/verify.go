@@ -281,10 +281,15 @@ func dkimHash(name string) hash.Hash {
 // signature's own header field with b= emptied and no trailing CRLF
 // (RFC 6376 §3.7).
 func writeSignedHeaders(w io.Writer, headers []Header, sig *Signature, sigIdx int) {
+	writeHeaderHash(w, headers, sig.Headers, headers[sigIdx].Raw, sig.HeaderCan)
+}
+
+// writeHeaderHash is HeaderHash writing to w.
+func writeHeaderHash(w io.Writer, headers []Header, names []string, selfRaw []byte, c Canon) {
 	// Index the fields by lower-case name once, so selection is linear in
 	// the message and the h= list.
-	byName := make(map[string][]int, len(sig.Headers))
-	for _, name := range sig.Headers {
+	byName := make(map[string][]int, len(names))
+	for _, name := range names {
 		byName[strings.ToLower(name)] = nil
 	}
 	for i, h := range headers {
@@ -294,7 +299,7 @@ func writeSignedHeaders(w io.Writer, headers []Header, sig *Signature, sigIdx in
 		}
 	}
 	var buf []byte
-	for _, name := range sig.Headers {
+	for _, name := range names {
 		// RFC 6376 §5.4.2: take instances from the bottom up; a name with
 		// no unused instance contributes nothing.
 		k := strings.ToLower(name)
@@ -304,11 +309,11 @@ func writeSignedHeaders(w io.Writer, headers []Header, sig *Signature, sigIdx in
 		}
 		i := idx[len(idx)-1]
 		byName[k] = idx[:len(idx)-1]
-		buf = canonHeader(buf[:0], headers[i].Raw, sig.HeaderCan)
+		buf = canonHeader(buf[:0], headers[i].Raw, c)
 		w.Write(buf)
 	}
-	self := stripSigValue(headers[sigIdx].Raw)
-	buf = canonHeader(buf[:0], self, sig.HeaderCan)
+	self := stripSigValue(selfRaw)
+	buf = canonHeader(buf[:0], self, c)
 	w.Write(bytes.TrimSuffix(buf, []byte("\r\n")))
 }
 
