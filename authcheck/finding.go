@@ -30,6 +30,7 @@ const (
 	FindingSPFTooManyLookups   FindingCode = "spf.too_many_lookups"   // RFC 7208 §4.6.4
 	FindingSPFLookupsNearLimit FindingCode = "spf.lookups_near_limit" // RFC 7208 §4.6.4
 	FindingSPFLint             FindingCode = "spf.lint"               // RFC 7208 (lint detail)
+	FindingSPFDNSError         FindingCode = "spf.dns_error"          // RFC 7208 §4.4: a lookup of the lint walk failed (temperror)
 	FindingDMARCMissing        FindingCode = "dmarc.missing"          // RFC 7489 §6.6.3, RFC 9989 §4.10
 	FindingDMARCPolicyNone     FindingCode = "dmarc.policy_none"      // RFC 7489 §6.3 p=none
 	FindingDMARCInvalid        FindingCode = "dmarc.invalid"          // RFC 7489 §6.3 record syntax
@@ -93,7 +94,7 @@ type Finding struct {
 // and RFC 7489 §6.6.3 terms), rather than what the check found.
 func (f Finding) TempError() bool {
 	switch f.Code {
-	case FindingSPFTempError, FindingDMARCTempError, FindingDKIMTempError, FindingRDNSTempError,
+	case FindingSPFTempError, FindingSPFDNSError, FindingDMARCTempError, FindingDKIMTempError, FindingRDNSTempError,
 		FindingBlocklistError, FindingDNSError, FindingDNSTimeout:
 		return true
 	}
