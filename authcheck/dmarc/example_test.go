@@ -6,7 +6,6 @@ import (
 
 	"github.com/bouncekit/bouncekit/authcheck/dkim"
 	"github.com/bouncekit/bouncekit/authcheck/dmarc"
-	"github.com/bouncekit/bouncekit/authcheck/psl"
 	"github.com/bouncekit/bouncekit/authcheck/resolve"
 	"github.com/bouncekit/bouncekit/authcheck/spf"
 )
@@ -28,17 +27,6 @@ func ExampleParse() {
 	// warning pct: the policy applies to 50% of failing mail only
 	// info pct: pct= is not part of RFC 9989; use t=y for testing
 	// warning fo: unknown failure option "x" is ignored
-}
-
-func ExampleOrgDomain() {
-	for _, d := range []string{"mail.example.co.uk", "news.example.com", "co.uk"} {
-		org, err := psl.OrgDomain(d)
-		fmt.Println(d, "->", org, err != nil)
-	}
-	// Output:
-	// mail.example.co.uk -> example.co.uk false
-	// news.example.com -> example.com false
-	// co.uk ->  true
 }
 
 func ExampleEvaluate() {
