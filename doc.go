@@ -15,8 +15,10 @@
 //     intervals and levels (watch, investigate, pause), compares failed and
 //     delivered mail to find what only the failures share, and diagnoses the
 //     cause. Aggregates stream and merge.
-//   - authcheck checks the sender's DNS the way receivers do: SPF, DKIM,
-//     DMARC, reverse DNS and HELO, MTA-STS, TLS-RPT, BIMI and blocklists.
+//   - authcheck checks the sender's DNS the way receivers do, one package per
+//     protocol (authcheck/spf, dkim, dmarc, authres, dnsbl, mtasts, bimi,
+//     rdns, envelope, psl) over the DNS layer authcheck/resolve; the root
+//     runs them all (CheckSender) and reports coded findings.
 //
 // bounce imports none of the others; classify imports bounce; segment imports
 // classify and bounce; authcheck imports at most bounce. The example binary

@@ -10,29 +10,10 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+
+	"github.com/bouncekit/bouncekit/authcheck/resolve"
+	"github.com/bouncekit/bouncekit/authcheck/severity"
 )
-
-// Severity ranks a finding; the values are the wire tokens.
-type Severity string
-
-const (
-	SeverityError   Severity = "error"   // mail will be rejected or fail authentication
-	SeverityWarning Severity = "warning" // deliverability or security risk
-	SeverityInfo    Severity = "info"    // worth knowing, no action required
-)
-
-func (s Severity) rank() int {
-	switch s {
-	case SeverityError:
-		return 0
-	case SeverityWarning:
-		return 1
-	}
-	return 2
-}
-
-// String returns the wire token.
-func (s Severity) String() string { return string(s) }
 
 // FindingCode is a stable identifier of a kind of finding, "area.problem".
 // Codes are never renamed; new ones may be added.
@@ -49,6 +30,7 @@ const (
 	FindingSPFTooManyLookups   FindingCode = "spf.too_many_lookups"   // RFC 7208 §4.6.4
 	FindingSPFLookupsNearLimit FindingCode = "spf.lookups_near_limit" // RFC 7208 §4.6.4
 	FindingSPFLint             FindingCode = "spf.lint"               // RFC 7208 (lint detail)
+	FindingSPFDNSError         FindingCode = "spf.dns_error"          // RFC 7208 §4.4: a lookup of the lint walk failed (temperror)
 	FindingDMARCMissing        FindingCode = "dmarc.missing"          // RFC 7489 §6.6.3, RFC 9989 §4.10
 	FindingDMARCPolicyNone     FindingCode = "dmarc.policy_none"      // RFC 7489 §6.3 p=none
 	FindingDMARCInvalid        FindingCode = "dmarc.invalid"          // RFC 7489 §6.3 record syntax
@@ -87,6 +69,17 @@ const (
 	FindingDNSTimeout          FindingCode = "dns.timeout"               // a lookup timed out: temperror
 )
 
+// Severity ranks a finding: error, warning or info (the wire tokens). It
+// is the type the protocol packages' lint issues use too.
+type Severity = severity.Level
+
+// The severities, as root names.
+const (
+	SeverityError   = severity.Error   // mail will be rejected or fail authentication
+	SeverityWarning = severity.Warning // deliverability or security risk
+	SeverityInfo    = severity.Info    // worth knowing, no action required
+)
+
 // Finding is one observation about a sending setup.
 type Finding struct {
 	Code     FindingCode `json:"code"`
@@ -101,7 +94,7 @@ type Finding struct {
 // and RFC 7489 §6.6.3 terms), rather than what the check found.
 func (f Finding) TempError() bool {
 	switch f.Code {
-	case FindingSPFTempError, FindingDMARCTempError, FindingDKIMTempError, FindingRDNSTempError,
+	case FindingSPFTempError, FindingSPFDNSError, FindingDMARCTempError, FindingDKIMTempError, FindingRDNSTempError,
 		FindingBlocklistError, FindingDNSError, FindingDNSTimeout:
 		return true
 	}
@@ -123,7 +116,7 @@ func (f Finding) LogValue() slog.Value {
 // concurrent checks finished in.
 func SortFindings(fs []Finding) {
 	slices.SortStableFunc(fs, func(a, b Finding) int {
-		return cmp.Or(cmp.Compare(a.Severity.rank(), b.Severity.rank()), cmp.Compare(a.Code, b.Code),
+		return cmp.Or(cmp.Compare(a.Severity.Rank(), b.Severity.Rank()), cmp.Compare(a.Code, b.Code),
 			cmp.Compare(a.Subject, b.Subject), cmp.Compare(a.Message, b.Message))
 	})
 }
@@ -131,7 +124,7 @@ func SortFindings(fs []Finding) {
 // dnsFailureCode is the finding code of a failed lookup: dns.timeout when
 // it timed out (or the context ended), dns.error otherwise.
 func dnsFailureCode(err error) FindingCode {
-	if errors.Is(err, ErrTimeout) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+	if errors.Is(err, resolve.ErrTimeout) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 		return FindingDNSTimeout
 	}
 	return FindingDNSError

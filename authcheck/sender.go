@@ -12,6 +12,16 @@ import (
 	"net/netip"
 	"strings"
 	"sync"
+
+	"github.com/bouncekit/bouncekit/authcheck/bimi"
+	"github.com/bouncekit/bouncekit/authcheck/dkim"
+	"github.com/bouncekit/bouncekit/authcheck/dmarc"
+	"github.com/bouncekit/bouncekit/authcheck/dnsbl"
+	"github.com/bouncekit/bouncekit/authcheck/envelope"
+	"github.com/bouncekit/bouncekit/authcheck/mtasts"
+	"github.com/bouncekit/bouncekit/authcheck/rdns"
+	"github.com/bouncekit/bouncekit/authcheck/resolve"
+	"github.com/bouncekit/bouncekit/authcheck/spf"
 )
 
 // DefaultSenderConcurrency bounds the checks CheckSender runs at once.
@@ -20,7 +30,7 @@ const DefaultSenderConcurrency = 8
 // MaxSenderSelectors and MaxSenderLinkDomains bound the input lists.
 const (
 	MaxSenderSelectors   = 32
-	MaxSenderLinkDomains = MaxBlocklistSubjects
+	MaxSenderLinkDomains = dnsbl.MaxSubjects
 )
 
 // SenderInput describes one sending setup. Only FromDomain is required.
@@ -37,9 +47,9 @@ type SenderInput struct {
 	// are checked against the domain blocklists with the envelope and From
 	// domains.
 	LinkDomains []string
-	// Blocklists are the zones to query; nil means DefaultBlocklists(), an
+	// Blocklists are the zones to query; nil means dnsbl.DefaultZones(), an
 	// empty non-nil slice skips blocklists.
-	Blocklists []BlocklistZone
+	Blocklists []dnsbl.Zone
 	// HTTPClient, when set, fetches the From domain's MTA-STS policy.
 	HTTPClient *http.Client
 	// Concurrency bounds lookups in flight; 0 means DefaultSenderConcurrency.
@@ -48,43 +58,43 @@ type SenderInput struct {
 
 // SenderSPF is the SPF part of a report.
 type SenderSPF struct {
-	Result      SPFResult `json:"result"`
-	Domain      string    `json:"domain"`
-	Record      string    `json:"record,omitempty"`
-	Mechanism   string    `json:"mechanism,omitempty"`
-	Lookups     int       `json:"lookups"`
-	VoidLookups int       `json:"void_lookups"`
+	Result      spf.Result `json:"result"`
+	Domain      string     `json:"domain"`
+	Record      string     `json:"record,omitempty"`
+	Mechanism   string     `json:"mechanism,omitempty"`
+	Lookups     int        `json:"lookups"`
+	VoidLookups int        `json:"void_lookups"`
 	// LintLookups is the DNS-querying terms of the whole include tree
-	// (LintSPF), what a sender matching nothing early would use.
+	// (spf.Lint), what a sender matching nothing early would use.
 	LintLookups int    `json:"lint_lookups"`
 	Error       string `json:"error,omitempty"`
 }
 
 // SenderDMARC is the DMARC part of a report.
 type SenderDMARC struct {
-	Domain       string                   `json:"domain"`
-	Record       string                   `json:"record,omitempty"`
-	Policy       DMARCPolicy              `json:"policy,omitempty"` // what applies to the From domain (p, sp or np)
-	PolicyDomain string                   `json:"policy_domain,omitempty"`
-	OrgDomain    string                   `json:"org_domain"`     // RFC 9989 tree walk
-	PSLOrgDomain string                   `json:"psl_org_domain"` // RFC 7489 Public Suffix List
-	SPFAligned   bool                     `json:"spf_aligned"`    // SPF passes for a domain aligned with From
-	DKIMAligned  bool                     `json:"dkim_aligned"`   // a checked selector's key is usable and aligned with From
-	Issues       []DMARCIssue             `json:"issues,omitempty"`
-	Reports      []DMARCReportDestination `json:"report_destinations,omitempty"`
-	Error        string                   `json:"error,omitempty"`
+	Domain       string                    `json:"domain"`
+	Record       string                    `json:"record,omitempty"`
+	Policy       dmarc.Policy              `json:"policy,omitempty"` // what applies to the From domain (p, sp or np)
+	PolicyDomain string                    `json:"policy_domain,omitempty"`
+	OrgDomain    string                    `json:"org_domain"`     // RFC 9989 tree walk
+	PSLOrgDomain string                    `json:"psl_org_domain"` // RFC 7489 Public Suffix List
+	SPFAligned   bool                      `json:"spf_aligned"`    // SPF passes for a domain aligned with From
+	DKIMAligned  bool                      `json:"dkim_aligned"`   // a checked selector's key is usable and aligned with From
+	Issues       []dmarc.Issue             `json:"issues,omitempty"`
+	Reports      []dmarc.ReportDestination `json:"report_destinations,omitempty"`
+	Error        string                    `json:"error,omitempty"`
 }
 
 // SenderDKIM is one selector's key in a report.
 type SenderDKIM struct {
-	Selector string        `json:"selector"`
-	Domain   string        `json:"domain"`
-	Status   DKIMKeyStatus `json:"status"`
-	KeyType  DKIMKeyType   `json:"key_type,omitempty"`
-	Bits     int           `json:"bits,omitempty"`
-	Testing  bool          `json:"testing,omitempty"`
-	Aligned  bool          `json:"aligned"` // d= would align with the From domain (relaxed)
-	Error    string        `json:"error,omitempty"`
+	Selector string         `json:"selector"`
+	Domain   string         `json:"domain"`
+	Status   dkim.KeyStatus `json:"status"`
+	KeyType  dkim.KeyType   `json:"key_type,omitempty"`
+	Bits     int            `json:"bits,omitempty"`
+	Testing  bool           `json:"testing,omitempty"`
+	Aligned  bool           `json:"aligned"` // d= would align with the From domain (relaxed)
+	Error    string         `json:"error,omitempty"`
 }
 
 // SenderRDNS is the reverse DNS and HELO part of a report.
@@ -117,12 +127,12 @@ type SenderRecord struct {
 
 // SenderBlocklist is one blocklist answer in a report.
 type SenderBlocklist struct {
-	Zone     string          `json:"zone"`
-	List     string          `json:"list"`
-	Subject  string          `json:"subject"`
-	Status   BlocklistStatus `json:"status"`
-	Meanings []string        `json:"meanings,omitempty"`
-	Reason   string          `json:"reason,omitempty"`
+	Zone     string       `json:"zone"`
+	List     string       `json:"list"`
+	Subject  string       `json:"subject"`
+	Status   dnsbl.Status `json:"status"`
+	Meanings []string     `json:"meanings,omitempty"`
+	Reason   string       `json:"reason,omitempty"`
 }
 
 // SenderReport is the result of CheckSender. It marshals to the JSON the
@@ -146,16 +156,16 @@ type SenderReport struct {
 	// Findings are sorted: errors first, then by code and subject.
 	Findings []Finding `json:"findings"`
 
-	SPFOutcome      *SPFOutcome       `json:"-"`
-	SPFLint         *SPFLint          `json:"-"`
-	DMARCDiscovery  *DMARCDiscovery   `json:"-"`
-	DKIMKeys        []DKIMKeyCheck    `json:"-"`
-	RDNSResult      *RDNSResult       `json:"-"`
-	EnvelopeResult  *EnvelopeResult   `json:"-"`
-	MTASTSCheck     *MTASTSCheck      `json:"-"`
-	TLSRPTRecord    *TLSRPTRecord     `json:"-"`
-	BIMIRecord      *BIMIRecord       `json:"-"`
-	BlocklistResult []BlocklistResult `json:"-"`
+	SPFOutcome      *spf.Outcome         `json:"-"`
+	SPFLint         *spf.LintReport      `json:"-"`
+	DMARCDiscovery  *dmarc.Discovery     `json:"-"`
+	DKIMKeys        []dkim.KeyCheck      `json:"-"`
+	RDNSResult      *rdns.Result         `json:"-"`
+	EnvelopeResult  *envelope.Result     `json:"-"`
+	MTASTSCheck     *mtasts.Result       `json:"-"`
+	TLSRPTRecord    *mtasts.TLSRPTRecord `json:"-"`
+	BIMIRecord      *bimi.Record         `json:"-"`
+	BlocklistResult []dnsbl.Result       `json:"-"`
 
 	fromMissing bool // the From domain is NXDOMAIN
 }
@@ -237,7 +247,7 @@ func mailFromDomain(mf string) string {
 // failure is reported as a temperror finding, never as a missing record.
 // It returns an error only for unusable input; otherwise the report is
 // complete up to ctx's deadline. Safe for concurrent use if r is.
-func CheckSender(ctx context.Context, r Resolver, in SenderInput) (*SenderReport, error) {
+func CheckSender(ctx context.Context, r resolve.Resolver, in SenderInput) (*SenderReport, error) {
 	from := strings.ToLower(strings.TrimSuffix(strings.TrimSpace(in.FromDomain), "."))
 	if from == "" {
 		return nil, fmt.Errorf("%w: FromDomain is required", ErrSenderInput)
@@ -285,52 +295,52 @@ func CheckSender(ctx context.Context, r Resolver, in SenderInput) (*SenderReport
 
 	if ip.IsValid() {
 		run(func() {
-			o := CheckMailFrom(ctx, r, ip, in.MailFrom, in.HELO)
+			o := spf.CheckMailFrom(ctx, r, ip, in.MailFrom, in.HELO)
 			rep.SPFOutcome = &o
 		})
 		if envDomain != "" {
 			run(func() {
-				l := LintSPF(ctx, r, envDomain)
+				l := spf.Lint(ctx, r, envDomain)
 				rep.SPFLint = &l
 			})
 		}
 		run(func() {
-			rd := CheckReverseDNS(ctx, r, ip, in.HELO)
+			rd := rdns.Check(ctx, r, ip, in.HELO)
 			rep.RDNSResult = &rd
 		})
 	}
 	run(func() {
-		d := DiscoverDMARC(ctx, r, from)
+		d := dmarc.Discover(ctx, r, from)
 		rep.DMARCDiscovery = d
 		if d.Record != nil && d.PolicyDomain != d.Domain && d.Record.NonexistentPolicy != "" {
 			// np= applies only to a From domain that does not exist
 			// (RFC 9989 §4.10.1): NXDOMAIN, not merely no A record.
-			if _, err := r.LookupA(ctx, from); errors.Is(err, ErrNXDomain) {
+			if _, err := r.LookupA(ctx, from); errors.Is(err, resolve.ErrNXDomain) {
 				rep.fromMissing = true
 			}
 		}
 		if d.Record != nil {
-			rep.DMARC.Reports = VerifyDMARCReportDestinations(ctx, r, d.PolicyDomain, d.Record)
+			rep.DMARC.Reports = dmarc.VerifyReportDestinations(ctx, r, d.PolicyDomain, d.Record)
 		}
 	})
-	rep.DKIMKeys = make([]DKIMKeyCheck, len(in.DKIMSelectors))
+	rep.DKIMKeys = make([]dkim.KeyCheck, len(in.DKIMSelectors))
 	for i, s := range in.DKIMSelectors {
 		sel, dom, ok := strings.Cut(strings.TrimSpace(s), ":")
 		if !ok || dom == "" {
 			dom = dkimDomain
 		}
-		run(func() { rep.DKIMKeys[i] = CheckDKIMKey(ctx, r, sel, strings.ToLower(strings.TrimSuffix(dom, "."))) })
+		run(func() { rep.DKIMKeys[i] = dkim.CheckKey(ctx, r, sel, strings.ToLower(strings.TrimSuffix(dom, "."))) })
 	}
 	if envDomain != "" {
 		run(func() {
-			e := CheckEnvelopeDomain(ctx, r, envDomain)
+			e := envelope.Check(ctx, r, envDomain)
 			rep.EnvelopeResult = &e
 		})
 	}
-	run(func() { rep.MTASTSCheck = CheckMTASTS(ctx, r, in.HTTPClient, from) })
+	run(func() { rep.MTASTSCheck = mtasts.Check(ctx, r, in.HTTPClient, from) })
 	var tlsErr, bimiErr error
-	run(func() { rep.TLSRPTRecord, tlsErr = LookupTLSRPT(ctx, r, from) })
-	run(func() { rep.BIMIRecord, bimiErr = LookupBIMI(ctx, r, "", from) })
+	run(func() { rep.TLSRPTRecord, tlsErr = mtasts.LookupTLSRPT(ctx, r, from) })
+	run(func() { rep.BIMIRecord, bimiErr = bimi.Lookup(ctx, r, "", from) })
 	if in.Blocklists == nil || len(in.Blocklists) > 0 {
 		domains := []string{}
 		for _, d := range append([]string{envDomain, from, dkimDomain}, in.LinkDomains...) {
@@ -340,7 +350,7 @@ func CheckSender(ctx context.Context, r Resolver, in SenderInput) (*SenderReport
 			}
 		}
 		run(func() {
-			rep.BlocklistResult = CheckBlocklistsWith(ctx, r, ip, domains, in.Blocklists, BlocklistOptions{Concurrency: conc})
+			rep.BlocklistResult = dnsbl.CheckWith(ctx, r, ip, domains, in.Blocklists, dnsbl.Options{Concurrency: conc})
 		})
 	}
 	wg.Wait()
@@ -380,25 +390,25 @@ func (rep *SenderReport) fill(envDomain string, tlsErr, bimiErr error) {
 			dm.Record, dm.Issues = d.Record.Raw, d.Record.Issues
 			dm.Policy = d.EffectivePolicy(!rep.fromMissing)
 		}
-		if rep.SPF != nil && rep.SPF.Result == SPFPass && d.Record != nil {
-			dm.SPFAligned = IdentifiersAligned(d.Record.ASPF, d.Domain, rep.SPF.Domain, d.OrgDomain)
+		if rep.SPF != nil && rep.SPF.Result == spf.Pass && d.Record != nil {
+			dm.SPFAligned = dmarc.IdentifiersAligned(d.Record.ASPF, d.Domain, rep.SPF.Domain, d.OrgDomain)
 		}
 		fs = append(fs, dmarcFindings(d, dm, rep.SPF)...)
 	}
 	rep.DKIM = make([]SenderDKIM, 0, len(rep.DKIMKeys))
 	for _, c := range rep.DKIMKeys {
-		mode := DMARCRelaxed
+		mode := dmarc.Relaxed
 		if d := rep.DMARCDiscovery; d != nil && d.Record != nil {
 			mode = d.Record.ADKIM
 		}
 		sd := SenderDKIM{Selector: c.Selector, Domain: c.Domain, Status: c.Status, Error: errString(c.Err),
-			Aligned: IdentifiersAligned(mode, rep.FromDomain, c.Domain, rep.DMARC.OrgDomain)}
+			Aligned: dmarc.IdentifiersAligned(mode, rep.FromDomain, c.Domain, rep.DMARC.OrgDomain)}
 		if c.Key != nil {
 			sd.KeyType, sd.Bits, sd.Testing = c.Key.Type, c.Key.Bits, c.Key.Testing
 		}
 		rep.DKIM = append(rep.DKIM, sd)
-		fs = append(fs, c.Findings()...)
-		if c.Status == DKIMKeyOK && !sd.Aligned {
+		fs = append(fs, DKIMKeyFindings(c)...)
+		if c.Status == dkim.KeyOK && !sd.Aligned {
 			fs = append(fs, Finding{Code: FindingDKIMUnaligned, Severity: SeverityWarning, Subject: c.Name,
 				Message: fmt.Sprintf("d=%s is not aligned with the From domain %s: this signature cannot satisfy DMARC", c.Domain, rep.FromDomain), RFC: "RFC 7489 §3.1.1"})
 		}
@@ -414,11 +424,11 @@ func (rep *SenderReport) fill(envDomain string, tlsErr, bimiErr error) {
 		if rep.RDNS.PTR == nil {
 			rep.RDNS.PTR = []string{}
 		}
-		fs = append(fs, rd.Findings()...)
+		fs = append(fs, RDNSFindings(*rd)...)
 	}
 	if e := rep.EnvelopeResult; e != nil {
 		rep.Envelope = &SenderEnvelope{Domain: e.Domain, CanReceive: e.CanReceive, NullMX: e.NullMX, Error: errString(e.Err)}
-		fs = append(fs, e.Findings()...)
+		fs = append(fs, EnvelopeFindings(*e)...)
 	}
 	if m := rep.MTASTSCheck; m != nil {
 		rep.MTASTS = SenderRecord{Name: "_mta-sts." + m.Domain, Present: m.Record != nil, Error: errString(m.RecordErr)}
@@ -427,7 +437,7 @@ func (rep *SenderReport) fill(envDomain string, tlsErr, bimiErr error) {
 		}
 		fs = append(fs, recordFindings(m.Domain, "_mta-sts."+m.Domain, m.RecordErr, FindingMTASTSMissing, FindingMTASTSInvalid, "MTA-STS", "RFC 8461 §3.1")...)
 		if m.PolicyErr != nil {
-			fs = append(fs, Finding{Code: FindingMTASTSInvalid, Severity: SeverityWarning, Subject: MTASTSPolicyURL(m.Domain),
+			fs = append(fs, Finding{Code: FindingMTASTSInvalid, Severity: SeverityWarning, Subject: mtasts.PolicyURL(m.Domain),
 				Message: fmt.Sprintf("policy unusable: %v", m.PolicyErr), RFC: "RFC 8461 §3.3"})
 		}
 		if len(m.UncoveredMX) > 0 {
@@ -459,221 +469,4 @@ func errString(err error) string {
 		return ""
 	}
 	return err.Error()
-}
-
-func spfFindings(o SPFOutcome) []Finding {
-	subj := o.Domain
-	f := func(code FindingCode, sev Severity, rfc, format string, a ...any) []Finding {
-		return []Finding{{Code: code, Severity: sev, Subject: subj, Message: fmt.Sprintf(format, a...), RFC: rfc}}
-	}
-	var fs []Finding
-	switch o.Result {
-	case SPFFail:
-		fs = f(FindingSPFFail, SeverityError, "RFC 7208 §2.6.4", "the sending IP is not authorised by %s's SPF record", o.Domain)
-	case SPFSoftFail:
-		fs = f(FindingSPFSoftFail, SeverityWarning, "RFC 7208 §2.6.5", "the sending IP is not authorised (~all): many receivers treat it as a fail")
-	case SPFNeutral:
-		fs = f(FindingSPFNeutral, SeverityWarning, "RFC 7208 §2.6.2", "the SPF record makes no assertion about the sending IP")
-	case SPFNone:
-		fs = f(FindingSPFMissing, SeverityError, "RFC 7208 §4.5", "%s publishes no SPF record; large receivers require SPF or DKIM, bulk senders both", o.Domain)
-	case SPFTempError:
-		msg := "SPF could not be evaluated (temperror): %v"
-		if errors.Is(o.Err, ErrTimeout) {
-			msg = "an SPF lookup timed out (temperror; not evidence of a missing record): %v"
-		}
-		fs = f(FindingSPFTempError, SeverityWarning, "RFC 7208 §2.6.6", msg, o.Err)
-	case SPFPermError:
-		switch {
-		case errors.Is(o.Err, ErrSPFTooManyLookups), errors.Is(o.Err, ErrSPFTooManyVoid), errors.Is(o.Err, ErrSPFTooManyMX):
-			fs = f(FindingSPFTooManyLookups, SeverityError, "RFC 7208 §4.6.4", "SPF exceeds a lookup limit, so it fails as permerror everywhere: %v", o.Err)
-		default:
-			fs = f(FindingSPFPermError, SeverityError, "RFC 7208 §2.6.7", "the SPF record cannot be evaluated (permerror): %v", o.Err)
-		}
-	}
-	if o.Result != SPFPermError && o.Lookups >= SPFMaxLookups-1 {
-		fs = append(fs, Finding{Code: FindingSPFLookupsNearLimit, Severity: SeverityWarning, Subject: subj,
-			Message: fmt.Sprintf("%d of %d DNS-querying terms used on this path; one more include breaks SPF", o.Lookups, SPFMaxLookups), RFC: "RFC 7208 §4.6.4"})
-	}
-	return fs
-}
-
-// dmarcOutlook says whether mail sent this way can pass DMARC at all: it
-// needs SPF to pass for an aligned MAIL FROM domain or an aligned DKIM key
-// (RFC 7489 §4.2). It concludes only when SPF and every selector gave a
-// definite answer, and only when selectors were given.
-func (rep *SenderReport) dmarcOutlook() []Finding {
-	d := rep.DMARCDiscovery
-	if d == nil || d.Record == nil || rep.SPF == nil || len(rep.DKIM) == 0 ||
-		rep.SPF.Result == SPFTempError {
-		return nil
-	}
-	dkimOK := false
-	for _, k := range rep.DKIM {
-		if k.Status == DKIMKeyTempError {
-			return nil
-		}
-		if k.Status == DKIMKeyOK && k.Aligned {
-			dkimOK = true
-		}
-	}
-	rep.DMARC.DKIMAligned = dkimOK
-	if dkimOK || rep.DMARC.SPFAligned {
-		return nil
-	}
-	sev := SeverityError
-	if rep.DMARC.Policy == DMARCPolicyNone {
-		sev = SeverityWarning
-	}
-	return []Finding{{Code: FindingDMARCWouldFail, Severity: sev, Subject: d.Domain, RFC: "RFC 7489 §4.2",
-		Message: fmt.Sprintf("neither SPF (%s for %s) nor any checked DKIM key is aligned with %s: DMARC fails and policy %s applies",
-			rep.SPF.Result, rep.SPF.Domain, d.Domain, rep.DMARC.Policy)}}
-}
-
-// bimiFindings reports a broken BIMI record, and one published while the
-// DMARC policy is too weak for mailbox providers to show the logo (they
-// require p=quarantine or reject at pct=100).
-func (rep *SenderReport) bimiFindings(err error) []Finding {
-	name := "default._bimi." + rep.FromDomain
-	rep.BIMI = SenderRecord{Name: name, Present: rep.BIMIRecord != nil}
-	if rep.BIMIRecord != nil {
-		rep.BIMI.Record = rep.BIMIRecord.Raw
-	}
-	if err != nil && !errors.Is(err, ErrRecordMissing) {
-		rep.BIMI.Error = err.Error()
-		if errors.Is(err, ErrBIMISyntax) || errors.Is(err, ErrRecordMultiple) {
-			return []Finding{{Code: FindingBIMIInvalid, Severity: SeverityWarning, Subject: name, Message: fmt.Sprintf("BIMI record unusable: %v", err), RFC: "BIMI draft §4"}}
-		}
-		return nil
-	}
-	b := rep.BIMIRecord
-	if b == nil || b.Declined {
-		return nil
-	}
-	var fs []Finding
-	for _, n := range b.Notes {
-		fs = append(fs, Finding{Code: FindingBIMIInvalid, Severity: SeverityInfo, Subject: name, Message: n, RFC: "BIMI draft §4"})
-	}
-	d := rep.DMARCDiscovery
-	if d != nil && d.Record != nil && (rep.DMARC.Policy == DMARCPolicyNone || d.Record.Percent < 100) {
-		fs = append(fs, Finding{Code: FindingBIMIDMARCWeak, Severity: SeverityWarning, Subject: name,
-			Message: fmt.Sprintf("a BIMI logo is shown only under DMARC p=quarantine or reject at pct=100; the policy here is %s at pct=%d", rep.DMARC.Policy, d.Record.Percent), RFC: "BIMI draft §4.4"})
-	}
-	return fs
-}
-
-// spfLintRFC gives the rule each lint code follows.
-var spfLintRFC = []struct {
-	code SPFLintCode
-	rfc  string
-}{
-	{SPFLintMissing, "RFC 7208 §4.5"}, {SPFLintMultiple, "RFC 7208 §3.2"}, {SPFLintSyntax, "RFC 7208 §4.6"},
-	{SPFLintTooManyLookups, "RFC 7208 §4.6.4"}, {SPFLintTooManyVoid, "RFC 7208 §4.6.4"}, {SPFLintVoidLookup, "RFC 7208 §4.6.4"},
-	{SPFLintTooManyMX, "RFC 7208 §4.6.4"}, {SPFLintPTR, "RFC 7208 §5.5"}, {SPFLintPlusAll, "RFC 7208 §5.1"},
-	{SPFLintNeutralAll, "RFC 7208 §2.6.2"}, {SPFLintNoAll, "RFC 7208 §4.7"}, {SPFLintRecordTooLong, "RFC 7208 §3.4"},
-	{SPFLintLongString, "RFC 7208 §3.3"}, {SPFLintIncludeLoop, "RFC 7208 §4.6.4"}, {SPFLintIncludeMissing, "RFC 7208 §5.2"},
-	{SPFLintRedirectIgnored, "RFC 7208 §6.1"}, {SPFLintMacroTarget, "RFC 7208 §7"}, {SPFLintDNSError, "RFC 7208 §4.4"},
-}
-
-// spfLintFindings turns lint issues into findings, leaving out what the
-// check_host result already reported (same code and subject, or a missing
-// record).
-func spfLintFindings(l SPFLint, checked []Finding) []Finding {
-	var fs []Finding
-	for _, is := range l.Issues {
-		if is.Code == SPFLintMissing {
-			continue
-		}
-		dup := false
-		for _, c := range checked {
-			if string(c.Code) == string(is.Code) && c.Subject == is.Domain {
-				dup = true
-			}
-		}
-		if dup {
-			continue
-		}
-		subj := is.Domain
-		if is.Term != "" {
-			subj += " " + is.Term
-		}
-		rfc := "RFC 7208"
-		for _, e := range spfLintRFC {
-			if e.code == is.Code {
-				rfc = e.rfc
-			}
-		}
-		fs = append(fs, Finding{Code: FindingCode(is.Code), Severity: is.Severity, Subject: subj, Message: is.Message, RFC: rfc})
-	}
-	return fs
-}
-
-func dmarcFindings(d *DMARCDiscovery, dm *SenderDMARC, spf *SenderSPF) []Finding {
-	var fs []Finding
-	add := func(code FindingCode, sev Severity, subj, rfc, format string, a ...any) {
-		fs = append(fs, Finding{Code: code, Severity: sev, Subject: subj, Message: fmt.Sprintf(format, a...), RFC: rfc})
-	}
-	for _, e := range d.Invalid {
-		add(FindingDMARCInvalid, SeverityError, "_dmarc."+d.Domain, "RFC 7489 §6.6.3", "%v (treated as no record)", e)
-	}
-	switch {
-	case d.Err != nil && d.Record == nil:
-		msg := "DMARC lookup failed (temperror): %v"
-		if errors.Is(d.Err, ErrTimeout) {
-			msg = "a DMARC lookup timed out (temperror; not evidence of a missing record): %v"
-		}
-		add(FindingDMARCTempError, SeverityWarning, d.Domain, "RFC 7489 §6.6.3", msg, d.Err)
-		return fs
-	case d.Record == nil:
-		add(FindingDMARCMissing, SeverityError, d.Domain, "RFC 7489 §6.6.3",
-			"no DMARC record for %s or any parent: Gmail and Yahoo require one of bulk senders", d.Domain)
-		return fs
-	}
-	if dm.Policy == DMARCPolicyNone {
-		add(FindingDMARCPolicyNone, SeverityWarning, dm.PolicyDomain, "RFC 7489 §6.3",
-			"the policy for %s is none: failing mail is delivered and spoofing is not blocked", d.Domain)
-	}
-	for _, is := range d.Record.Issues {
-		if is.Severity == SeverityInfo && is.Tag != "pct" && is.Tag != "rua" {
-			continue
-		}
-		add(FindingDMARCTagIssue, is.Severity, "_dmarc."+dm.PolicyDomain+" "+is.Tag, "RFC 7489 §6.3", "%s", is.Message)
-	}
-	if d.OrgDomainsDisagree() || d.PoliciesDisagree() {
-		sev := SeverityInfo
-		if d.PoliciesDisagree() {
-			sev = SeverityWarning
-		}
-		add(FindingDMARCOrgDisagree, sev, d.Domain, "RFC 9989 §4.10",
-			"the RFC 7489 Public Suffix List method finds org domain %s (policy at %s) but the RFC 9989 tree walk finds %s (policy at %s): receivers may apply different policies",
-			d.PSLOrgDomain, cmpOr(d.PSLPolicyDomain, "none"), d.OrgDomain, cmpOr(d.PolicyDomain, "none"))
-	}
-	if spf != nil && spf.Result == SPFPass && !dm.SPFAligned {
-		add(FindingDMARCSPFUnaligned, SeverityWarning, spf.Domain, "RFC 7489 §3.1.2",
-			"SPF passes for %s, which is not aligned with %s (aspf=%s): DMARC depends on DKIM alone", spf.Domain, d.Domain, d.Record.ASPF)
-	}
-	for _, rd := range dm.Reports {
-		switch {
-		case rd.Err != nil:
-			add(FindingDMARCTempError, SeverityInfo, rd.Query, "RFC 7489 §7.1", "report authorisation lookup failed: %v", rd.Err)
-		case !rd.Authorized:
-			add(FindingDMARCReportAuth, SeverityWarning, rd.URI, "RFC 7489 §7.1",
-				"%s does not publish %s, so receivers will not send %s reports there", rd.Domain, rd.Query, rd.Tag)
-		}
-	}
-	return fs
-}
-
-// recordFindings reports a missing, duplicated or broken versioned record.
-func recordFindings(domain, name string, err error, missing, invalid FindingCode, what, rfc string) []Finding {
-	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, ErrRecordMissing):
-		return []Finding{{Code: missing, Severity: SeverityInfo, Subject: name, Message: fmt.Sprintf("%s publishes no %s record", domain, what), RFC: rfc}}
-	case errors.Is(err, ErrTimeout), errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
-		return []Finding{{Code: FindingDNSTimeout, Severity: SeverityInfo, Subject: name, Message: fmt.Sprintf("%s lookup timed out (temperror): %v", what, err), RFC: rfc}}
-	case errors.Is(err, ErrServFail), errors.Is(err, ErrRefused), errors.Is(err, ErrUnreachable):
-		return []Finding{{Code: FindingDNSError, Severity: SeverityInfo, Subject: name, Message: fmt.Sprintf("%s lookup failed (temperror): %v", what, err), RFC: rfc}}
-	}
-	return []Finding{{Code: invalid, Severity: SeverityWarning, Subject: name, Message: fmt.Sprintf("%s record unusable: %v", what, err), RFC: rfc}}
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bouncekit/bouncekit/authcheck/resolve"
 	"github.com/bouncekit/bouncekit/internal/dnstest"
 )
 
@@ -23,7 +24,7 @@ func BenchmarkCheckSender(b *testing.B) {
 		cache int
 	}{{"nocache", 0}, {"cache", 4096}} {
 		b.Run(tc.name, func(b *testing.B) {
-			r := NewDNSResolver(DNSConfig{Servers: []string{addr}, Timeout: time.Second, CacheSize: tc.cache})
+			r := resolve.NewClient(resolve.Config{Servers: []string{addr}, Timeout: time.Second, CacheSize: tc.cache})
 			ctx := context.Background()
 			b.ReportAllocs()
 			for b.Loop() {

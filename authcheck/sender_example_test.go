@@ -7,10 +7,12 @@ import (
 	"strings"
 
 	"github.com/bouncekit/bouncekit/authcheck"
+	"github.com/bouncekit/bouncekit/authcheck/dnsbl"
+	"github.com/bouncekit/bouncekit/authcheck/resolve"
 )
 
 // zone is a tiny map-backed authcheck.Resolver, the kind a test or an
-// offline tool can pass instead of authcheck.NewDNSResolver.
+// offline tool can pass instead of resolve.NewClient.
 type zone map[string][]string // "TXT name" / "A name" / "MX name" / "PTR ip" -> values
 
 func (z zone) get(typ, name string) ([]string, error) {
@@ -18,7 +20,7 @@ func (z zone) get(typ, name string) ([]string, error) {
 	if v, ok := z[typ+" "+name]; ok {
 		return v, nil
 	}
-	return nil, &authcheck.DNSError{Name: name, Type: typ, Err: authcheck.ErrNXDomain}
+	return nil, &resolve.Error{Name: name, Type: typ, Err: resolve.ErrNXDomain}
 }
 
 func (z zone) LookupTXT(_ context.Context, name string) ([]string, error) { return z.get("TXT", name) }
@@ -34,11 +36,11 @@ func (z zone) LookupAAAA(_ context.Context, name string) ([]netip.Addr, error) {
 	_, err := z.get("AAAA", name)
 	return nil, err
 }
-func (z zone) LookupMX(_ context.Context, name string) ([]authcheck.MX, error) {
+func (z zone) LookupMX(_ context.Context, name string) ([]resolve.MX, error) {
 	v, err := z.get("MX", name)
-	var out []authcheck.MX
+	var out []resolve.MX
 	for _, h := range v {
-		out = append(out, authcheck.MX{Pref: 10, Host: h})
+		out = append(out, resolve.MX{Pref: 10, Host: h})
 	}
 	return out, err
 }
@@ -61,7 +63,7 @@ func ExampleCheckSender() {
 		MailFrom:      "bounce@example.com",
 		FromDomain:    "example.com",
 		DKIMSelectors: []string{"s1"},
-		Blocklists:    []authcheck.BlocklistZone{}, // none, for a short example
+		Blocklists:    []dnsbl.Zone{}, // none, for a short example
 	})
 	if err != nil {
 		fmt.Println(err)

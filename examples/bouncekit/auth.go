@@ -12,6 +12,9 @@ import (
 	"time"
 
 	"github.com/bouncekit/bouncekit/authcheck"
+	"github.com/bouncekit/bouncekit/authcheck/dkim"
+	"github.com/bouncekit/bouncekit/authcheck/dnsbl"
+	"github.com/bouncekit/bouncekit/authcheck/resolve"
 )
 
 func init() {
@@ -84,15 +87,15 @@ func runAuth(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		in.IP = ip
 	}
 	if *noBL {
-		in.Blocklists = []authcheck.BlocklistZone{}
+		in.Blocklists = []dnsbl.Zone{}
 	}
-	cfg := authcheck.DNSConfig{CacheSize: 1024}
+	cfg := resolve.Config{CacheSize: 1024}
 	if *resolver != "" {
 		cfg.Servers = []string{*resolver}
 	}
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
-	rep, err := authcheck.CheckSender(ctx, authcheck.NewDNSResolver(cfg), in)
+	rep, err := authcheck.CheckSender(ctx, resolve.NewClient(cfg), in)
 	if err != nil {
 		fmt.Fprintf(stderr, "bouncekit auth: %v\n", err)
 		return 2
@@ -151,7 +154,7 @@ func printAuthText(w io.Writer, r *authcheck.SenderReport) {
 	}
 	for _, k := range r.DKIM {
 		fmt.Fprintf(w, "DKIM        %s._domainkey.%s %s", k.Selector, k.Domain, k.Status)
-		if k.Status == authcheck.DKIMKeyOK {
+		if k.Status == dkim.KeyOK {
 			fmt.Fprintf(w, " (%s %d bits)", k.KeyType, k.Bits)
 		}
 		fmt.Fprintln(w)
@@ -161,7 +164,7 @@ func printAuthText(w io.Writer, r *authcheck.SenderReport) {
 	}
 	listed := 0
 	for _, b := range r.Blocklists {
-		if b.Status == authcheck.BlocklistListed {
+		if b.Status == dnsbl.Listed {
 			listed++
 		}
 	}

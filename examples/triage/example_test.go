@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/bouncekit/bouncekit/authcheck"
+	"github.com/bouncekit/bouncekit/authcheck/dnsbl"
+	"github.com/bouncekit/bouncekit/authcheck/resolve"
 	"github.com/bouncekit/bouncekit/examples/triage"
 )
 
@@ -61,7 +63,7 @@ func Example() {
 		return
 	}
 	defer dnsSrv.Close()
-	resolver := authcheck.NewDNSResolver(authcheck.DNSConfig{Servers: []string{dnsSrv.Addr()}, Timeout: 2 * time.Second})
+	resolver := resolve.NewClient(resolve.Config{Servers: []string{dnsSrv.Addr()}, Timeout: 2 * time.Second})
 
 	f, err := os.Open("testdata/cs01.eml")
 	if err != nil {
@@ -81,9 +83,9 @@ func Example() {
 			MailFrom: "bounces@mail.shop.example", FromDomain: "shop.example", Selectors: []string{"s1"},
 		},
 		Resolver: resolver,
-		Blocklists: []authcheck.BlocklistZone{{
-			Name: "Test DBL", Zone: "dbl.test", Kind: authcheck.BlocklistDomain, Registrable: true,
-			Codes: []authcheck.BlocklistCode{{Match: netip.MustParsePrefix("127.0.1.0/24"), Meaning: "spam domain"}},
+		Blocklists: []dnsbl.Zone{{
+			Name: "Test DBL", Zone: "dbl.test", Kind: dnsbl.Domain, Registrable: true,
+			Codes: []dnsbl.Code{{Match: netip.MustParsePrefix("127.0.1.0/24"), Meaning: "spam domain"}},
 		}},
 	})
 	if err != nil {

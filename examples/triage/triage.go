@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"github.com/bouncekit/bouncekit/authcheck"
+	"github.com/bouncekit/bouncekit/authcheck/dnsbl"
+	"github.com/bouncekit/bouncekit/authcheck/resolve"
 	"github.com/bouncekit/bouncekit/bounce"
 	"github.com/bouncekit/bouncekit/classify"
 	"github.com/bouncekit/bouncekit/segment"
@@ -32,10 +34,10 @@ type Input struct {
 	Events   io.Reader // the campaign's delivery events (any segment format)
 	Provider classify.Provider
 	Sender   Sender
-	Resolver authcheck.Resolver
+	Resolver resolve.Resolver
 	// Blocklists to check the IP and every domain of the message against;
 	// nil means authcheck's defaults.
-	Blocklists []authcheck.BlocklistZone
+	Blocklists []dnsbl.Zone
 }
 
 // Result is what a triage found.

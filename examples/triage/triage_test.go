@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/bouncekit/bouncekit/authcheck"
+	"github.com/bouncekit/bouncekit/authcheck/dnsbl"
+	"github.com/bouncekit/bouncekit/authcheck/resolve"
 	"github.com/bouncekit/bouncekit/examples/triage"
 )
 
@@ -33,8 +35,8 @@ func TestSilentDNSIsReportedAsTimeout(t *testing.T) {
 		Events:     strings.NewReader(campaign()),
 		Provider:   "apple",
 		Sender:     triage.Sender{IP: netip.MustParseAddr("192.0.2.10"), HELO: "mta1.shop.example", MailFrom: "bounces@mail.shop.example", FromDomain: "shop.example"},
-		Resolver:   authcheck.NewDNSResolver(authcheck.DNSConfig{Servers: []string{pc.LocalAddr().String()}, Timeout: 100 * time.Millisecond, Retries: -1}),
-		Blocklists: []authcheck.BlocklistZone{},
+		Resolver:   resolve.NewClient(resolve.Config{Servers: []string{pc.LocalAddr().String()}, Timeout: 100 * time.Millisecond, Retries: -1}),
+		Blocklists: []dnsbl.Zone{},
 	})
 	if err != nil {
 		t.Fatal(err)

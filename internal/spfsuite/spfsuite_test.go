@@ -6,8 +6,6 @@ import (
 	"testing"
 )
 
-const conformanceDir = "../../../shared/conformance"
-
 // The counts are those the conformance README gives for each file.
 func TestReadsTheSuiteFiles(t *testing.T) {
 	cases := []struct {
@@ -22,7 +20,11 @@ func TestReadsTheSuiteFiles(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.file, func(t *testing.T) {
-			path := filepath.Join(conformanceDir, c.file)
+			dir, err := ConformanceDir()
+			if err != nil {
+				t.Skipf("conformance data absent: %v", err)
+			}
+			path := filepath.Join(dir, c.file)
 			if _, err := os.Stat(path); err != nil {
 				t.Skipf("conformance data absent: %v", err)
 			}
