@@ -67,7 +67,7 @@ func Delivery(s beam.Scope, cfg Config) (Result, error) {
 		return Result{}, err
 	}
 	s = s.Scope("bouncekit.Delivery")
-	files := fileio.ReadMatches(s, fileio.MatchFiles(s, cfg.Events), fileio.ReadUncompressed())
+	files := fileio.ReadMatches(s, fileio.MatchFiles(s, cfg.Events))
 	keyed, rowErrs := beam.ParDo2(s, &readEventsFn{Input: cfg.Input}, files)
 	outcomes := beam.ParDo(s, foldKey, beam.GroupByKey(s, keyed))
 	agg := beam.Combine(s, &aggregateFn{}, outcomes)
