@@ -45,6 +45,9 @@ func run(ctx context.Context) error {
 	if *output == "" || (*events == "") == (*bounces == "") {
 		return fmt.Errorf("usage: beam (--events GLOB | --bounces GLOB) --output FILE [--windows FILE --window 1h] [--runner prism]")
 	}
+	if *windowLen <= 0 {
+		return fmt.Errorf("--window must be positive, got %v", *windowLen)
+	}
 	if flag.Lookup("runner").Value.String() == "" || flag.Lookup("runner").Value.String() == "direct" {
 		// Beam's Go direct runner is deprecated; prism is its successor.
 		_ = flag.Set("runner", "prism")

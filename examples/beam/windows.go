@@ -1,19 +1,24 @@
 package main
 
-// This file gives per-provider rates per event-time window: the outcomes of
-// the delivery pipeline stamped with their event time, fixed windows, and a
-// sum of counts per provider in each.
+// This file gives per-provider rates per event-time window: fixed windows
+// of the outcomes' event time, and a sum of counts per provider in each.
+//
+// The window is computed from each outcome's own time and made part of the
+// key, not assigned with beam.WindowInto: the outcomes come out of the
+// GroupByKey that folds retries, and in a batch pipeline that output carries
+// the end of the global window as its timestamp. Re-stamping it with an
+// earlier event time makes it late data, which the runner drops (tried on
+// prism). Keying by window gives the same figures on any runner.
 
 import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
-	"github.com/apache/beam/sdks/v2/go/pkg/beam/core/graph/mtime"
-	"github.com/apache/beam/sdks/v2/go/pkg/beam/core/graph/window"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
 
 	"github.com/bouncekit/bouncekit/classify"
@@ -21,10 +26,10 @@ import (
 )
 
 func init() {
-	register.Function2x1[[]byte, func(beam.EventTime, string, windowCounts), error](stampOutcome)
-	register.Emitter3[beam.EventTime, string, windowCounts]()
+	register.DoFn2x1[[]byte, func(string, windowCounts), error](&stampOutcomeFn{})
+	register.Emitter2[string, windowCounts]()
 	register.Function2x1[windowCounts, windowCounts, windowCounts](addCounts)
-	register.Function4x1[beam.Window, string, windowCounts, func(string), error](formatWindow)
+	register.Function3x1[string, windowCounts, func(string), error](formatWindow)
 	register.Combiner3[[]string, string, string](&joinSortedFn{})
 }
 
@@ -33,9 +38,13 @@ type windowCounts struct {
 	Sent, Delivered, Bounced, Deferred, Complained int64
 }
 
-// stampOutcome gives an outcome its event time and its provider. Events
-// without a time are left out of the windows (they are in the report).
-func stampOutcome(b []byte, emit func(beam.EventTime, string, windowCounts)) error {
+// stampOutcomeFn keys an outcome by its window and provider. Events without
+// a time are left out of the windows (they are in the report).
+type stampOutcomeFn struct {
+	Size time.Duration
+}
+
+func (fn *stampOutcomeFn) ProcessElement(b []byte, emit func(string, windowCounts)) error {
 	var ev segment.Event
 	if err := json.Unmarshal(b, &ev); err != nil {
 		return err
@@ -57,7 +66,13 @@ func stampOutcome(b []byte, emit func(beam.EventTime, string, windowCounts)) err
 	default:
 		return nil
 	}
-	emit(mtime.FromTime(ev.Time), string(prov), c)
+	// Fixed windows aligned on the Unix epoch, as Beam's FixedWindows.
+	ns := ev.Time.UnixNano()
+	start := ns - ns%int64(fn.Size)
+	if ns < 0 && ns%int64(fn.Size) != 0 {
+		start -= int64(fn.Size)
+	}
+	emit(strconv.FormatInt(start, 10)+"\x00"+strconv.FormatInt(int64(fn.Size), 10)+"\x00"+string(prov), c)
 	return nil
 }
 
@@ -78,12 +93,17 @@ type windowLine struct {
 	FailureRate float64   `json:"failure_rate"`
 }
 
-func formatWindow(w beam.Window, prov string, c windowCounts, emit func(string)) error {
-	iw, ok := w.(window.IntervalWindow)
-	if !ok {
-		return fmt.Errorf("not a fixed window: %v", w)
+func formatWindow(key string, c windowCounts, emit func(string)) error {
+	f := strings.SplitN(key, "\x00", 3)
+	if len(f) != 3 {
+		return fmt.Errorf("bad window key %q", key)
 	}
-	l := windowLine{Start: iw.Start.ToTime().UTC(), End: iw.End.ToTime().UTC(), Provider: prov,
+	start, err1 := strconv.ParseInt(f[0], 10, 64)
+	size, err2 := strconv.ParseInt(f[1], 10, 64)
+	if err1 != nil || err2 != nil {
+		return fmt.Errorf("bad window key %q", key)
+	}
+	l := windowLine{Start: time.Unix(0, start).UTC(), End: time.Unix(0, start+size).UTC(), Provider: f[2],
 		Sent: c.Sent, Delivered: c.Delivered, Bounced: c.Bounced, Deferred: c.Deferred, Complained: c.Complained}
 	if c.Sent > 0 {
 		l.FailureRate = float64(c.Bounced) / float64(c.Sent)
@@ -112,12 +132,14 @@ func (fn *joinSortedFn) ExtractOutput(a []string) string {
 
 // Windows gives per-provider counts and failure rates per fixed event-time
 // window of size d, as one text of JSON lines sorted by window and provider.
+// d must be positive.
 func Windows(s beam.Scope, outcomes beam.PCollection, d time.Duration) beam.PCollection {
+	if d <= 0 {
+		panic("bouncekit: window size must be positive")
+	}
 	s = s.Scope("bouncekit.Windows")
-	stamped := beam.ParDo(s, stampOutcome, outcomes)
-	windowed := beam.WindowInto(s, window.NewFixedWindows(d), stamped)
-	sums := beam.CombinePerKey(s, addCounts, windowed)
+	keyed := beam.ParDo(s, &stampOutcomeFn{Size: d}, outcomes)
+	sums := beam.CombinePerKey(s, addCounts, keyed)
 	lines := beam.ParDo(s, formatWindow, sums)
-	global := beam.WindowInto(s, window.NewGlobalWindows(), lines)
-	return beam.Combine(s, &joinSortedFn{}, global)
+	return beam.Combine(s, &joinSortedFn{}, lines)
 }
