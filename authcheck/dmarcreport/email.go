@@ -1,0 +1,182 @@
+package dmarcreport
+
+// This file finds reports in report emails (RFC 7489 §7.2.1.1, RFC 9990
+// §4): in any MIME structure (RFC 2045, RFC 2046), whatever the parts are
+// labelled. A part is read when its content is a container or a report
+// document; labels only decide whether a part that is neither is an error
+// (application/zip, gzip, octet-stream, xml: it was meant to be a report)
+// or is skipped (the human-readable text beside the report).
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
+	"mime/quotedprintable"
+	"net/mail"
+	"net/textproto"
+	"strconv"
+	"strings"
+)
+
+// reportTypes are the media types reporters label report attachments with.
+var reportTypes = []string{
+	"application/zip", "application/x-zip", "application/x-zip-compressed",
+	"application/gzip", "application/x-gzip", "application/gzip-compressed", "application/x-gunzip",
+	"application/octet-stream", "application/xml", "text/xml", "application/zlib",
+}
+
+// email reads one message: b holds its header and body.
+func (st *state) email(b []byte, part string, depth int, yield func(Result) bool) (cont, found bool) {
+	msg, err := mail.ReadMessage(bufio.NewReader(bytes.NewReader(b)))
+	if err != nil {
+		return yield(Result{Part: part, Err: &ContainerError{Container: "mime", Err: err}}), true
+	}
+	body, _ := io.ReadAll(msg.Body)
+	from := fromDomain(msg.Header.Get("From"))
+	cont, found = st.entity(textproto.MIMEHeader(msg.Header), body, part, from, depth, yield)
+	if cont && !found {
+		return yield(Result{Part: part, Err: fmt.Errorf("%w: the message has no report attachment", ErrNotReport)}), true
+	}
+	return cont, found
+}
+
+func fromDomain(from string) string {
+	addr := from
+	if a, err := mail.ParseAddress(from); err == nil {
+		addr = a.Address
+	}
+	if i := strings.LastIndexByte(addr, '@'); i >= 0 {
+		return lowerDomain(strings.Trim(addr[i+1:], "<> \t"))
+	}
+	return ""
+}
+
+// entity reads one MIME entity with header h and (still encoded) body.
+func (st *state) entity(h textproto.MIMEHeader, body []byte, part, from string, depth int, yield func(Result) bool) (cont, found bool) {
+	if depth > st.lim.MaxNesting {
+		return yield(Result{Part: part, Err: &LimitError{Limit: "MaxNesting", Max: int64(st.lim.MaxNesting)}}), true
+	}
+	st.parts++
+	if st.parts > st.lim.MaxParts {
+		return yield(Result{Part: part, Err: &LimitError{Limit: "MaxParts", Max: int64(st.lim.MaxParts)}}), true
+	}
+	ct, params, err := mime.ParseMediaType(h.Get("Content-Type"))
+	if err != nil {
+		ct = "text/plain" // RFC 2045 §5.2: the default for a missing or broken Content-Type
+		if mt, _, _ := strings.Cut(h.Get("Content-Type"), ";"); strings.Contains(mt, "/") {
+			ct = strings.ToLower(strings.TrimSpace(mt))
+		}
+	}
+	if strings.HasPrefix(ct, "multipart/") {
+		boundary := params["boundary"]
+		if boundary == "" {
+			return true, false
+		}
+		mr := multipart.NewReader(bytes.NewReader(body), boundary)
+		for i := 1; ; i++ {
+			p, err := mr.NextRawPart()
+			if err != nil {
+				// A missing closing boundary ends the parts read so far.
+				return true, found
+			}
+			pb, err := io.ReadAll(io.LimitReader(p, st.lim.MaxInputBytes))
+			if err != nil && len(pb) == 0 {
+				return true, found
+			}
+			sub := part + strconv.Itoa(i)
+			if part != "" && !strings.HasSuffix(part, "/") {
+				sub = part + "." + strconv.Itoa(i)
+			}
+			c, f := st.entity(p.Header, pb, sub, from, depth+1, yield)
+			found = found || f
+			if !c {
+				return false, found
+			}
+		}
+	}
+	data := decodeBody(h.Get("Content-Transfer-Encoding"), body)
+	name := partName(h, params)
+	label := "part " + part
+	if part == "" {
+		label = "body"
+	}
+	if name != "" {
+		label += " (" + name + ")"
+	}
+	if ct == "message/rfc822" || ct == "message/global" {
+		msg, err := mail.ReadMessage(bufio.NewReader(bytes.NewReader(data)))
+		if err != nil {
+			return true, false
+		}
+		inner, _ := io.ReadAll(msg.Body)
+		if f := fromDomain(msg.Header.Get("From")); f != "" {
+			from = f
+		}
+		return st.entity(textproto.MIMEHeader(msg.Header), inner, part+"/", from, depth+1, yield)
+	}
+	labelled := false
+	for _, t := range reportTypes {
+		if ct == t {
+			labelled = true
+		}
+	}
+	lname := strings.ToLower(name)
+	for _, ext := range []string{".xml", ".gz", ".zip", ".zlib", ".gzip"} {
+		if strings.HasSuffix(lname, ext) {
+			labelled = true
+		}
+	}
+	k := sniff(data)
+	if !labelled && k != kindGzip && k != kindZip && !(k == kindXML && bytes.Contains(data, []byte("feedback"))) {
+		return true, false // the text of the email, a logo, a signature
+	}
+	if k == kindEmail || k == kindMbox {
+		k = kindUnknown
+	}
+	if k == kindUnknown {
+		return yield(Result{Part: label, Err: fmt.Errorf("%w: %s part holds no report", ErrNotReport, ct)}), true
+	}
+	return st.content(data, label, hints{fromDomain: from, fileName: name}, depth+1, true, yield)
+}
+
+func partName(h textproto.MIMEHeader, ctParams map[string]string) string {
+	if _, p, err := mime.ParseMediaType(h.Get("Content-Disposition")); err == nil && p["filename"] != "" {
+		return p["filename"]
+	}
+	return ctParams["name"]
+}
+
+// decodeBody undoes a Content-Transfer-Encoding (RFC 2045 §6), leniently:
+// base64 with line breaks, junk or missing padding, quoted-printable with
+// bad escapes. Unknown encodings are taken as they are.
+func decodeBody(cte string, body []byte) []byte {
+	switch strings.ToLower(strings.TrimSpace(cte)) {
+	case "base64":
+		clean := make([]byte, 0, len(body))
+		for _, c := range body {
+			if c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/' {
+				clean = append(clean, c)
+			} else if c == '=' {
+				break
+			}
+		}
+		if len(clean)%4 == 1 {
+			clean = clean[:len(clean)-1]
+		}
+		out := make([]byte, base64.RawStdEncoding.DecodedLen(len(clean)))
+		n, _ := base64.RawStdEncoding.Decode(out, clean)
+		return out[:n]
+	case "quoted-printable":
+		out, err := io.ReadAll(quotedprintable.NewReader(bytes.NewReader(body)))
+		if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && len(out) == 0 {
+			return body
+		}
+		return out
+	}
+	return body
+}

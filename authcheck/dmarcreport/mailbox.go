@@ -1,0 +1,98 @@
+package dmarcreport
+
+// This file reads mailboxes of report emails with bounce's readers: mbox
+// (RFC 4155) one message at a time, and Maildir.
+
+import (
+	"io"
+	"iter"
+	"os"
+	"strconv"
+
+	"github.com/bouncekit/bouncekit/bounce"
+)
+
+// ReadMbox reads every report in the messages of an mbox. Result.Part
+// starts with "message N" (1-based). A message without a report yields an
+// ErrNotReport result.
+func (rd *Reader) ReadMbox(r io.Reader) iter.Seq[Result] {
+	return func(yield func(Result) bool) { rd.mbox(r, yield) }
+}
+
+func (rd *Reader) mbox(r io.Reader, yield func(Result) bool) {
+	lim := rd.Limits.withDefaults()
+	bp := bounce.Parser{Limits: bounce.Limits{MaxMessageBytes: lim.MaxInputBytes}}
+	for m, err := range bp.Mbox(r) {
+		part := "message " + strconv.Itoa(m.Index+1)
+		if m.Raw == nil {
+			if err != nil && !yield(Result{Part: part, Err: err}) {
+				return
+			}
+			continue
+		}
+		st := &state{lim: lim}
+		if cont, _ := st.email(m.Raw, part+"/", 0, yield); !cont {
+			return
+		}
+	}
+}
+
+// ReadMaildir reads every report in the messages of a Maildir (new/ and
+// cur/, or the files of dir itself). Result.Part is the message's file.
+func (rd *Reader) ReadMaildir(dir string) iter.Seq[Result] {
+	return func(yield func(Result) bool) {
+		lim := rd.Limits.withDefaults()
+		// bounce lists the directory; each file is read again here for its
+		// attachments, which bounce.Report does not keep.
+		for m, err := range bounce.ReadMaildir(dir) {
+			if m.Path == "" || m.Path == dir {
+				if err != nil {
+					yield(Result{Part: dir, Err: err})
+				}
+				return
+			}
+			b, rerr := readFileCapped(m.Path, lim.MaxInputBytes)
+			if rerr != nil {
+				if !yield(Result{Part: m.Path, Err: rerr}) {
+					return
+				}
+				continue
+			}
+			for res := range rd.ReadBytes(m.Path, b) {
+				res.Part = joinPart(m.Path, res.Part)
+				if !yield(res) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// ReadFile reads every report of one file: see Read.
+func (rd *Reader) ReadFile(path string) iter.Seq[Result] {
+	return func(yield func(Result) bool) {
+		f, err := os.Open(path)
+		if err != nil {
+			yield(Result{Err: err})
+			return
+		}
+		defer f.Close()
+		rd.Read(path, f)(yield)
+	}
+}
+
+func readFileCapped(path string, max int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > max {
+		return nil, &LimitError{Limit: "MaxInputBytes", Max: max}
+	}
+	return b, nil
+}
