@@ -156,22 +156,26 @@ func ladder(o AdviceOptions) []rung {
 	return l
 }
 
-// position finds the rung of the current policy: the highest rung whose
-// policy and pct do not exceed it.
+// position finds the rung of the current policy: the highest rung it has
+// reached (a pct between two steps counts as the lower one).
 func position(l []rung, c CurrentPolicy) int {
-	st := c.Stage()
 	pct := c.Pct
 	if !c.HasPct {
 		pct = 100
 	}
-	pos := 0
+	testing := c.Testing || pct == 0
+	pos := -1
 	for i, r := range l {
 		switch {
-		case r.policy == c.P && (r.testing && (c.Testing || pct == 0)):
+		case rank(r.policy) < rank(c.P):
 			pos = i
-		case r.policy == c.P && !r.testing && !c.Testing && pct > 0 && r.pct <= pct:
+		case r.policy != c.P:
+		case r.testing:
 			pos = i
-		case rank(r.policy) < rank(c.P) && st != StageNoRecord:
+			if testing {
+				return i
+			}
+		case !testing && r.pct <= pct:
 			pos = i
 		}
 	}

@@ -38,7 +38,7 @@ func (st *state) email(b []byte, part string, depth int, yield func(Result) bool
 	}
 	body, _ := io.ReadAll(msg.Body)
 	from := fromDomain(msg.Header.Get("From"))
-	cont, found = st.entity(textproto.MIMEHeader(msg.Header), body, part, from, depth, yield)
+	cont, found = st.entity(textproto.MIMEHeader(msg.Header), body, part, "", from, depth, yield)
 	if cont && !found {
 		return yield(Result{Part: part, Err: fmt.Errorf("%w: the message has no report attachment", ErrNotReport)}), true
 	}
@@ -57,7 +57,14 @@ func fromDomain(from string) string {
 }
 
 // entity reads one MIME entity with header h and (still encoded) body.
-func (st *state) entity(h textproto.MIMEHeader, body []byte, part, from string, depth int, yield func(Result) bool) (cont, found bool) {
+// prefix is where its message is in the input, idx its part number in the
+// message ("" for the message's own body, "2.1" for the first part of the
+// second part).
+func (st *state) entity(h textproto.MIMEHeader, body []byte, prefix, idx, from string, depth int, yield func(Result) bool) (cont, found bool) {
+	part := joinPart(prefix, "part "+idx)
+	if idx == "" {
+		part = joinPart(prefix, "body")
+	}
 	if depth > st.lim.MaxNesting {
 		return yield(Result{Part: part, Err: &LimitError{Limit: "MaxNesting", Max: int64(st.lim.MaxNesting)}}), true
 	}
@@ -88,11 +95,11 @@ func (st *state) entity(h textproto.MIMEHeader, body []byte, part, from string, 
 			if err != nil && len(pb) == 0 {
 				return true, found
 			}
-			sub := part + strconv.Itoa(i)
-			if part != "" && !strings.HasSuffix(part, "/") {
-				sub = part + "." + strconv.Itoa(i)
+			sub := strconv.Itoa(i)
+			if idx != "" {
+				sub = idx + "." + sub
 			}
-			c, f := st.entity(p.Header, pb, sub, from, depth+1, yield)
+			c, f := st.entity(p.Header, pb, prefix, sub, from, depth+1, yield)
 			found = found || f
 			if !c {
 				return false, found
@@ -101,10 +108,7 @@ func (st *state) entity(h textproto.MIMEHeader, body []byte, part, from string, 
 	}
 	data := decodeBody(h.Get("Content-Transfer-Encoding"), body)
 	name := partName(h, params)
-	label := "part " + part
-	if part == "" {
-		label = "body"
-	}
+	label := part
 	if name != "" {
 		label += " (" + name + ")"
 	}
@@ -117,7 +121,7 @@ func (st *state) entity(h textproto.MIMEHeader, body []byte, part, from string, 
 		if f := fromDomain(msg.Header.Get("From")); f != "" {
 			from = f
 		}
-		return st.entity(textproto.MIMEHeader(msg.Header), inner, part+"/", from, depth+1, yield)
+		return st.entity(textproto.MIMEHeader(msg.Header), inner, label, "", from, depth+1, yield)
 	}
 	labelled := false
 	for _, t := range reportTypes {

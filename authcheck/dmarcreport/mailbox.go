@@ -31,7 +31,7 @@ func (rd *Reader) mbox(r io.Reader, yield func(Result) bool) {
 			continue
 		}
 		st := &state{lim: lim}
-		if cont, _ := st.email(m.Raw, part+"/", 0, yield); !cont {
+		if cont, _ := st.email(m.Raw, part, 0, yield); !cont {
 			return
 		}
 	}

@@ -104,6 +104,7 @@ func parseXML(b []byte, h hints, lim Limits) (*Report, error) {
 		return nil, &LimitError{Limit: "MaxXMLBytes", Max: lim.MaxXMLBytes}
 	}
 	b = cleanText(b, rs)
+	b = escapeReportID(b, rs)
 	if i := bytes.IndexByte(b, '<'); i < 0 {
 		return nil, ErrNotReport
 	} else if len(bytes.TrimSpace(b[:i])) > 0 {
@@ -225,4 +226,30 @@ func (p *reportParser) extension(name string) {
 	if len(p.rep.Extensions) < 64 {
 		p.rep.Extensions = append(p.rep.Extensions, name)
 	}
+}
+
+// escapeReportID escapes a report id written as "<id@host>" without
+// entities, as some reporters copy a Message-ID into the element; XML
+// would read it as a tag.
+func escapeReportID(b []byte, rs *repairs) []byte {
+	open, close := []byte("<report_id>"), []byte("</report_id>")
+	i := bytes.Index(b, open)
+	if i < 0 {
+		return b
+	}
+	start := i + len(open)
+	j := bytes.Index(b[start:], close)
+	if j < 0 || j > 1024 {
+		return b
+	}
+	id := b[start : start+j]
+	if !bytes.ContainsAny(id, "<>") {
+		return b
+	}
+	esc := bytes.ReplaceAll(bytes.ReplaceAll(id, []byte("<"), []byte("&lt;")), []byte(">"), []byte("&gt;"))
+	rs.add(RepairReportID, "report id with bare <> escaped")
+	out := make([]byte, 0, len(b)+len(esc)-len(id))
+	out = append(out, b[:start]...)
+	out = append(out, esc...)
+	return append(out, b[start+j:]...)
 }
