@@ -40,6 +40,7 @@ type reportKey struct{ org, id string }
 type domainAgg struct {
 	policy    PolicyPublished
 	policyAt  time.Time // End of the report the policy came from
+	hasPolicy bool
 	reports   int
 	begin     time.Time
 	end       time.Time
@@ -104,9 +105,7 @@ func (a *Aggregate) Add(r *Report) bool {
 	a.reports++
 	d := a.domain(r.Policy.Domain)
 	d.reports++
-	if d.policyAt.IsZero() || !r.Metadata.End.Before(d.policyAt) {
-		d.policy, d.policyAt = r.Policy, r.Metadata.End
-	}
+	d.takePolicy(r.Policy, r.Metadata.End)
 	if !r.Metadata.Begin.IsZero() && (d.begin.IsZero() || r.Metadata.Begin.Before(d.begin)) {
 		d.begin = r.Metadata.Begin
 	}
@@ -161,6 +160,16 @@ func (a *Aggregate) domain(name string) *domainAgg {
 		a.domains[name] = d
 	}
 	return d
+}
+
+// takePolicy keeps the policy of the most recent report; between reports
+// ending at the same time the choice depends on the policies only, so that
+// the order of Add and Merge does not change it.
+func (d *domainAgg) takePolicy(p PolicyPublished, at time.Time) {
+	if !d.hasPolicy || at.After(d.policyAt) ||
+		at.Equal(d.policyAt) && p.Domain+p.String() > d.policy.Domain+d.policy.String() {
+		d.policy, d.policyAt, d.hasPolicy = p, at, true
+	}
 }
 
 func (d *domainAgg) source(ip netip.Addr, max int) *sourceAgg {
@@ -223,8 +232,8 @@ func (a *Aggregate) Merge(o *Aggregate) {
 	for name, od := range o.domains {
 		d := a.domain(name)
 		d.reports += od.reports
-		if d.policyAt.IsZero() || od.policyAt.After(d.policyAt) || od.policyAt.Equal(d.policyAt) && od.policy.String() > d.policy.String() {
-			d.policy, d.policyAt = od.policy, od.policyAt
+		if od.reports > 0 {
+			d.takePolicy(od.policy, od.policyAt)
 		}
 		if !od.begin.IsZero() && (d.begin.IsZero() || od.begin.Before(d.begin)) {
 			d.begin = od.begin

@@ -189,8 +189,15 @@ func evidence(src *Source, s *sourceAgg) (string, []string) {
 		}
 		ev = append(ev, "rows read as "+strings.Join(parts, ", "))
 	}
-	if org == "" && len(src.SPF) > 0 {
-		org = orgDomain(src.SPF[0].Domain)
+	if org == "" {
+		// Else the organisation of a domain it authenticated as.
+		for _, list := range [][]AuthCount{src.DKIM, src.SPF} {
+			for _, k := range list {
+				if k.Result == "pass" && org == "" && k.Domain != "(other)" {
+					org = orgDomain(k.Domain)
+				}
+			}
+		}
 	}
 	return org, ev
 }
