@@ -120,7 +120,7 @@ func (d doc) messages() (n, pass int64) {
 	return
 }
 
-// The shapes. Window: 2026-11-30 UTC.
+// The shapes. Window: 2025-11-30 UTC.
 const (
 	day0 = 1764460800
 	day1 = day0 + 86400
