@@ -19,9 +19,6 @@ type reportParser struct {
 	rep *Report
 	rs  *repairs
 	lim Limits
-	// evaluatedMissing counts rows whose policy_evaluated gave no DKIM or
-	// SPF result; they are computed from auth_results.
-	evaluatedMissing bool
 }
 
 // token reads a schema token: exact, in another case, or under an alias.
