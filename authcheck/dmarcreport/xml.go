@@ -70,7 +70,9 @@ func decodeNode(d *xml.Decoder, start xml.StartElement, depth int) (*node, error
 	n := &node{name: strings.ToLower(start.Name.Local)}
 	var text []byte
 	for {
-		tok, err := d.Token()
+		// RawToken: names are matched by local name anyway, and the
+		// namespace bookkeeping of Token is most of the decoding time.
+		tok, err := d.RawToken()
 		if err != nil {
 			return n, err
 		}
