@@ -19,6 +19,7 @@ import (
 	"iter"
 	"path"
 	"strings"
+	"sync"
 )
 
 // Reader reads reports from files, messages and mailboxes under Limits. The
@@ -206,6 +207,8 @@ func (st *state) readCapped(r io.Reader) ([]byte, error) {
 	return b, err
 }
 
+var gzipPool sync.Pool
+
 // inflate decompresses a gzip or zlib stream. A stream cut short gives what
 // was decompressed with a repair; bytes after the last gzip member are
 // ignored with a repair.
@@ -229,10 +232,19 @@ func (st *state) inflate(k kind, b []byte) ([]byte, []Repair, error) {
 		}
 		return out, rs.list, nil
 	}
-	zr, err := gzip.NewReader(br)
+	// The inflater's 32 KiB window is most of the cost of a small report:
+	// reuse readers.
+	zr, _ := gzipPool.Get().(*gzip.Reader)
+	var err error
+	if zr == nil {
+		zr, err = gzip.NewReader(br)
+	} else {
+		err = zr.Reset(br)
+	}
 	if err != nil {
 		return nil, nil, &ContainerError{Container: "gzip", Err: err}
 	}
+	defer gzipPool.Put(zr)
 	var out []byte
 	for member := 0; ; member++ {
 		zr.Multistream(false)
