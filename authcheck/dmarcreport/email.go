@@ -8,14 +8,12 @@ package dmarcreport
 // or is skipped (the human-readable text beside the report).
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
-	"mime/multipart"
 	"mime/quotedprintable"
 	"net/mail"
 	"net/textproto"
@@ -32,17 +30,102 @@ var reportTypes = []string{
 
 // email reads one message: b holds its header and body.
 func (st *state) email(b []byte, part string, depth int, yield func(Result) bool) (cont, found bool) {
-	msg, err := mail.ReadMessage(bufio.NewReader(bytes.NewReader(b)))
-	if err != nil {
-		return yield(Result{Part: part, Err: &ContainerError{Container: "mime", Err: err}}), true
+	h, body, ok := splitHeader(b)
+	if !ok {
+		return yield(Result{Part: part, Err: &ContainerError{Container: "mime", Err: errors.New("no message header")}}), true
 	}
-	body, _ := io.ReadAll(msg.Body)
-	from := fromDomain(msg.Header.Get("From"))
-	cont, found = st.entity(textproto.MIMEHeader(msg.Header), body, part, "", from, depth, yield)
+	from := fromDomain(h.Get("From"))
+	cont, found = st.entity(h, body, part, "", from, depth, yield)
 	if cont && !found {
 		return yield(Result{Part: part, Err: fmt.Errorf("%w: the message has no report attachment", ErrNotReport)}), true
 	}
 	return cont, found
+}
+
+// maxHeaderBytes bounds one header block.
+const maxHeaderBytes = 1 << 20
+
+// splitHeader reads an RFC 5322 §2.2 header block up to the first empty
+// line, leniently: continuation lines are unfolded, lines without a colon
+// skipped, names taken as written (spaces before the colon trimmed). ok is
+// false when the first line is not a header field.
+func splitHeader(b []byte) (h textproto.MIMEHeader, body []byte, ok bool) {
+	h = textproto.MIMEHeader{}
+	var last string
+	for i := 0; ; {
+		if i >= len(b) {
+			return h, nil, true
+		}
+		j := bytes.IndexByte(b[i:], '\n')
+		end := len(b)
+		if j >= 0 {
+			end = i + j + 1
+		}
+		line := bytes.TrimRight(b[i:end], "\r\n")
+		if len(line) == 0 {
+			return h, b[end:], true
+		}
+		if i > maxHeaderBytes {
+			return h, b[end:], true
+		}
+		switch {
+		case line[0] == ' ' || line[0] == '\t':
+			if vs := h[last]; len(vs) > 0 {
+				vs[len(vs)-1] += " " + string(bytes.TrimSpace(line))
+			}
+		default:
+			k, v, found := bytes.Cut(line, []byte(":"))
+			if !found || len(bytes.TrimSpace(k)) == 0 {
+				if i == 0 {
+					return nil, b, false
+				}
+				break
+			}
+			last = textproto.CanonicalMIMEHeaderKey(string(bytes.TrimSpace(k)))
+			h[last] = append(h[last], string(bytes.TrimSpace(v)))
+		}
+		i = end
+	}
+}
+
+// splitParts splits a multipart body at its boundary lines (RFC 2046
+// §5.1.1): the preamble and epilogue are dropped, a missing closing
+// boundary ends the last part at the end of the body.
+func splitParts(body []byte, boundary string, max int) [][]byte {
+	delim := []byte("--" + boundary)
+	var parts [][]byte
+	start := -1
+	for i := 0; i < len(body); {
+		j := bytes.IndexByte(body[i:], '\n')
+		end := len(body)
+		if j >= 0 {
+			end = i + j + 1
+		}
+		line := body[i:end]
+		if bytes.HasPrefix(line, delim) {
+			rest := bytes.TrimRight(line[len(delim):], " \t\r\n")
+			if len(rest) == 0 || bytes.Equal(rest, []byte("--")) {
+				if start >= 0 {
+					parts = append(parts, trimEOL(body[start:i]))
+				}
+				if len(rest) > 0 || len(parts) >= max {
+					return parts
+				}
+				start = end
+			}
+		}
+		i = end
+	}
+	if start >= 0 && start < len(body) {
+		parts = append(parts, body[start:])
+	}
+	return parts
+}
+
+// trimEOL drops the line break that belongs to the boundary after a part.
+func trimEOL(b []byte) []byte {
+	b = bytes.TrimSuffix(b, []byte("\n"))
+	return bytes.TrimSuffix(b, []byte("\r"))
 }
 
 func fromDomain(from string) string {
@@ -84,27 +167,22 @@ func (st *state) entity(h textproto.MIMEHeader, body []byte, prefix, idx, from s
 		if boundary == "" {
 			return true, false
 		}
-		mr := multipart.NewReader(bytes.NewReader(body), boundary)
-		for i := 1; ; i++ {
-			p, err := mr.NextRawPart()
-			if err != nil {
-				// A missing closing boundary ends the parts read so far.
-				return true, found
+		for i, pb := range splitParts(body, boundary, st.lim.MaxParts) {
+			ph, pbody, ok := splitHeader(pb)
+			if !ok {
+				ph, pbody = textproto.MIMEHeader{}, pb // a part without a header: RFC 2046 §5.1.1 defaults
 			}
-			pb, err := io.ReadAll(io.LimitReader(p, st.lim.MaxInputBytes))
-			if err != nil && len(pb) == 0 {
-				return true, found
-			}
-			sub := strconv.Itoa(i)
+			sub := strconv.Itoa(i + 1)
 			if idx != "" {
 				sub = idx + "." + sub
 			}
-			c, f := st.entity(p.Header, pb, prefix, sub, from, depth+1, yield)
+			c, f := st.entity(ph, pbody, prefix, sub, from, depth+1, yield)
 			found = found || f
 			if !c {
 				return false, found
 			}
 		}
+		return true, found
 	}
 	data := decodeBody(h.Get("Content-Transfer-Encoding"), body)
 	name := partName(h, params)
@@ -113,15 +191,14 @@ func (st *state) entity(h textproto.MIMEHeader, body []byte, prefix, idx, from s
 		label += " (" + name + ")"
 	}
 	if ct == "message/rfc822" || ct == "message/global" {
-		msg, err := mail.ReadMessage(bufio.NewReader(bytes.NewReader(data)))
-		if err != nil {
+		ih, inner, ok := splitHeader(data)
+		if !ok {
 			return true, false
 		}
-		inner, _ := io.ReadAll(msg.Body)
-		if f := fromDomain(msg.Header.Get("From")); f != "" {
+		if f := fromDomain(ih.Get("From")); f != "" {
 			from = f
 		}
-		return st.entity(textproto.MIMEHeader(msg.Header), inner, label, "", from, depth+1, yield)
+		return st.entity(ih, inner, label, "", from, depth+1, yield)
 	}
 	labelled := false
 	for _, t := range reportTypes {

@@ -327,6 +327,9 @@ func TestEmailStructures(t *testing.T) {
 	two := []byte("From: a@reporter.example\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=z\r\n\r\n" +
 		"--z\r\nContent-Type: application/gzip\r\nContent-Transfer-Encoding: base64\r\n\r\n" + b64(gz(x)) +
 		"--z\r\nContent-Type: application/gzip\r\nContent-Transfer-Encoding: base64\r\n\r\n" + b64(gz(yahooDoc().xml())) + "--z--\r\n")
+	oddHeaders := []byte("Received: from mx.reporter.example\r\n  by mx.example.com\r\nFrom: dmarc@reporter.example\r\nX-Odd Header : yes\r\nthis line has no colon\r\n" +
+		"MIME-Version: 1.0\r\nContent-Type: multipart/mixed;\r\n\tboundary=\"q q\"\r\n\r\npreamble\r\n--q q\r\nContent-Type: application/zip\r\nbroken part header line\r\n" +
+		"Content-Transfer-Encoding: base64\r\n\r\n" + b64(zipOf("x.xml", x)) + "--q q--\r\nepilogue\r\n")
 	for name, tc := range map[string]struct {
 		b       []byte
 		reports int
@@ -338,6 +341,7 @@ func TestEmailStructures(t *testing.T) {
 		"an inline part beside alternatives": {alternative, 1, "google.com"},
 		"a missing closing boundary":         {noClose, 1, "google.com"},
 		"two reports in one email":           {two, 2, "google.com"},
+		"odd headers, folded boundary":       {oddHeaders, 1, "google.com"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			var rd Reader
