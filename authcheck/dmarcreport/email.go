@@ -34,8 +34,8 @@ func (st *state) email(b []byte, part string, depth int, yield func(Result) bool
 	if !ok {
 		return yield(Result{Part: part, Err: &ContainerError{Container: "mime", Err: errors.New("no message header")}}), true
 	}
-	from := fromDomain(h.Get("From"))
-	cont, found = st.entity(h, body, part, "", from, depth, yield)
+	mi := msgInfo{from: fromDomain(h.Get("From")), subject: h.Get("Subject")}
+	cont, found = st.entity(h, body, part, "", mi, depth, yield)
 	if cont && !found {
 		return yield(Result{Part: part, Err: fmt.Errorf("%w: the message has no report attachment", ErrNotReport)}), true
 	}
@@ -128,6 +128,26 @@ func trimEOL(b []byte) []byte {
 	return bytes.TrimSuffix(b, []byte("\r"))
 }
 
+// msgInfo is what the nearest enclosing message says about its report.
+type msgInfo struct {
+	from    string // the domain of From
+	subject string
+}
+
+// subjectField reads a field of the RFC 7489 §7.2.1.1 Subject,
+// "Report Domain: example.com Submitter: google.com Report-ID: <123>".
+func subjectField(subject, name string) string {
+	i := strings.Index(strings.ToLower(subject), strings.ToLower(name))
+	if i < 0 {
+		return ""
+	}
+	f := strings.Fields(subject[i+len(name):])
+	if len(f) == 0 {
+		return ""
+	}
+	return strings.Trim(f[0], "<>")
+}
+
 func fromDomain(from string) string {
 	addr := from
 	if a, err := mail.ParseAddress(from); err == nil {
@@ -143,7 +163,7 @@ func fromDomain(from string) string {
 // prefix is where its message is in the input, idx its part number in the
 // message ("" for the message's own body, "2.1" for the first part of the
 // second part).
-func (st *state) entity(h textproto.MIMEHeader, body []byte, prefix, idx, from string, depth int, yield func(Result) bool) (cont, found bool) {
+func (st *state) entity(h textproto.MIMEHeader, body []byte, prefix, idx string, mi msgInfo, depth int, yield func(Result) bool) (cont, found bool) {
 	part := joinPart(prefix, "part "+idx)
 	if idx == "" {
 		part = joinPart(prefix, "body")
@@ -176,7 +196,7 @@ func (st *state) entity(h textproto.MIMEHeader, body []byte, prefix, idx, from s
 			if idx != "" {
 				sub = idx + "." + sub
 			}
-			c, f := st.entity(ph, pbody, prefix, sub, from, depth+1, yield)
+			c, f := st.entity(ph, pbody, prefix, sub, mi, depth+1, yield)
 			found = found || f
 			if !c {
 				return false, found
@@ -196,9 +216,12 @@ func (st *state) entity(h textproto.MIMEHeader, body []byte, prefix, idx, from s
 			return true, false
 		}
 		if f := fromDomain(ih.Get("From")); f != "" {
-			from = f
+			mi.from = f
 		}
-		return st.entity(ih, inner, label, "", from, depth+1, yield)
+		if sub := ih.Get("Subject"); sub != "" {
+			mi.subject = sub
+		}
+		return st.entity(ih, inner, label, "", mi, depth+1, yield)
 	}
 	labelled := false
 	for _, t := range reportTypes {
@@ -222,7 +245,7 @@ func (st *state) entity(h textproto.MIMEHeader, body []byte, prefix, idx, from s
 	if k == kindUnknown {
 		return yield(Result{Part: label, Err: fmt.Errorf("%w: %s part holds no report", ErrNotReport, ct)}), true
 	}
-	return st.content(data, label, hints{fromDomain: from, fileName: name}, depth+1, true, yield)
+	return st.content(data, label, hints{fromDomain: mi.from, subject: mi.subject, fileName: name}, depth+1, true, yield)
 }
 
 func partName(h textproto.MIMEHeader, ctParams map[string]string) string {

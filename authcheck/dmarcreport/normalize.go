@@ -98,6 +98,11 @@ func (p *reportParser) metadata(n *node, h hints) {
 		id = strings.TrimSpace(id[1 : len(id)-1])
 		p.rs.add(RepairReportID, "report id unwrapped from <>")
 	}
+	if id == "" {
+		if id = subjectField(h.subject, "Report-ID:"); id != "" {
+			p.rs.add(RepairMissing, "report_id missing; taken from the email's Subject")
+		}
+	}
 	m.ReportID = id
 	if m.OrgName == "" {
 		switch fileOrg, _ := fileNameParts(h.fileName); {
@@ -273,6 +278,12 @@ func (p *reportParser) finish(h hints) {
 				p.rs.add(RepairMissing, "policy_published domain missing; taken from header_from")
 				break
 			}
+		}
+	}
+	if rep.Policy.Domain == "" {
+		if d := lowerDomain(subjectField(h.subject, "Report Domain:")); d != "" {
+			rep.Policy.Domain = d
+			p.rs.add(RepairMissing, "policy_published domain missing; taken from the email's Subject")
 		}
 	}
 	if rep.Policy.Domain == "" {

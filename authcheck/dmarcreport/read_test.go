@@ -388,3 +388,22 @@ func TestErrorsAreTyped(t *testing.T) {
 	_, err = Parse([]byte("<html></html>"))
 	assert.ErrorIs(t, err, ErrNotReport)
 }
+
+func TestMissingIDAndDomainComeFromTheSubject(t *testing.T) {
+	d := googleDoc()
+	d.id = ""
+	d.policy = "<p>none</p>"
+	for i := range d.rows {
+		d.rows[i].headerFrom = ""
+	}
+	msg := reportEmail("noreply-dmarc-support@google.com", "application/zip", "r.zip", zipOf("r.xml", d.xml()))
+	msg = bytes.Replace(msg, []byte("Report Domain: example.com Submitter: x Report-ID: <1>"), []byte("Report Domain: example.com Submitter: google.com Report-ID: <98765>"), 1)
+	var rd Reader
+	res := readAll(t, &rd, "", msg)
+	require.Len(t, res, 1)
+	rep := res[0].Report
+	require.NotNil(t, rep)
+	assert.Equal(t, "98765", rep.Metadata.ReportID)
+	assert.Equal(t, "example.com", rep.Policy.Domain)
+	assert.Equal(t, "example.com", rep.Records[0].HeaderFrom)
+}

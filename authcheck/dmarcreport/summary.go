@@ -97,7 +97,7 @@ func (a *Aggregate) Summary(domain string) (DomainSummary, bool) {
 		out.Days = append(out.Days, Day{Date: time.Unix(k*86400, 0).UTC().Format(time.DateOnly), Counts: *d.days[k]})
 	}
 	for ip, s := range d.sources {
-		out.Sources = append(out.Sources, a.source(ip, s))
+		out.Sources = append(out.Sources, a.source(domain, ip, s))
 	}
 	slices.SortFunc(out.Sources, func(x, y Source) int {
 		if c := cmp.Compare(y.Messages, x.Messages); c != 0 {
@@ -108,7 +108,7 @@ func (a *Aggregate) Summary(domain string) (DomainSummary, bool) {
 	return out, true
 }
 
-func (a *Aggregate) source(ip netip.Addr, s *sourceAgg) Source {
+func (a *Aggregate) source(domain string, ip netip.Addr, s *sourceAgg) Source {
 	src := Source{
 		IP: ip, PTR: a.ptr[ip], Counts: s.counts,
 		DKIM: sortAuth(s.dkim), SPF: sortAuth(s.spf),
@@ -128,12 +128,12 @@ func (a *Aggregate) source(ip netip.Addr, s *sourceAgg) Source {
 		best = nClasses - 1
 	}
 	src.Class = classes[best]
-	src.Org, src.Evidence = evidence(&src, s)
+	src.Org, src.Evidence = evidence(domain, &src, s)
 	return src
 }
 
 // evidence names the source's organisation and says why it got its class.
-func evidence(src *Source, s *sourceAgg) (string, []string) {
+func evidence(domain string, src *Source, s *sourceAgg) (string, []string) {
 	var ev []string
 	org, known := OrgOf(src.PTR)
 	if src.PTR != "" {
@@ -181,6 +181,11 @@ func evidence(src *Source, s *sourceAgg) (string, []string) {
 	}
 	if s.arc > 0 {
 		ev = append(ev, fmt.Sprintf("reporter saw ARC pass on %d", s.arc))
+	}
+	if src.Class == ClassForwarder && src.PTR != "" && orgDomain(src.PTR) == orgDomain(domain) {
+		// Forwarders are other people's servers; one named under the
+		// domain itself is more likely its own server missing from SPF.
+		ev = append(ev, "the PTR name is under "+orgDomain(domain)+": if this is your own server, add it to SPF")
 	}
 	if len(src.Classes) > 1 {
 		parts := make([]string, len(src.Classes))

@@ -18,6 +18,7 @@ import (
 type hints struct {
 	fromDomain string // the domain of the report email's From
 	fileName   string // the attachment or file name
+	subject    string // the report email's Subject
 }
 
 // Parse reads one report document (the XML, not a container) with the
