@@ -105,7 +105,8 @@ type Blocker struct {
 	Fix    string `json:"fix"`
 }
 
-// Advice is the staged-enforcement advice for one domain.
+// Advice is the staged-enforcement advice for one domain, a plain value.
+// Advise itself is pure and safe for concurrent use.
 type Advice struct {
 	Domain string        `json:"domain"`
 	Policy CurrentPolicy `json:"policy"`

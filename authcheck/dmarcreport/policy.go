@@ -13,7 +13,7 @@ import (
 
 // CurrentPolicy is a domain's DMARC record as far as staged enforcement is
 // concerned (RFC 7489 §6.3, RFC 9989's t= and np=). The zero value is no
-// record (P empty).
+// record (P empty). It is a plain value.
 type CurrentPolicy struct {
 	P, SP, NP Policy
 	// Pct is the pct tag, 100 when absent (HasPct false).

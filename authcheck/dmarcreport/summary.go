@@ -13,7 +13,8 @@ import (
 	"time"
 )
 
-// DomainSummary is what the reports say about one policy domain.
+// DomainSummary is what the reports say about one policy domain. It is a
+// plain value, built fresh by each Summary call.
 type DomainSummary struct {
 	Domain string `json:"domain"`
 	// Policy is the record the most recent report saw published.
