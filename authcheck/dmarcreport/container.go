@@ -11,6 +11,7 @@ import (
 	"archive/zip"
 	"bufio"
 	"bytes"
+	"compress/flate"
 	"compress/gzip"
 	"compress/zlib"
 	"errors"
@@ -286,6 +287,9 @@ func (st *state) inflate(k kind, b []byte) ([]byte, []Repair, error) {
 func (st *state) unzip(b []byte, part string, h hints, depth int, yield func(Result) bool) (cont, found bool) {
 	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
 	if err != nil {
+		if c, fnd, ok := st.salvageZip(b, part, h, depth, yield); ok {
+			return c, fnd
+		}
 		return yield(Result{Part: part, Err: &ContainerError{Container: "zip", Err: err}}), true
 	}
 	for _, f := range zr.File {
@@ -329,6 +333,69 @@ func (st *state) unzip(b []byte, part string, h hints, depth int, yield func(Res
 		return yield(Result{Part: part, Err: fmt.Errorf("%w: empty zip archive", ErrNotReport)}), true
 	}
 	return true, true
+}
+
+// salvageZip reads the members of a zip whose central directory is gone
+// (a file cut short, junk appended past what archive/zip tolerates) from
+// their local headers (APPNOTE §4.3.7), deflated or stored with a known
+// size. ok is false when no member could be read.
+func (st *state) salvageZip(b []byte, part string, h hints, depth int, yield func(Result) bool) (cont, found, ok bool) {
+	le16 := func(p []byte) int { return int(p[0]) | int(p[1])<<8 }
+	le32 := func(p []byte) int64 { return int64(p[0]) | int64(p[1])<<8 | int64(p[2])<<16 | int64(p[3])<<24 }
+	sig := []byte("PK\x03\x04")
+	for off := 0; ; {
+		i := bytes.Index(b[off:], sig)
+		if i < 0 || st.parts >= st.lim.MaxParts {
+			return true, found, ok
+		}
+		hdr := b[off+i:]
+		if len(hdr) < 30 {
+			return true, found, ok
+		}
+		method, csize := le16(hdr[8:]), le32(hdr[18:])
+		start := 30 + le16(hdr[26:]) + le16(hdr[28:])
+		if start > len(hdr) {
+			return true, found, ok
+		}
+		name := string(hdr[30 : 30+le16(hdr[26:])])
+		data := hdr[start:]
+		var out []byte
+		var err error
+		next := off + i + 4
+		switch {
+		case method == 8:
+			br := bytes.NewReader(data) // an io.ByteReader: flate reads no further than its stream
+			out, err = st.readCapped(flate.NewReader(br))
+			next = off + i + start + (len(data) - br.Len())
+		case method == 0 && csize > 0 && csize <= int64(len(data)):
+			out = data[:csize]
+			next = off + i + start + int(csize)
+		default:
+			off = next
+			continue
+		}
+		if errors.Is(err, ErrLimit) {
+			return yield(Result{Part: joinPart(part, name), Err: err}), true, true
+		}
+		off = next
+		if len(out) == 0 || strings.HasSuffix(name, "/") {
+			continue
+		}
+		st.parts++
+		ok = true
+		hh := h
+		hh.fileName = name
+		c, fnd := st.content(out, joinPart(part, name), hh, depth+1, true, func(r Result) bool {
+			if r.Report != nil {
+				r.Report.Repairs = append([]Repair{{Kind: RepairContainer, Detail: "zip directory unreadable; member read from its local header", Count: 1}}, r.Report.Repairs...)
+			}
+			return yield(r)
+		})
+		found = found || fnd
+		if !c {
+			return false, true, true
+		}
+	}
 }
 
 func joinPart(part, name string) string {

@@ -259,6 +259,7 @@ func TestBrokenContainers(t *testing.T) {
 		{"gzip cut in the middle", z[:len(z)/2], 0, RepairContainer, ErrMalformed},
 		{"zip of a gzip", zipOf("a.xml.gz", z), 3, "", nil},
 		{"broken zip", zipOf("a.xml", x)[:60], 0, "", ErrMalformed},
+		{"zip cut before its directory", zipOf("a.xml", x)[:len(zipOf("a.xml", x))-60], 3, RepairContainer, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
