@@ -24,6 +24,11 @@ type Message struct {
 	// Report is what ParseMessage read; never nil when yielded with a nil
 	// error or a *LimitError.
 	Report *Report
+	// Raw is the message as read from an mbox (quoting undone, cut at
+	// MaxMessageBytes), for readers that need more than Report keeps, such
+	// as attachments. It is only valid until the iteration moves on; nil
+	// for a Maildir message (read the file at Path).
+	Raw []byte
 }
 
 // ReadMbox is Parser.Mbox with the default Limits.
@@ -56,7 +61,7 @@ func (p *Parser) Mbox(r io.Reader) iter.Seq2[Message, error] {
 			if over && err == nil || over && errors.Is(err, ErrEmptyMessage) {
 				err = &LimitError{Limit: "MaxMessageBytes", Max: lim.MaxMessageBytes}
 			}
-			ok := yield(Message{Index: index, Report: rep}, err)
+			ok := yield(Message{Index: index, Report: rep, Raw: buf.Bytes()}, err)
 			index++
 			buf.Reset()
 			over, inMessage = false, false
