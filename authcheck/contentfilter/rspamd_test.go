@@ -1,0 +1,61 @@
+package contentfilter_test
+
+import (
+	"context"
+	"errors"
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/bouncekit/bouncekit/authcheck/contentfilter"
+)
+
+func TestRspamdRejectsGTUBE(t *testing.T) {
+	r := &contentfilter.Rspamd{URL: rspamdURL(t), Timeout: 30 * time.Second}
+	res, err := r.Check(context.Background(), message(gtube), contentfilter.Envelope{IP: netip.MustParseAddr("192.0.2.10"), HELO: "mta1.shop.example", MailFrom: "bounces@shop.example", Rcpt: []string{"kate@example.org"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Action != "reject" || !res.Spam || res.Required <= 0 {
+		t.Fatalf("GTUBE: got %+v", res)
+	}
+	if len(res.Symbols) == 0 || res.Symbols[0].Name != "GTUBE" {
+		t.Fatalf("GTUBE symbol missing: %+v", res.Symbols)
+	}
+}
+
+func TestRspamdScoresAnOrdinaryMessageBelowItsThreshold(t *testing.T) {
+	r := &contentfilter.Rspamd{URL: rspamdURL(t), Timeout: 30 * time.Second}
+	res, err := r.Check(context.Background(), message(hamBody), contentfilter.Envelope{IP: netip.MustParseAddr("192.0.2.10"), HELO: "mta1.shop.example", MailFrom: "bounces@shop.example", Rcpt: []string{"kate@example.org"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Spam || res.Score >= res.Required || res.Action == "reject" {
+		t.Fatalf("ham: got %+v", res)
+	}
+	if len(res.Symbols) == 0 {
+		t.Fatalf("rspamd gave no symbols for a scanned message: %+v", res)
+	}
+	for i := 1; i < len(res.Symbols); i++ {
+		a, b := res.Symbols[i-1], res.Symbols[i]
+		if abs(a.Score) < abs(b.Score) {
+			t.Fatalf("symbols not ordered by score: %v before %v", a, b)
+		}
+	}
+}
+
+func TestRspamdWrongPathIsAnHTTPError(t *testing.T) {
+	r := &contentfilter.Rspamd{URL: rspamdURL(t) + "/nothing-here", Timeout: 30 * time.Second}
+	_, err := r.Check(context.Background(), message(hamBody), contentfilter.Envelope{})
+	var he *contentfilter.HTTPError
+	if !errors.As(err, &he) || he.Status == 200 {
+		t.Fatalf("want *HTTPError, got %v", err)
+	}
+}
+
+func abs(f float64) float64 {
+	if f < 0 {
+		return -f
+	}
+	return f
+}
