@@ -197,3 +197,12 @@ func checkEmbed(_ context.Context, in *Input) Finding {
 	}
 	return pass("no iframe, object or embed")
 }
+
+// ReplaceMergeTags replaces every unrendered merge tag of s (the syntaxes of
+// the content.merge-tags check) with repl.
+func ReplaceMergeTags(s, repl string) string {
+	for _, m := range mergeTagRes {
+		s = m.re.ReplaceAllLiteralString(s, repl)
+	}
+	return s
+}

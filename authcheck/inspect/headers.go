@@ -465,4 +465,3 @@ func decodeWords(s string) string {
 	}
 	return s
 }
-

@@ -328,3 +328,9 @@ func tagList(v string) map[string]string {
 	}
 	return m
 }
+
+// ParseAddressList parses an address-list field value (RFC 5322 §3.4) with
+// RFC 2047 display names decoded in any charset golang.org/x/net knows.
+func ParseAddressList(v string) ([]*mail.Address, error) {
+	return addressParser.ParseList(v)
+}

@@ -310,3 +310,9 @@ func redirectTarget(u *url.URL) string {
 	}
 	return ""
 }
+
+// ParseLink reads one URL as the inventory does: host, registrable domain,
+// redirect service and target. Kind is KindLink and Source empty.
+func ParseLink(raw string) Link {
+	return makeLink(strings.TrimSpace(raw), KindLink, "")
+}
