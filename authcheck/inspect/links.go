@@ -180,7 +180,7 @@ func registrable(host string) string {
 	if _, err := netip.ParseAddr(strings.Trim(host, "[]")); err == nil {
 		return ""
 	}
-	if a, err := idna.Lookup.ToASCII(host); err == nil {
+	if a, err := idna.Lookup.ToASCII(host); err == nil && a != "" {
 		host = a
 	}
 	d, err := publicsuffix.EffectiveTLDPlusOne(host)
