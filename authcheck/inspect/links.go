@@ -8,6 +8,7 @@ package inspect
 import (
 	"net/netip"
 	"net/url"
+	"slices"
 	"strings"
 
 	"golang.org/x/net/idna"
@@ -99,6 +100,20 @@ func (in *Input) Links() []Link {
 	}
 	for _, u := range listUnsubscribeURIs(in.Message.Header.Get("List-Unsubscribe")) {
 		add(u, KindUnsubscribe, "header", "")
+	}
+	// A host that serves a tracking pixel is a tracking host: its links
+	// are click-tracking redirects even when no known path or parameter
+	// says so (the target is then hidden in the host's database).
+	var pixelHosts []string
+	for _, l := range out {
+		if l.Kind == KindTrackingPixel && l.Host != "" {
+			pixelHosts = append(pixelHosts, l.Host)
+		}
+	}
+	for i := range out {
+		if out[i].Redirect == "" && (out[i].Kind == KindLink || out[i].Kind == KindUnsubscribe) && out[i].Source != "header" && slices.Contains(pixelHosts, out[i].Host) {
+			out[i].Redirect = "tracking"
+		}
 	}
 	if out == nil {
 		out = []Link{}

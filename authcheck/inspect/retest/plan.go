@@ -90,8 +90,9 @@ var ErrNoBody = errors.New("retest: message has no text or HTML body")
 // New builds the plan for msg, the message as sent.
 func New(msg []byte, f Facts) (*Plan, error) {
 	f = f.withDefaults()
-	m := inspect.ParseMessage(msg, inspect.Limits{})
-	src := readSource(m, f)
+	in := inspect.NewInput(msg, inspect.Options{})
+	m := in.Message
+	src := readSource(in, f)
 	if src.html == nil && src.text == nil {
 		return nil, ErrNoBody
 	}

@@ -36,6 +36,7 @@ var bodyFields = []string{"MIME-Version", "Content-Type", "Content-Transfer-Enco
 
 type source struct {
 	m          *inspect.Message
+	links      map[string]inspect.Link // the inventory by URL
 	html, text *inspect.Part
 	personal   []string // longest first
 	address    []string
@@ -47,8 +48,14 @@ type rewrite struct {
 	production bool
 }
 
-func readSource(m *inspect.Message, f Facts) *source {
-	s := &source{m: m}
+func readSource(in *inspect.Input, f Facts) *source {
+	m := in.Message
+	s := &source{m: m, links: map[string]inspect.Link{}}
+	for _, l := range in.Links() {
+		if _, ok := s.links[l.URL]; !ok {
+			s.links[l.URL] = l
+		}
+	}
 	for _, p := range m.Parts {
 		if p.Attachment() {
 			continue
@@ -98,7 +105,7 @@ func (s *source) restorable(suspects []Suspect) []string {
 	}
 	var all []string
 	for _, u := range s.urls() {
-		l := inspect.ParseLink(u.url)
+		l := s.link(u.url)
 		if u.image || l.Redirect != "" {
 			if !slices.Contains(all, l.Host) {
 				all = append(all, l.Host)
@@ -156,7 +163,7 @@ func (s *source) plainChanges() []string {
 	var ch []string
 	images, redirects, removed := 0, 0, 0
 	for _, u := range s.urls() {
-		l := inspect.ParseLink(u.url)
+		l := s.link(u.url)
 		switch {
 		case u.image:
 			images++
@@ -267,11 +274,20 @@ func isWordByte(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c >= 0x80
 }
 
+// link returns the inventory's reading of u (which knows tracking hosts by
+// their pixels), else reads it alone.
+func (s *source) link(u string) inspect.Link {
+	if l, ok := s.links[strings.TrimSpace(u)]; ok {
+		return l
+	}
+	return inspect.ParseLink(u)
+}
+
 func (o rewrite) kept(host string) bool { return slices.Contains(o.keep, host) }
 
 // url rewrites one link URL: "" removes it.
-func (o rewrite) linkURL(u string) string {
-	l := inspect.ParseLink(u)
+func (o rewrite) linkURL(s *source, u string) string {
+	l := s.link(u)
 	switch {
 	case l.Redirect == "" || o.kept(l.Host):
 		return u
@@ -297,7 +313,7 @@ func (o rewrite) html(s *source, src string) string {
 			if tok.Data == "img" {
 				drop := true
 				for _, a := range tok.Attr {
-					if a.Key == "src" && o.kept(inspect.ParseLink(a.Val).Host) {
+					if a.Key == "src" && o.kept(s.link(a.Val).Host) {
 						drop = false
 					}
 				}
@@ -308,11 +324,11 @@ func (o rewrite) html(s *source, src string) string {
 			attrs := tok.Attr[:0]
 			for _, a := range tok.Attr {
 				switch {
-				case a.Key == "background" && !o.kept(inspect.ParseLink(a.Val).Host):
+				case a.Key == "background" && !o.kept(s.link(a.Val).Host):
 					changed = true
 					continue
 				case a.Key == "href" && (tok.Data == "a" || tok.Data == "area"):
-					nu := o.linkURL(a.Val)
+					nu := o.linkURL(s, a.Val)
 					if nu == "" {
 						changed = true
 						continue
@@ -349,7 +365,7 @@ func (o rewrite) text(s *source, t string) string {
 			seg = s.static(seg)
 		}
 		b.WriteString(seg)
-		b.WriteString(o.linkURL(t[loc[0]:loc[1]]))
+		b.WriteString(o.linkURL(s, t[loc[0]:loc[1]]))
 		last = loc[1]
 	}
 	seg := t[last:]
