@@ -65,3 +65,22 @@ func TestTheBenchmarkNewsletterIsAbout100KB(t *testing.T) {
 		t.Fatalf("%d links", len(r.Links))
 	}
 }
+
+// hostile is a message of the inspector's limits: thousands of distinct
+// hosts, pixels and anchors naming other domains.
+func hostile() []byte {
+	var h strings.Builder
+	for i := range 4000 {
+		fmt.Fprintf(&h, `<a href="https://h%d.example%d.com/?url=https://t%d.example/">www.d%d.example</a><img src="https://p%d.example/x.gif" width=1 height=1>`+"\n", i, i, i, i, i)
+	}
+	return []byte(head + "Content-Type: text/html\r\n\r\n" + h.String())
+}
+
+func BenchmarkInspectHostileLinks(b *testing.B) {
+	msg := hostile()
+	b.SetBytes(int64(len(msg)))
+	b.ReportAllocs()
+	for b.Loop() {
+		inspect.Inspect(context.Background(), msg, inspect.Options{Now: now})
+	}
+}

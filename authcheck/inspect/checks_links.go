@@ -61,9 +61,11 @@ func checkLinkInventory(_ context.Context, in *Input) Finding {
 	}
 	kinds := map[LinkKind]int{}
 	var hosts []string
+	seen := map[string]bool{}
 	for _, l := range ls {
 		kinds[l.Kind] += l.Count
-		if l.Host != "" && !slices.Contains(hosts, l.Host) {
+		if l.Host != "" && !seen[l.Host] {
+			seen[l.Host] = true
 			hosts = append(hosts, l.Host)
 		}
 	}
@@ -131,7 +133,7 @@ func isNumericHost(h string) bool {
 func checkShortener(_ context.Context, in *Input) Finding {
 	var s []string
 	for _, l := range in.Links() {
-		if l.Redirect == "shortener" && !slices.Contains(s, l.Host) {
+		if l.Redirect == "shortener" && len(s) < 10 && !slices.Contains(s, l.Host) {
 			s = append(s, l.Host)
 		}
 	}
@@ -144,6 +146,7 @@ func checkShortener(_ context.Context, in *Input) Finding {
 func checkRedirects(_ context.Context, in *Input) Finding {
 	var parts []string
 	open := []string{}
+	seen := map[string]bool{}
 	for _, l := range in.Links() {
 		if l.Redirect == "" || l.Redirect == "shortener" {
 			continue
@@ -157,7 +160,8 @@ func checkRedirects(_ context.Context, in *Input) Finding {
 				open = append(open, l.Host)
 			}
 		}
-		if !slices.Contains(parts, s) {
+		if !seen[s] {
+			seen[s] = true
 			parts = append(parts, s)
 		}
 	}
@@ -215,7 +219,7 @@ func checkHomoglyph(_ context.Context, in *Input) Finding {
 			bad = append(bad, unicodeHost(l.Host)+" (reads as "+own+")")
 			continue
 		}
-		if nonASCII(l.Host) && !slices.Contains(idn, l.Host) {
+		if nonASCII(l.Host) && len(idn) < 10 && !slices.Contains(idn, unicodeHost(l.Host)) {
 			idn = append(idn, unicodeHost(l.Host))
 		}
 	}

@@ -8,7 +8,6 @@ package inspect
 import (
 	"net/netip"
 	"net/url"
-	"slices"
 	"strings"
 
 	"golang.org/x/net/idna"
@@ -104,14 +103,14 @@ func (in *Input) Links() []Link {
 	// A host that serves a tracking pixel is a tracking host: its links
 	// are click-tracking redirects even when no known path or parameter
 	// says so (the target is then hidden in the host's database).
-	var pixelHosts []string
+	pixelHosts := map[string]bool{}
 	for _, l := range out {
 		if l.Kind == KindTrackingPixel && l.Host != "" {
-			pixelHosts = append(pixelHosts, l.Host)
+			pixelHosts[l.Host] = true
 		}
 	}
 	for i := range out {
-		if out[i].Redirect == "" && (out[i].Kind == KindLink || out[i].Kind == KindUnsubscribe) && out[i].Source != "header" && slices.Contains(pixelHosts, out[i].Host) {
+		if out[i].Redirect == "" && (out[i].Kind == KindLink || out[i].Kind == KindUnsubscribe) && out[i].Source != "header" && pixelHosts[out[i].Host] {
 			out[i].Redirect = "tracking"
 		}
 	}
@@ -242,7 +241,8 @@ var shorteners = []string{
 }
 
 func hostIs(host, suffix string) bool {
-	return host == suffix || strings.HasSuffix(host, "."+suffix)
+	n := len(host) - len(suffix)
+	return host == suffix || n > 0 && host[n-1] == '.' && host[n:] == suffix
 }
 
 // redirector names the redirect service of host, "" when none is known.
