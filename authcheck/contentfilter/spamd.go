@@ -33,9 +33,11 @@ func (s *Spamd) Name() string { return "spamd" }
 
 // Check asks spamd for SYMBOLS (score, threshold and rule names) and, unless
 // NoReport, REPORT (each rule's points and description). SpamAssassin reads
-// the envelope from the message's own Received and Return-Path fields, so env
-// is not sent.
+// the envelope from the message's own trace fields, so when env has an IP the
+// message is handed over as the receiving MTA would: with a Return-Path and
+// a Received field for the last hop (RFC 5321 §4.4) prepended.
 func (s *Spamd) Check(ctx context.Context, msg []byte, env Envelope) (Result, error) {
+	msg = withTrace(msg, env, time.Now())
 	rep, err := s.Do(ctx, "SYMBOLS", msg)
 	if err != nil {
 		return Result{Engine: "spamd"}, err
@@ -269,6 +271,25 @@ func (rep SpamdReply) ReportRules() []Symbol {
 		}
 	}
 	return out
+}
+
+// withTrace prepends the Return-Path and Received fields a receiving MTA
+// adds, so the filter's SPF, rDNS and HELO rules see the sending hop.
+func withTrace(msg []byte, env Envelope, now time.Time) []byte {
+	if !env.IP.IsValid() {
+		return msg
+	}
+	helo := env.HELO
+	if helo == "" {
+		helo = "unknown"
+	}
+	var b bytes.Buffer
+	if env.MailFrom != "" {
+		fmt.Fprintf(&b, "Return-Path: <%s>\r\n", env.MailFrom)
+	}
+	fmt.Fprintf(&b, "Received: from %s ([%s])\r\n\tby inspect.bouncekit.invalid with ESMTP; %s\r\n", helo, env.IP, now.UTC().Format(time.RFC1123Z))
+	b.Write(msg)
+	return b.Bytes()
 }
 
 func isRuleName(s string) bool {

@@ -3,7 +3,9 @@ package contentfilter_test
 import (
 	"context"
 	"errors"
+	"net/netip"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -72,5 +74,25 @@ func TestSpamdUnreachableFailsWithinTheTimeout(t *testing.T) {
 	s := &contentfilter.Spamd{Addr: "127.0.0.1:9", Timeout: 2 * time.Second}
 	if _, err := s.Check(context.Background(), message(hamBody), contentfilter.Envelope{}); err == nil {
 		t.Fatal("no error from an address where nothing listens")
+	}
+}
+
+func TestSpamdSeesTheSendingHop(t *testing.T) {
+	s := &contentfilter.Spamd{Addr: spamdAddr(t), Timeout: 20 * time.Second, NoReport: true}
+	msg := []byte(strings.Replace(string(message(hamBody)), "Received: from mta1.shop.example (mta1.shop.example [192.0.2.10])\r\n\tby mx.example.org with ESMTPS id 4Zx; Tue, 01 Dec 2026 10:00:00 +0000\r\n", "", 1))
+	without, err := s.Check(context.Background(), msg, contentfilter.Envelope{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	with, err := s.Check(context.Background(), msg, contentfilter.Envelope{IP: netip.MustParseAddr("192.0.2.10"), HELO: "mta1.shop.example", MailFrom: "bounces@shop.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	has := func(r contentfilter.Result, name string) bool {
+		return slices.ContainsFunc(r.Symbols, func(s contentfilter.Symbol) bool { return s.Name == name })
+	}
+	// NO_RELAYS: "message was not relayed via SMTP", true only without a Received field.
+	if !has(without, "NO_RELAYS") || has(with, "NO_RELAYS") {
+		t.Fatalf("the Received field for the envelope was not seen: without %v, with %v", without.Symbols, with.Symbols)
 	}
 }

@@ -22,21 +22,20 @@ func bulkChecks() []Check {
 		{ID: "bulk.one-click-unsubscribe", Group: GroupBulkSender, Title: "RFC 8058 one-click unsubscribe",
 			Ref: googleGuidelines + " (bulk senders: one-click unsubscribe); " + yahooGuidelines,
 			Run: func(ctx context.Context, in *Input) Finding {
-				f := checkOneClick(ctx, in)
-				if f.Result == Info {
-					// Required of bulk senders whatever the message looks like.
-					return fail("Add List-Unsubscribe with an https URI and List-Unsubscribe-Post: List-Unsubscribe=One-Click (RFC 8058).", "no one-click unsubscribe")
+				if !isBulk(in) {
+					// Google and Yahoo exempt transactional mail (receipts,
+					// password resets) from the unsubscribe requirements.
+					return skip("the message does not look like bulk mail (no List-Unsubscribe, List-Id, Feedback-ID, Precedence: bulk, ESP campaign field or unsubscribe link); transactional mail is exempt")
 				}
-				return f
+				return checkOneClick(ctx, in)
 			}},
 		{ID: "bulk.unsubscribe-link", Group: GroupBulkSender, Title: "a visible unsubscribe link",
 			Ref: yahooGuidelines + " (unsubscribe link in the body)",
 			Run: func(ctx context.Context, in *Input) Finding {
-				f := checkUnsubLink(ctx, in)
-				if f.Result == Info {
-					return fail("Put a visible unsubscribe link in the body.", "no unsubscribe link in the body")
+				if !isBulk(in) {
+					return skip("the message does not look like bulk mail; transactional mail is exempt")
 				}
-				return f
+				return checkUnsubLink(ctx, in)
 			}},
 		{ID: "bulk.dkim-signed", Group: GroupBulkSender, Title: "DKIM-signed with d= aligned with From",
 			// Google: "Set up SPF and DKIM email authentication"; bulk

@@ -33,9 +33,18 @@ func filterCheck(name string) func(context.Context, *Input) Finding {
 				top = append(top, fmt.Sprintf("%s %+.1f", s.Name, s.Score))
 			}
 		}
+		if len(top) == 0 {
+			// Rules that decide without points (Rspamd's GTUBE) still
+			// say why.
+			for _, s := range r.Symbols {
+				if len(top) < 5 {
+					top = append(top, fmt.Sprintf("%s %+.1f", s.Name, s.Score))
+				}
+			}
+		}
 		hits := strings.Join(top, ", ")
 		if hits == "" {
-			hits = "no rule with positive points"
+			hits = "no rule fired"
 		}
 		const fix = "Fix what the top rules point at, then scan again."
 		switch {
