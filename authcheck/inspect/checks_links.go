@@ -176,6 +176,12 @@ func checkRedirects(_ context.Context, in *Input) Finding {
 
 func checkAnchorMismatch(_ context.Context, in *Input) Finding {
 	var bad []string
+	byURL := map[string]Link{}
+	for _, l := range in.Links() {
+		if _, ok := byURL[l.URL]; !ok && l.Source == "html" {
+			byURL[l.URL] = l
+		}
+	}
 	for _, a := range in.content().anchors {
 		text := strings.TrimSpace(a.text.String())
 		m := domainTextRe.FindString(text)
@@ -183,7 +189,10 @@ func checkAnchorMismatch(_ context.Context, in *Input) Finding {
 			continue
 		}
 		shown := registrable(strings.ToLower(m))
-		l := makeLink(a.href, KindLink, "html")
+		l, ok := byURL[a.href]
+		if !ok {
+			l = makeLink(a.href, KindLink, "html")
+		}
 		if l.Host == "" || shown == "" {
 			continue
 		}

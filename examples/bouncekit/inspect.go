@@ -161,7 +161,7 @@ func writeInspectText(w io.Writer, r inspect.Report) {
 			if l.Target != "" {
 				extra = " → " + l.Target
 			}
-			fmt.Fprintf(&b, "  %-14s %-24s %s%s\n", l.Kind, l.Domain, l.URL, extra)
+			fmt.Fprintf(&b, "  %-14s %-6s %-24s %s%s\n", l.Kind, l.Source, l.Domain, l.URL, extra)
 		}
 	}
 	if len(r.Domains) > 0 {
