@@ -111,7 +111,8 @@ type ARC struct {
 }
 
 // Report is the result of Inspect. Its JSON form is a contract: the field
-// names below do not change.
+// names below do not change. A Report is plain data, safe to read from
+// several goroutines.
 type Report struct {
 	DKIM  []DKIM `json:"dkim"`
 	SPF   *SPF   `json:"spf"`
@@ -142,7 +143,9 @@ func (r *Report) Finding(id string) (Finding, bool) {
 }
 
 // Inspect checks msg, the message as sent (CRLF line endings; see [CRLF]).
-// It reads nothing but msg unless Options add DNS checks or filters.
+// It reads nothing but msg unless Options add DNS checks or filters. It is
+// safe for concurrent use (as are the built-in checks); the Report it
+// returns is the caller's.
 func Inspect(ctx context.Context, msg []byte, opts Options) Report {
 	in := NewInput(msg, opts)
 	rep := Report{DKIM: []DKIM{}, Checks: []Finding{}, Filter: map[string]contentfilter.Result{}}

@@ -74,7 +74,8 @@ type Variant struct {
 	Message  []byte `json:"-"`
 }
 
-// Plan is the retest of one message.
+// Plan is the retest of one message: plain data, safe to read from several
+// goroutines. New is safe for concurrent use.
 type Plan struct {
 	Variants []Variant `json:"variants"`
 	// The figures each stage is sized with.
