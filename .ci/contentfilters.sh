@@ -49,6 +49,12 @@ fi
 
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+# rspamd binds its port before its workers have loaded the rules; it is
+# ready when GET /ping answers "pong".
+rspamd_ready() {
+	timeout 5 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1" && printf "GET /ping HTTP/1.0\r\n\r\n" >&3 && grep -q pong <&3' _ "$1" 2>/dev/null
+}
+
 # spamd: loopback only, no network tests (-L), no per-user configs.
 if ! listening "$SPAMD_PORT"; then
 	log "starting spamd on 127.0.0.1:$SPAMD_PORT"
@@ -84,12 +90,12 @@ OPT
 	[ -s "$STATE/rspamd.pid" ] || pgrep -o -x rspamd >"$STATE/rspamd.pid" 2>/dev/null || true
 fi
 
-for i in $(seq 1 90); do
-	listening "$SPAMD_PORT" && listening "$RSPAMD_PORT" && break
+for i in $(seq 1 120); do
+	listening "$SPAMD_PORT" && rspamd_ready "$RSPAMD_PORT" && break
 	sleep 1
 done
 listening "$SPAMD_PORT" || log "spamd is not listening on 127.0.0.1:$SPAMD_PORT"
-listening "$RSPAMD_PORT" || log "rspamd is not listening on 127.0.0.1:$RSPAMD_PORT"
+rspamd_ready "$RSPAMD_PORT" || log "rspamd does not answer /ping on 127.0.0.1:$RSPAMD_PORT"
 
 echo "export BOUNCEKIT_SPAMD=127.0.0.1:$SPAMD_PORT"
 echo "export BOUNCEKIT_RSPAMD=http://127.0.0.1:$RSPAMD_PORT"

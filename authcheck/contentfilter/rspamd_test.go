@@ -25,12 +25,16 @@ func TestRspamdRejectsGTUBE(t *testing.T) {
 }
 
 func TestRspamdScoresAnOrdinaryMessageBelowItsThreshold(t *testing.T) {
+	// Without an IP and HELO: the host-based rules (no PTR for a
+	// documentation address, the HELO not resolving with DNS pointed at
+	// loopback) would otherwise add points that depend on how the
+	// resolver times out.
 	r := &contentfilter.Rspamd{URL: rspamdURL(t), Timeout: 30 * time.Second}
-	res, err := r.Check(context.Background(), message(hamBody), contentfilter.Envelope{IP: netip.MustParseAddr("192.0.2.10"), HELO: "mta1.shop.example", MailFrom: "bounces@shop.example", Rcpt: []string{"kate@example.org"}})
+	res, err := r.Check(context.Background(), message(hamBody), contentfilter.Envelope{Rcpt: []string{"kate@example.org"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Spam || res.Score >= res.Required || res.Action == "reject" {
+	if res.Spam || res.Score >= res.Required || res.Action != "no action" {
 		t.Fatalf("ham: got %+v", res)
 	}
 	if len(res.Symbols) == 0 {
@@ -41,6 +45,25 @@ func TestRspamdScoresAnOrdinaryMessageBelowItsThreshold(t *testing.T) {
 		if abs(a.Score) < abs(b.Score) {
 			t.Fatalf("symbols not ordered by score: %v before %v", a, b)
 		}
+	}
+}
+
+func TestRspamdReadsTheEnvelope(t *testing.T) {
+	r := &contentfilter.Rspamd{URL: rspamdURL(t), Timeout: 30 * time.Second}
+	res, err := r.Check(context.Background(), message(hamBody), contentfilter.Envelope{IP: netip.MustParseAddr("192.0.2.10"), HELO: "mta1.shop.example", MailFrom: "bounces@shop.example", Rcpt: []string{"kate@example.org"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Rspamd names the envelope values in its symbols' options: the MAIL
+	// FROM in FROM_NEQ_ENVFROM, the HELO in the HFILTER_HELO_* rules.
+	seen := map[string]bool{}
+	for _, s := range res.Symbols {
+		for _, o := range s.Options {
+			seen[o] = true
+		}
+	}
+	if !seen["bounces@shop.example"] || !seen["mta1.shop.example"] {
+		t.Fatalf("MAIL FROM or HELO not seen by rspamd: %+v", res.Symbols)
 	}
 }
 
