@@ -34,6 +34,9 @@ var dropFields = []string{"DKIM-Signature", "ARC-Seal", "ARC-Message-Signature",
 // bodyFields are regenerated for rewritten variants.
 var bodyFields = []string{"MIME-Version", "Content-Type", "Content-Transfer-Encoding"}
 
+// maxPersonal bounds the personal values taken from Facts.
+const maxPersonal = 50
+
 type source struct {
 	m          *inspect.Message
 	links      map[string]inspect.Link // the inventory by URL
@@ -67,12 +70,15 @@ func readSource(in *inspect.Input, f Facts) *source {
 			s.text = p
 		}
 	}
-	for _, v := range m.Header.Values("To") {
+	// The recipient is the first address of To: a test send goes to one
+	// recipient, and a bound keeps a To of thousands from multiplying the
+	// rewrite's work.
+	for _, v := range first(m.Header.Values("To"), 1) {
 		as, err := inspect.ParseAddressList(v)
 		if err != nil {
 			continue
 		}
-		for _, a := range as {
+		for _, a := range first(as, 1) {
 			if a.Name != "" {
 				s.personal = append(s.personal, a.Name)
 				s.personal = append(s.personal, strings.Fields(a.Name)...)
@@ -87,7 +93,7 @@ func readSource(in *inspect.Input, f Facts) *source {
 			}
 		}
 	}
-	s.personal = append(s.personal, f.Personal...)
+	s.personal = append(s.personal, first(f.Personal, maxPersonal)...)
 	s.personal = slices.DeleteFunc(s.personal, func(w string) bool { return len(strings.TrimSpace(w)) < 2 })
 	slices.SortStableFunc(s.personal, func(a, b string) int { return len(b) - len(a) })
 	s.personal = slices.Compact(s.personal)
@@ -194,7 +200,7 @@ func (s *source) plainChanges() []string {
 	return ch
 }
 
-func first(s []string, n int) []string {
+func first[T any](s []T, n int) []T {
 	if len(s) > n {
 		return s[:n]
 	}
