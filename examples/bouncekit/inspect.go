@@ -88,6 +88,8 @@ func runInspect(ctx context.Context, args []string, stdin io.Reader, stdout, std
 			fmt.Fprintf(stderr, "bouncekit inspect: %v\n", err)
 			return 2
 		}
+	} else if *zone != "" {
+		fmt.Fprintln(stderr, "bouncekit inspect: note: this build has no DNS checks; --dns-zone is ignored")
 	}
 	rep := inspect.Inspect(ctx, raw, opts)
 	if *format == "json" {
