@@ -39,7 +39,9 @@ var (
 	listIDRe = regexp.MustCompile(`^(?:[^<>]*)<([A-Za-z0-9!#$%&'*+\-/=?^_` + "`" + `{|}~]+(?:\.[A-Za-z0-9!#$%&'*+\-/=?^_` + "`" + `{|}~]+)+)>$`)
 	// Gmail's Feedback-ID: "a:b:c:SenderId", 2 to 5 colon-separated
 	// non-empty identifiers, SenderId last.
-	feedbackIDRe = regexp.MustCompile(`^[A-Za-z0-9._\-]+(?::[A-Za-z0-9._\-]+){1,4}$`)
+	// The fields are opaque to Gmail: Amazon SES writes
+	// "1.us-west-2.<base64>=:AmazonSES".
+	feedbackIDRe = regexp.MustCompile(`^[^\s:]+(?::[^\s:]+){1,4}$`)
 	addrInTextRe = regexp.MustCompile(`(?i)[a-z0-9._%+\-]+@([a-z0-9\-]+(?:\.[a-z0-9\-]+)+)`)
 	domainTextRe = regexp.MustCompile(`(?i)\b((?:[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?\.)+(?:com|net|org|co|io|de|uk|fr|us|info|biz|me|app|shop|store|xyz|online|site|example|[a-z]{2}))\b`)
 )
@@ -334,7 +336,7 @@ func checkFeedbackID(_ context.Context, in *Input) Finding {
 		return info("no Feedback-ID (Gmail's Postmaster Tools feedback loop needs one)")
 	}
 	if !feedbackIDRe.MatchString(v) {
-		return fail("Write it as CampaignID:CustomerID:MailType:SenderID, 2 to 5 non-empty colon-separated fields without spaces.", "Feedback-ID %q", truncate(v, 80))
+		return fail("Write it as CampaignID:CustomerID:MailType:SenderID: 2 to 5 non-empty colon-separated fields without spaces.", "Feedback-ID %q", truncate(v, 80))
 	}
 	parts := strings.Split(v, ":")
 	sender := parts[len(parts)-1]
@@ -343,7 +345,7 @@ func checkFeedbackID(_ context.Context, in *Input) Finding {
 			return pass("Feedback-ID %s (sender id %s), signed by d=%s", v, sender, t["d"])
 		}
 	}
-	return warn("Cover Feedback-ID in the DKIM signature's h= so it cannot be forged.", "Feedback-ID %s is not covered by any DKIM signature", v)
+	return warn("Cover Feedback-ID in the DKIM signature's h= so it cannot be forged.", "Feedback-ID %s (sender id %s) is not covered by any DKIM signature", v, sender)
 }
 
 func checkFreeMailFrom(_ context.Context, in *Input) Finding {

@@ -7,6 +7,7 @@ package inspect
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path"
 	"slices"
@@ -134,23 +135,31 @@ func partTypes(ps []*Part) string {
 }
 
 func checkBoundary(_ context.Context, in *Input) Finding {
-	var errs []string
+	var errs, unclosed []string
 	multi := 0
 	for _, p := range in.Message.Parts {
 		if strings.HasPrefix(p.MediaType, "multipart/") {
 			multi++
-			if p.BoundaryErr != nil {
+			switch {
+			case errors.Is(p.BoundaryErr, ErrUnclosed):
+				unclosed = append(unclosed, p.BoundaryErr.Error())
+			case p.BoundaryErr != nil:
 				errs = append(errs, p.BoundaryErr.Error())
-			} else if len(p.Parts) == 0 {
+			case len(p.Parts) == 0:
 				errs = append(errs, p.MediaType+" with no parts")
 			}
 		}
 	}
-	if multi == 0 {
+	const fix = "Have the MIME library write the message: each part starts with --boundary on its own line and the last ends with --boundary--."
+	switch {
+	case multi == 0:
 		return info("not multipart")
-	}
-	if len(errs) > 0 {
-		return fail("Have the MIME library write the message: each part starts with --boundary on its own line and the last ends with --boundary--.", "%s", strings.Join(first(errs, 3), "; "))
+	case len(errs) > 0:
+		return fail(fix, "%s", strings.Join(first(append(errs, unclosed...), 3), "; "))
+	case len(unclosed) > 0:
+		// Readers take the end of the body as the end of the last part,
+		// but a truncated message looks the same.
+		return warn(fix, "%s", strings.Join(first(unclosed, 3), "; "))
 	}
 	return pass("%s, every boundary closed", plural(multi, "multipart"))
 }

@@ -136,6 +136,8 @@ func TestChecksFindWhatIsWrong(t *testing.T) {
 		{"unsigned one-click fields warn", "header.one-click", head + "List-Unsubscribe: <https://shop.example/u>\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\n\nhi\n", inspect.Warn, "no DKIM-Signature"},
 		{"a List-Id without a dot fails", "header.list-id", head + "List-Id: <news>\n\nhi\n", inspect.Fail, "List-Id"},
 		{"a Feedback-ID with an empty field fails", "header.feedback-id", head + "Feedback-ID: a::shop\n\nhi\n", inspect.Fail, "Feedback-ID"},
+		{"Amazon SES's Feedback-ID form is read", "header.feedback-id", head + "Feedback-ID: 1.us-west-2.c55J8LO2Yl1R0Ht+ysI6VjzUH6Cvo3dHPF80AUVC/G8=:AmazonSES\n\nhi\n", inspect.Warn, "sender id AmazonSES"},
+		{"a Feedback-ID with a space fails", "header.feedback-id", head + "Feedback-ID: camp 1:shop\n\nhi\n", inspect.Fail, "Feedback-ID"},
 		{"a gmail.com From without its signature fails", "header.freemail-from", strings.Replace(head, "news@shop.example", "shop.news@gmail.com", 1) + "\nhi\n", inspect.Fail, "free-mail"},
 		{"a display name naming another address fails", "header.display-name", strings.Replace(head, "Shop <news@shop.example>", "\"support@bank.example\" <x@shop.example>", 1) + "\nhi\n", inspect.Fail, "support@bank.example"},
 		{"a bidi override in the display name fails", "header.display-name", strings.Replace(head, "Shop <", "=?utf-8?q?Shop=E2=80=AE?= <", 1) + "\nhi\n", inspect.Fail, "U+202E"},
@@ -144,7 +146,7 @@ func TestChecksFindWhatIsWrong(t *testing.T) {
 		{"a line over 998 octets fails", "mime.line-length", head + "\n" + strings.Repeat("x", 1200) + "\n", inspect.Fail, "1200 octets"},
 		{"a bare LF in a CRLF message fails", "mime.bare-lf", strings.ReplaceAll(head, "\n", "\r\n") + "\r\nhi\nthere\r\n", inspect.Fail, "1 bare LF"},
 		{"an unparsable Content-Type fails", "mime.content-type", head + "MIME-Version: 1.0\nContent-Type: text/\n\nhi\n", inspect.Fail, "Content-Type"},
-		{"an unclosed boundary fails", "mime.boundary", head + "MIME-Version: 1.0\nContent-Type: multipart/alternative; boundary=b\n\n--b\nContent-Type: text/plain\n\nhi\n", inspect.Fail, "no close delimiter"},
+		{"an unclosed boundary warns", "mime.boundary", head + "MIME-Version: 1.0\nContent-Type: multipart/alternative; boundary=b\n\n--b\nContent-Type: text/plain\n\nhi\n", inspect.Warn, "no close delimiter"},
 		{"a missing boundary fails", "mime.boundary", head + "MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=zz\n\nhi\n", inspect.Fail, "never appears"},
 		{"an unknown charset fails", "mime.charset", head + "MIME-Version: 1.0\nContent-Type: text/plain; charset=klingon\n\nhi\n", inspect.Fail, "unknown charset"},
 		{"invalid UTF-8 fails", "mime.charset", head + "MIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\nhi \xff\xfe\n", inspect.Fail, "invalid UTF-8"},
@@ -249,6 +251,13 @@ func TestExtraChecksAndAuthPlugIn(t *testing.T) {
 	}
 	if r.Checks[len(r.Checks)-1].ID != "auth.test" {
 		t.Error("extra checks run after the built-in ones")
+	}
+}
+
+func TestStoredDropsTheMboxFromLine(t *testing.T) {
+	got := string(inspect.Stored([]byte("From MAILER-DAEMON Tue Jun 11 19:13:34 2024\nFrom: a@b.example\n\nhi\n")))
+	if got != "From: a@b.example\r\n\r\nhi\r\n" {
+		t.Errorf("%q", got)
 	}
 }
 

@@ -345,7 +345,7 @@ func (p *parser) multipart(pt *Part) {
 	case start < 0 && !closed:
 		pt.BoundaryErr = fmt.Errorf("boundary %q never appears in the body", truncate(boundary, 70))
 	case !closed:
-		pt.BoundaryErr = fmt.Errorf("boundary %q has no close delimiter (\"--%s--\")", truncate(boundary, 70), truncate(boundary, 70))
+		pt.BoundaryErr = fmt.Errorf("%w: boundary %q has no close delimiter (\"--%s--\")", ErrUnclosed, truncate(boundary, 70), truncate(boundary, 70))
 		if start < len(b) {
 			if len(p.m.Parts) < p.lim.MaxParts {
 				pt.Parts = append(pt.Parts, p.part(b[start:], pt.Depth+1, childType))
@@ -356,6 +356,11 @@ func (p *parser) multipart(pt *Part) {
 		pt.BoundaryErr = fmt.Errorf("boundary %q is longer than 70 characters", truncate(boundary, 70))
 	}
 }
+
+// ErrUnclosed is wrapped by the BoundaryErr of a multipart whose close
+// delimiter is missing (RFC 2046 §5.1.1); its parts are read to the end of
+// the body.
+var ErrUnclosed = errors.New("inspect: multipart not closed")
 
 // ErrEncoding is wrapped by transfer-encoding and charset errors.
 var ErrEncoding = errors.New("inspect: bad encoding")
@@ -425,6 +430,18 @@ func truncate(s string, n int) string {
 		n--
 	}
 	return s[:n] + "..."
+}
+
+// Stored returns the message a stored file stands for: a leading mbox
+// "From " envelope line (RFC 4155) is dropped, and a file with LF line
+// endings is read as CRLF (see CRLF).
+func Stored(raw []byte) []byte {
+	if bytes.HasPrefix(raw, []byte("From ")) {
+		if i := bytes.IndexByte(raw, '\n'); i >= 0 {
+			raw = raw[i+1:]
+		}
+	}
+	return CRLF(raw)
 }
 
 // CRLF returns raw with every line ending CRLF when raw has no CRLF at all:

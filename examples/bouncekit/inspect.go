@@ -132,7 +132,7 @@ func readMessageFile(name string, stdin io.Reader) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return inspect.CRLF(raw), nil
+	return inspect.Stored(raw), nil
 }
 
 func parseNow(s string) (time.Time, error) {
