@@ -50,7 +50,7 @@ type Finding struct {
 	// Detail is the evidence (what was seen), or the reason of a skip.
 	Detail string `json:"detail"`
 	// Fix says what to change; empty on pass, info and skip.
-	Fix string `json:"fix,omitempty"`
+	Fix string `json:"fix"`
 }
 
 // Check is one named check. Run returns the finding's result, detail and

@@ -95,7 +95,7 @@ func TestTheJSONContract(t *testing.T) {
 	}
 	var checks []map[string]any
 	json.Unmarshal(m["checks"], &checks)
-	for _, k := range []string{"id", "group", "result", "detail"} {
+	for _, k := range []string{"id", "group", "result", "detail", "fix"} {
 		if _, ok := checks[0][k]; !ok {
 			t.Errorf("check key %q missing", k)
 		}
