@@ -32,7 +32,7 @@ func (in *Input) Domains() []Domain {
 	var out []Domain
 	idx := map[string]int{}
 	add := func(d, src string) {
-		d = registrable(strings.ToLower(strings.TrimSuffix(d, ".")))
+		d = in.lk.registrable(strings.ToLower(strings.TrimSuffix(d, ".")))
 		if d == "" || !strings.Contains(d, ".") {
 			return
 		}
@@ -72,8 +72,8 @@ func (in *Input) Domains() []Domain {
 		default:
 			add(l.Host, "link")
 		}
-		if l.Target != "" {
-			add(hostOfURL(l.Target), "redirect")
+		if l.targetHost != "" {
+			add(l.targetHost, "redirect")
 		}
 	}
 	for i := range out {
@@ -158,11 +158,6 @@ func domainChecks() []Check {
 				return pass("%d domains, none a look-alike of another", len(ds))
 			}},
 	}
-}
-
-func hostOfURL(s string) string {
-	l := makeLink(s, KindLink, "")
-	return l.Host
 }
 
 func plural(n int, word string) string {

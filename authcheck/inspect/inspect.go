@@ -58,6 +58,7 @@ type Input struct {
 	FilterErrors map[string]error
 
 	lim      Limits
+	lk       linker
 	docs     *content
 	from     *fromInfo
 	links    []Link

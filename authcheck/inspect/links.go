@@ -47,6 +47,8 @@ type Link struct {
 	TargetDomain string `json:"target_domain,omitempty"`
 	// Err says why the URL did not parse; Host is then empty.
 	Err string `json:"error,omitempty"`
+
+	targetHost string
 }
 
 // Links returns the link inventory in document order: HTML anchors and
@@ -71,7 +73,7 @@ func (in *Input) Links() []Link {
 		if len(out) >= in.lim.MaxLinks {
 			return
 		}
-		l := makeLink(raw, kind, source)
+		l := in.lk.link(raw, kind, source)
 		l.Text = truncate(strings.Join(strings.Fields(text), " "), 120)
 		idx[key] = len(out)
 		out = append(out, l)
@@ -148,7 +150,31 @@ func listUnsubscribeURIs(v string) []string {
 	}
 }
 
+// linker reads URLs with a memo of registrable domains: a newsletter links
+// the same few hosts hundreds of times, and the public-suffix and IDNA
+// lookups are most of the inventory's cost.
+type linker struct{ reg map[string]string }
+
+func (lk *linker) registrable(host string) string {
+	if d, ok := lk.reg[host]; ok {
+		return d
+	}
+	d := registrable(host)
+	if lk.reg == nil {
+		lk.reg = map[string]string{}
+	}
+	if len(lk.reg) < 10000 {
+		lk.reg[host] = d
+	}
+	return d
+}
+
 func makeLink(raw string, kind LinkKind, source string) Link {
+	var lk linker
+	return lk.link(raw, kind, source)
+}
+
+func (lk *linker) link(raw string, kind LinkKind, source string) Link {
 	l := Link{URL: raw, Kind: kind, Source: source, Count: 1}
 	u, err := url.Parse(raw)
 	if err != nil {
@@ -164,19 +190,20 @@ func makeLink(raw string, kind LinkKind, source string) Link {
 			addr = a
 		}
 		l.Host = domainOf(addr)
-		l.Domain = registrable(l.Host)
+		l.Domain = lk.registrable(l.Host)
 		return l
 	}
 	l.Host = strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
 	if l.Host == "" {
 		return l
 	}
-	l.Domain = registrable(l.Host)
+	l.Domain = lk.registrable(l.Host)
 	l.Redirect = redirector(l.Host, u.Path)
 	if t := redirectTarget(u); t != "" {
 		l.Target = t
 		if tu, err := url.Parse(t); err == nil {
-			l.TargetDomain = registrable(strings.ToLower(tu.Hostname()))
+			l.targetHost = strings.TrimSuffix(strings.ToLower(tu.Hostname()), ".")
+			l.TargetDomain = lk.registrable(l.targetHost)
 		}
 		if l.Redirect == "" {
 			l.Redirect = "redirect"
