@@ -86,8 +86,8 @@ OPT
 		ropts+=(-u _rspamd -g _rspamd)
 	fi
 	rspamd "${ropts[@]}" >>"$STATE/rspamd.log" 2>&1 || log "rspamd failed to start (see $STATE/rspamd.log)"
-	# Debian's rspamd writes its pid file itself under RUNDIR.
-	[ -s "$STATE/rspamd.pid" ] || pgrep -o -x rspamd >"$STATE/rspamd.pid" 2>/dev/null || true
+	# rspamd writes its main process id to RUNDIR/rspamd.pid itself; stop
+	# kills that process only.
 fi
 
 for i in $(seq 1 120); do

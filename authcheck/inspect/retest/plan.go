@@ -79,10 +79,13 @@ type Variant struct {
 type Plan struct {
 	Variants []Variant `json:"variants"`
 	// The figures each stage is sized with.
-	Watch, Observed, Confidence, Power float64
+	Watch      float64 `json:"watch"`
+	Observed   float64 `json:"observed"`
+	Confidence float64 `json:"confidence"`
+	Power      float64 `json:"power"`
 	// ObservedAssumed is true when Facts gave no observed rate.
-	ObservedAssumed bool `json:"observed_assumed"`
-	Notes           []string
+	ObservedAssumed bool     `json:"observed_assumed"`
+	Notes           []string `json:"notes"`
 }
 
 // ErrNoBody is returned for a message without a text or HTML part to rewrite.
