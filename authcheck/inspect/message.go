@@ -58,11 +58,14 @@ func (l Limits) withDefaults() Limits {
 // [Limits]; what was read before the limit is kept.
 var ErrLimit = errors.New("inspect: limit exceeded")
 
-// Field is one header field: its name as written and its unfolded value
-// (RFC 5322 §2.2.3), leading white space removed.
+// Field is one header field: its name as written, its unfolded value
+// (RFC 5322 §2.2.3, leading white space removed), and the field as written
+// with its folding, without the final line break (what DKIM's "simple"
+// header canonicalization signs, RFC 6376 §3.4.1).
 type Field struct {
 	Name  string
 	Value string
+	Raw   string
 }
 
 // Header is a message or part header in the order written.
@@ -194,29 +197,43 @@ type parser struct {
 func splitHeader(b []byte, maxFields int) (Header, []byte, error) {
 	var h Header
 	var errs []error
-	for len(b) > 0 {
-		i := bytes.IndexByte(b, '\n')
-		var line []byte
-		rest := b[:0]
-		if i < 0 {
-			line = b
-		} else {
-			line, rest = b[:i], b[i+1:]
+	// The value of the field being read is built in val and its raw text
+	// spans b[start:end]; both are closed when the next line is not a
+	// continuation, so a field folded over many lines costs linear time.
+	var val []byte
+	start, end := -1, -1
+	flush := func() {
+		if start >= 0 {
+			h[len(h)-1].Value = string(val)
+			h[len(h)-1].Raw = string(b[start:end])
+			start = -1
 		}
-		line = bytes.TrimSuffix(line, []byte("\r"))
+	}
+	done := func(rest []byte) (Header, []byte, error) {
+		flush()
+		return h, rest, errors.Join(errs...)
+	}
+	for off := 0; off < len(b); {
+		next, lineEnd := len(b), len(b)
+		if i := bytes.IndexByte(b[off:], '\n'); i >= 0 {
+			lineEnd, next = off+i, off+i+1
+		}
+		line := bytes.TrimSuffix(b[off:lineEnd], []byte("\r"))
 		if len(line) == 0 {
-			return h, rest, errors.Join(errs...)
+			return done(b[next:])
 		}
 		if line[0] == ' ' || line[0] == '\t' {
 			// RFC 5322 §2.2.3: unfolding removes the CRLF before white space.
-			if len(h) > 0 {
-				h[len(h)-1].Value += " " + strings.TrimSpace(string(line))
-			} else {
+			if start >= 0 {
+				val = append(append(val, ' '), bytes.TrimSpace(line)...)
+				end = off + len(line)
+			} else if len(h) == 0 && len(errs) < 10 {
 				errs = append(errs, fmt.Errorf("inspect: header starts with a continuation line"))
 			}
-			b = rest
+			off = next
 			continue
 		}
+		flush()
 		c := bytes.IndexByte(line, ':')
 		if c <= 0 || bytes.ContainsAny(line[:c], " \t") {
 			// Not a field: either the body starts without the empty line
@@ -225,30 +242,32 @@ func splitHeader(b []byte, maxFields int) (Header, []byte, error) {
 				errs = append(errs, fmt.Errorf("inspect: header line %q is not a field", truncate(string(line), 60)))
 			}
 			if len(h) == 0 && c < 0 {
-				return h, b, errors.Join(errs...)
+				return done(b[off:])
 			}
-			b = rest
+			off = next
 			continue
 		}
 		if len(h) >= maxFields {
 			errs = append(errs, fmt.Errorf("%w: more than %d header fields", ErrLimit, maxFields))
 			// Skip to the end of the header.
-			for len(rest) > 0 {
-				j := bytes.IndexByte(rest, '\n')
+			for off = next; off < len(b); {
+				j := bytes.IndexByte(b[off:], '\n')
 				if j < 0 {
-					return h, nil, errors.Join(errs...)
+					return done(nil)
 				}
-				if len(bytes.TrimSuffix(rest[:j], []byte("\r"))) == 0 {
-					return h, rest[j+1:], errors.Join(errs...)
+				if len(bytes.TrimSuffix(b[off:off+j], []byte("\r"))) == 0 {
+					return done(b[off+j+1:])
 				}
-				rest = rest[j+1:]
+				off += j + 1
 			}
-			return h, nil, errors.Join(errs...)
+			return done(nil)
 		}
-		h = append(h, Field{Name: string(line[:c]), Value: strings.TrimLeft(string(line[c+1:]), " \t")})
-		b = rest
+		h = append(h, Field{Name: string(line[:c])})
+		val = append(val[:0], bytes.TrimLeft(line[c+1:], " \t")...)
+		start, end = off, off+len(line)
+		off = next
 	}
-	return h, nil, errors.Join(errs...)
+	return done(nil)
 }
 
 func (p *parser) part(b []byte, depth int, defType string) *Part {

@@ -394,11 +394,18 @@ func (s *source) build(o rewrite, name string) []byte {
 		if containsFold(dropFields, f.Name) || (!o.production && containsFold(bodyFields, f.Name)) {
 			continue
 		}
-		v := f.Value
 		if o.static && (strings.EqualFold(f.Name, "Subject") || strings.EqualFold(f.Name, "To")) {
-			v = s.static(v)
+			if v := s.static(f.Value); v != f.Value {
+				fmt.Fprintf(&b, "%s: %s\r\n", f.Name, v)
+				continue
+			}
 		}
-		fmt.Fprintf(&b, "%s: %s\r\n", f.Name, v)
+		// Unchanged fields keep their folding (RFC 5322 §2.2.3), so long
+		// ones stay under the line limit. A bare LF in the folding of the
+		// original is written as CRLF.
+		raw := strings.ReplaceAll(strings.ReplaceAll(f.Raw, "\r\n", "\n"), "\n", "\r\n")
+		b.WriteString(raw)
+		b.WriteString("\r\n")
 	}
 	fmt.Fprintf(&b, "Message-ID: %s\r\n", variantID(s.m.Header.Get("Message-ID"), name))
 	fmt.Fprintf(&b, "X-Retest-Variant: %s\r\n", name)
