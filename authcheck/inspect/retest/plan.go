@@ -88,6 +88,10 @@ type Plan struct {
 	Notes           []string `json:"notes"`
 }
 
+// MaxHostVariants bounds the host variants of a plan: each is a full copy of
+// the message, and a plan of more stages than this would not be sent anyway.
+const MaxHostVariants = 20
+
 // ErrNoBody is returned for a message without a text or HTML part to rewrite.
 var ErrNoBody = errors.New("retest: message has no text or HTML body")
 
@@ -113,6 +117,10 @@ func New(msg []byte, f Facts) (*Plan, error) {
 		p.Variants = append(p.Variants, v)
 	}
 	hosts := src.restorable(f.Suspects)
+	var skipped []string
+	if len(hosts) > MaxHostVariants {
+		hosts, skipped = hosts[:MaxHostVariants], hosts[MaxHostVariants:]
+	}
 	plainChanges := src.plainChanges()
 	add(Variant{Name: "plain", Stage: StagePlain, Changes: plainChanges,
 		Read: fmt.Sprintf("%d or more failures of %d: the cause is not in images, tracking links or personal fields; look at the sending path (IP, HELO, SPF/DKIM/DMARC, the Private Relay forwarding path) and the remaining words, and skip the host variants. Fewer: the cause is in what was removed; send the host variants.", c, n)},
@@ -136,6 +144,9 @@ func New(msg []byte, f Facts) (*Plan, error) {
 		"Re-sign every variant with the production DKIM key before sending: the rewrites break the original signatures (listed under each variant), and the files carry none.")
 	if f.observedAssumed {
 		p.Notes = append(p.Notes, fmt.Sprintf("No observed failure rate was given: each stage is sized to tell %.1f%% (the pause level) from the watch level.", 100*f.Observed))
+	}
+	if len(skipped) > 0 {
+		p.Notes = append(p.Notes, fmt.Sprintf("%d more hosts have no variant of their own (the first: %s): a message with more than %d tracking and image hosts needs fewer before it can be retested one host at a time.", len(skipped), skipped[0], MaxHostVariants))
 	}
 	if len(hosts) == 0 {
 		p.Notes = append(p.Notes, "The message has no tracking, redirect or image host to add back: the plain variant differs from production only in its personal fields.")

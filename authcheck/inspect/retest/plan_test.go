@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -187,4 +188,25 @@ func FuzzNew(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestHostVariantsAreBounded(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("From: a@shop.example\r\nTo: b@example.org\r\nContent-Type: text/html\r\n\r\n")
+	for i := range 100 {
+		fmt.Fprintf(&b, "<img src=\"https://i%d.example/a.png\" alt=\"\">", i)
+	}
+	p, err := retest.New([]byte(b.String()), retest.Facts{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hosts := 0
+	for _, v := range p.Variants {
+		if v.Stage == retest.StageHost {
+			hosts++
+		}
+	}
+	if hosts != retest.MaxHostVariants || !strings.Contains(strings.Join(p.Notes, " "), "80 more hosts") {
+		t.Fatalf("%d host variants, notes %v", hosts, p.Notes)
+	}
 }

@@ -104,18 +104,20 @@ func readSource(in *inspect.Input, f Facts) *source {
 // tracking or redirect hosts), suspects first, then in document order.
 func (s *source) restorable(suspects []Suspect) []string {
 	var hosts []string
+	added := map[string]bool{}
 	add := func(h string) {
-		if h != "" && !slices.Contains(hosts, h) {
+		if h != "" && !added[h] {
+			added[h] = true
 			hosts = append(hosts, h)
 		}
 	}
 	var all []string
+	seen := map[string]bool{}
 	for _, u := range s.urls() {
 		l := s.link(u.url)
-		if u.image || l.Redirect != "" {
-			if !slices.Contains(all, l.Host) {
-				all = append(all, l.Host)
-			}
+		if (u.image || l.Redirect != "") && !seen[l.Host] {
+			seen[l.Host] = true
+			all = append(all, l.Host)
 		}
 	}
 	for _, sp := range suspects {
