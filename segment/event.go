@@ -74,6 +74,15 @@ type Event struct {
 
 	// Attrs are the free attributes in the order the source gave them.
 	Attrs []Attr
+
+	// Attempts is how many delivery attempts (deferrals and the final
+	// status) the outcome folds together: set by Fold and Dedup, 0 on an
+	// event read straight from a source (one attempt).
+	Attempts int
+	// Delay is the time from the message's arrival (or its first attempt
+	// seen) to this outcome: Postfix's delay=, Exim's QT=, or, after
+	// folding, the time since the key's first attempt when that is longer.
+	Delay time.Duration
 }
 
 // Attr returns the value of the free attribute named key, or "".

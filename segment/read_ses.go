@@ -1,175 +1,141 @@
 package segment
 
-// This file reads Amazon SES event JSON.
+// This file maps Amazon SES records, decoded by bounce.ParseSESEvent, to
+// events. bounceType and bounceSubType decide the outcome
+// (https://docs.aws.amazon.com/ses/latest/dg/notification-contents.html#bounce-types):
+//
+//	Permanent    bounced; General is classified from the diagnostic, NoEmail,
+//	             Suppressed and OnAccountSuppressionList suppress the address
+//	Transient    deferred: SES gave up on this message, not on the address
+//	Undetermined bounced
+//	Complaint    complained, with its feedback type as attribute feedback_type
+//	DeliveryDelay deferred (SES still trying; folds like a deferral)
+//	Delivery     delivered
+//	Send, Open, Click, Reject, Rendering Failure, Subscription: not outcomes.
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
+
+	"github.com/bouncekit/bouncekit/bounce"
+	"github.com/bouncekit/bouncekit/classify"
 )
-
-// sesRecord is the part of an Amazon SES event we read. Event publishing
-// uses "eventType", SNS notifications "notificationType"; the payloads are
-// the same (https://docs.aws.amazon.com/ses/latest/dg/event-publishing-retrieving-sns-contents.html).
-type sesRecord struct {
-	EventType        string `json:"eventType"`
-	NotificationType string `json:"notificationType"`
-	// SNS envelope: the record is a JSON string in Message.
-	Type    string `json:"Type"`
-	Message string `json:"Message"`
-
-	Mail struct {
-		Timestamp     string              `json:"timestamp"`
-		MessageID     string              `json:"messageId"`
-		SourceIP      string              `json:"sourceIp"`
-		Tags          map[string][]string `json:"tags"`
-		CommonHeaders struct {
-			Subject string   `json:"subject"`
-			From    []string `json:"from"`
-		} `json:"commonHeaders"`
-	} `json:"mail"`
-	Bounce *struct {
-		BounceType        string         `json:"bounceType"`
-		BounceSubType     string         `json:"bounceSubType"`
-		BouncedRecipients []sesRecipient `json:"bouncedRecipients"`
-		Timestamp         string         `json:"timestamp"`
-	} `json:"bounce"`
-	Delivery *struct {
-		Timestamp    string   `json:"timestamp"`
-		Recipients   []string `json:"recipients"`
-		SMTPResponse string   `json:"smtpResponse"`
-		RemoteMTAIP  string   `json:"remoteMtaIp"`
-	} `json:"delivery"`
-	Complaint *struct {
-		ComplainedRecipients []sesRecipient `json:"complainedRecipients"`
-		Timestamp            string         `json:"timestamp"`
-		FeedbackType         string         `json:"complaintFeedbackType"`
-	} `json:"complaint"`
-	DeliveryDelay *struct {
-		DelayType         string         `json:"delayType"`
-		DelayedRecipients []sesRecipient `json:"delayedRecipients"`
-		Timestamp         string         `json:"timestamp"`
-	} `json:"deliveryDelay"`
-}
-
-type sesRecipient struct {
-	EmailAddress   string `json:"emailAddress"`
-	Status         string `json:"status"`
-	DiagnosticCode string `json:"diagnosticCode"`
-}
 
 // MaxSESRecipients limits the recipients read from one SES record; SES
 // itself sends to at most 50 per message.
 const MaxSESRecipients = 1000
 
-func parseSESEvents(rd *Reader, line []byte, evs []Event) ([]Event, bool, error) {
-	var rec sesRecord
-	if err := json.Unmarshal(line, &rec); err != nil {
-		return evs, false, fmt.Errorf("%w: %v", ErrBadRecord, err)
+// sesSuppressed is the verdict of an address SES will not send to: it is on
+// SES's global or the account's suppression list, or the domain has no mail
+// server (NoEmail). Retrying cannot help and the address must be suppressed.
+func sesSuppressed(sub string, cat classify.Category) classify.Verdict {
+	return classify.Verdict{Severity: classify.SeverityHard, Category: cat, Suppress: true,
+		Rule: "ses." + sub, Explanation: "Amazon SES bounce subtype " + sub + ": do not send to this address again."}
+}
+
+func parseSESEvents(_ *Reader, rec []byte, evs []Event) ([]Event, bool, error) {
+	s, err := bounce.ParseSESEvent(rec)
+	if err != nil {
+		// bounce.ErrNotSES or a JSON error, kept for errors.Is.
+		return evs, false, fmt.Errorf("%w: %w", ErrBadRecord, err)
 	}
-	if rec.Type == "Notification" && rec.Message != "" && rec.EventType == "" && rec.NotificationType == "" {
-		var inner sesRecord
-		if err := json.Unmarshal([]byte(rec.Message), &inner); err != nil {
-			return evs, false, fmt.Errorf("%w: SNS Message: %v", ErrBadRecord, err)
-		}
-		rec = inner
+	base := Event{MessageID: s.Mail.MessageID}
+	if s.Mail.Subject != "" {
+		base.Attrs = append(base.Attrs, Attr{"subject", s.Mail.Subject})
 	}
-	kind := rec.EventType
-	if kind == "" {
-		kind = rec.NotificationType
-	}
-	base := Event{MessageID: rec.Mail.MessageID}
-	if s := rec.Mail.CommonHeaders.Subject; s != "" {
-		base.Attrs = append(base.Attrs, Attr{"subject", s})
-	}
-	if len(rec.Mail.CommonHeaders.From) > 0 {
-		if d := (&Event{Recipient: rec.Mail.CommonHeaders.From[0]}).Domain(); d != "" {
+	if len(s.Mail.From) > 0 {
+		if d := (&Event{Recipient: s.Mail.From[0]}).Domain(); d != "" {
 			base.Attrs = append(base.Attrs, Attr{"from_domain", d})
 		}
 	}
-	if len(rec.Mail.Tags) > 0 {
-		meta := make(map[string]any, len(rec.Mail.Tags))
-		for k, v := range rec.Mail.Tags {
+	if len(s.Mail.Tags) > 0 {
+		meta := make(map[string]any, len(s.Mail.Tags))
+		for _, t := range s.Mail.Tags {
 			// SES adds its own ses:* tags (source IP of the API call,
 			// configuration set...); they describe the caller, not the mail.
-			if strings.HasPrefix(k, "ses:") || len(v) == 0 {
+			if strings.HasPrefix(t.Name, "ses:") || len(t.Values) == 0 {
 				continue
 			}
-			meta[k] = v[0]
+			meta[t.Name] = t.Values[0]
 		}
 		metaToEvent(&base, meta)
 	}
-	add := func(out Outcome, rcpt, reply, ts string) error {
+	add := func(out Outcome, rcpt, reply string, ts time.Time, v classify.Verdict, attr *Attr) error {
 		if len(evs) >= MaxSESRecipients {
 			return nil
 		}
 		if strings.TrimSpace(rcpt) == "" {
 			return ErrNoRecipient
 		}
+		if ts.IsZero() {
+			ts = s.Mail.Timestamp
+		}
+		if ts.IsZero() {
+			return fmt.Errorf("%w: no timestamp in the record", ErrBadTime)
+		}
 		ev := base
 		ev.Attrs = append([]Attr(nil), base.Attrs...)
-		ev.Recipient, ev.Outcome, ev.ReplyText = rcpt, out, reply
-		if ts == "" {
-			ts = rec.Mail.Timestamp
+		if attr != nil {
+			ev.Attrs = append(ev.Attrs, *attr)
 		}
-		t, err := parseTime(ts, rd.loc())
-		if err != nil {
-			return err
-		}
-		ev.Time = t
+		ev.Recipient, ev.Outcome, ev.ReplyText, ev.Time, ev.Verdict = bounceAddress(rcpt), out, reply, ts, v
 		evs = append(evs, ev)
 		return nil
 	}
-	var err error
-	switch kind {
-	case "Bounce":
-		if rec.Bounce == nil {
-			return evs, false, fmt.Errorf("%w: Bounce without bounce object", ErrBadRecord)
+	switch s.Type {
+	case bounce.SESBounce:
+		b := s.Bounce
+		out := OutcomeBounced
+		var v classify.Verdict
+		switch b.Type {
+		case bounce.SESTransient:
+			out = OutcomeDeferred
+		case bounce.SESPermanent:
+			switch b.SubType {
+			case bounce.SESSubNoEmail:
+				v = sesSuppressed(b.SubType, classify.CategoryRecipientUnknown)
+			case bounce.SESSubSuppressed, bounce.SESSubOnAccountSuppressionList:
+				v = sesSuppressed(b.SubType, classify.CategoryRecipientInactive)
+			}
 		}
-		// A Transient bounce is SES giving up after retries or a soft
-		// failure it reports once; it is still a failed delivery.
-		for _, r := range rec.Bounce.BouncedRecipients {
-			reply := strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(r.DiagnosticCode, "smtp;"), "smtp; "))
+		for _, r := range b.Recipients {
+			reply := bounce.SESDiagnosticReply(r.DiagnosticCode)
 			if reply == "" {
 				reply = r.Status
 			}
-			if err = add(OutcomeBounced, r.EmailAddress, reply, rec.Bounce.Timestamp); err != nil {
+			if err = add(out, r.EmailAddress, reply, b.Timestamp, v, nil); err != nil {
 				break
 			}
 		}
-	case "Delivery":
-		if rec.Delivery == nil {
-			return evs, false, fmt.Errorf("%w: Delivery without delivery object", ErrBadRecord)
-		}
-		for _, r := range rec.Delivery.Recipients {
-			if err = add(OutcomeDelivered, r, rec.Delivery.SMTPResponse, rec.Delivery.Timestamp); err != nil {
+	case bounce.SESDelivery:
+		for _, r := range s.Delivery.Recipients {
+			if err = add(OutcomeDelivered, r, s.Delivery.SMTPResponse, s.Delivery.Timestamp, classify.Verdict{}, nil); err != nil {
 				break
 			}
 		}
-	case "Complaint":
-		if rec.Complaint == nil {
-			return evs, false, fmt.Errorf("%w: Complaint without complaint object", ErrBadRecord)
+	case bounce.SESComplaint:
+		c := s.Complaint
+		var attr *Attr
+		if c.FeedbackType != "" {
+			attr = &Attr{"feedback_type", c.FeedbackType}
 		}
-		for _, r := range rec.Complaint.ComplainedRecipients {
-			if err = add(OutcomeComplained, r.EmailAddress, "", rec.Complaint.Timestamp); err != nil {
+		for _, r := range c.Recipients {
+			if err = add(OutcomeComplained, r, "", c.Timestamp, classify.Verdict{}, attr); err != nil {
 				break
 			}
 		}
-	case "DeliveryDelay":
-		if rec.DeliveryDelay == nil {
-			return evs, false, fmt.Errorf("%w: DeliveryDelay without deliveryDelay object", ErrBadRecord)
-		}
-		for _, r := range rec.DeliveryDelay.DelayedRecipients {
-			reply := strings.TrimSpace(strings.TrimPrefix(r.DiagnosticCode, "smtp;"))
+	case bounce.SESDeliveryDelay:
+		d := s.DeliveryDelay
+		for _, r := range d.Recipients {
+			reply := bounce.SESDiagnosticReply(r.DiagnosticCode)
 			if reply == "" {
 				reply = r.Status
 			}
-			if err = add(OutcomeDeferred, r.EmailAddress, reply, rec.DeliveryDelay.Timestamp); err != nil {
+			if err = add(OutcomeDeferred, r.EmailAddress, reply, d.Timestamp, classify.Verdict{}, nil); err != nil {
 				break
 			}
 		}
-	case "":
-		return evs, false, fmt.Errorf("%w: no eventType or notificationType", ErrBadRecord)
 	default:
 		// Send, Reject, Open, Click, Rendering Failure, Subscription: not
 		// delivery outcomes.
@@ -179,4 +145,16 @@ func parseSESEvents(rd *Reader, line []byte, evs []Event) ([]Event, bool, error)
 		return evs[:0], false, err
 	}
 	return evs, len(evs) > 0, nil
+}
+
+// bounceAddress strips a display name: SES writes complained and bounced
+// recipients as given to it, "Bob <bob@example.com>" included.
+func bounceAddress(a string) string {
+	a = strings.TrimSpace(a)
+	if i := strings.LastIndexByte(a, '<'); i >= 0 {
+		if j := strings.IndexByte(a[i:], '>'); j > 0 {
+			return a[i+1 : i+j]
+		}
+	}
+	return a
 }

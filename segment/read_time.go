@@ -62,3 +62,84 @@ func parseAgeDays(s string) (time.Duration, error) {
 	}
 	return time.Duration(f * float64(24*time.Hour)), nil
 }
+
+// yearGuess places syslog time stamps that have no year ("Jan  2
+// 15:04:05", RFC 3164 section 4.1.2). The first is put in Reader.Year, or
+// else in the latest year that does not put it after the clock (a log read
+// in January that starts in December is last year's); each later one rolls
+// over to the next year when the date steps back by more than 30 days (Dec
+// 31 to Jan 1), since a log runs forward.
+type yearGuess struct {
+	year  int
+	now   time.Time
+	last  time.Time
+	start bool
+}
+
+func newYearGuess(rd *Reader) *yearGuess {
+	g := &yearGuess{year: rd.Year, now: rd.Now}
+	if g.now.IsZero() {
+		g.now = time.Now()
+	}
+	return g
+}
+
+// place returns t (read with year 0) in its year.
+func (g *yearGuess) place(t time.Time) time.Time {
+	if !g.start {
+		g.start = true
+		if g.year == 0 {
+			g.year = g.now.In(t.Location()).Year()
+			// A day of slack for clocks and zones a little apart.
+			if t.AddDate(g.year, 0, 0).After(g.now.Add(24 * time.Hour)) {
+				g.year--
+			}
+		}
+	}
+	p := t.AddDate(g.year, 0, 0)
+	if !g.last.IsZero() && p.Before(g.last.Add(-30*24*time.Hour)) {
+		g.year++
+		p = t.AddDate(g.year, 0, 0)
+	}
+	g.last = p
+	return p
+}
+
+// parseSyslogTime reads a log line's time stamp as bouncekit.ParseLogLine
+// returns it: RFC 3164 "Jan  2 15:04:05" (one- or two-digit day, one or two
+// spaces; placed in its year by g), RFC 3339 / RFC 5424
+// "2026-01-02T15:04:05.000000+01:00", and "2026-01-02 15:04:05" with an
+// optional fraction and numeric zone (Exim, and syslog daemons so
+// configured). Times without a zone are in loc.
+func parseSyslogTime(ts string, g *yearGuess, loc *time.Location) (time.Time, error) {
+	ts = strings.TrimSpace(ts)
+	if ts == "" {
+		return time.Time{}, fmt.Errorf("%w: no time stamp", ErrBadTime)
+	}
+	if ts[0] >= '0' && ts[0] <= '9' {
+		if len(ts) > 10 && ts[10] == ' ' {
+			// "2026-01-02 15:04:05[.fff][ +zzzz]"
+			for _, layout := range []string{"2006-01-02 15:04:05.999999999 -0700", "2006-01-02 15:04:05.999999999 -07:00"} {
+				if t, err := time.Parse(layout, ts); err == nil {
+					return t, nil
+				}
+			}
+			if t, err := time.ParseInLocation("2006-01-02 15:04:05.999999999", ts, loc); err == nil {
+				return t, nil
+			}
+			return time.Time{}, fmt.Errorf("%w: %q", ErrBadTime, shorten(ts, 40))
+		}
+		return parseTime(ts, loc)
+	}
+	// "Jan  2 15:04:05", "Jan 2 15:04:05", with an optional fraction.
+	f := strings.Fields(ts)
+	if len(f) != 3 || len(f[0]) != 3 || len(f[1]) > 2 {
+		return time.Time{}, fmt.Errorf("%w: %q", ErrBadTime, shorten(ts, 40))
+	}
+	t, err := time.ParseInLocation("Jan 2 15:04:05.999999999", f[0]+" "+f[1]+" "+f[2], loc)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%w: %q", ErrBadTime, shorten(ts, 40))
+	}
+	// time.Parse gives year 0; place() adds the year.
+	return g.place(t), nil
+}
