@@ -208,6 +208,7 @@ type focusCells struct {
 
 type providerState struct {
 	name classify.Provider
+	fig  outcomeFigures
 	win  map[int64]*WindowCounts
 	lk   int64
 	lw   *WindowCounts
@@ -291,6 +292,7 @@ func (a *Aggregate) Add(ev *Event) {
 	di := a.domainInfo(ev.Domain())
 	g := a.group(di.prov, a.campID(ev.Campaign))
 	g.c.inc(o)
+	a.provs[di.prov].fig.add(o, ev)
 	a.total.inc(o)
 	var cl classified
 	if o != oDelivered {

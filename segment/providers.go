@@ -31,6 +31,12 @@ type ProviderStats struct {
 	Tags []SegmentStats `json:"tags"`
 	// Categories are the classify categories of failures, as Tags.
 	Categories []SegmentStats `json:"categories"`
+	// ComplaintLevel is the level of Counts.ComplaintRate under the
+	// mailbox providers' published limits (ComplaintLevel).
+	ComplaintLevel Level `json:"complaint_level"`
+	// Attempts per outcome and the time to delivery.
+	Attempts       Attempts   `json:"attempts"`
+	TimeToDelivery DelayStats `json:"time_to_delivery"`
 }
 
 // Providers returns every provider's figures, largest denominator first.
@@ -55,6 +61,11 @@ func (a *Aggregate) Provider(name classify.Provider, p Policy) ProviderStats {
 		ps.Counts.add(g.c)
 	}
 	ps.Rate = NewRate(ps.Bounced, ps.Sent())
+	ps.ComplaintLevel = ComplaintLevel(ps.Counts)
+	if id, ok := a.provIndex[name]; ok {
+		f := &a.provs[id].fig
+		ps.Attempts, ps.TimeToDelivery = f.attempts(ps.Counts), f.delays()
+	}
 	ps.Level = p.For(string(name), "").Level(ps.Rate)
 	ps.Domains = a.Breakdown(name, AttrDomain, p)
 	ps.Tags = a.outcomeBreakdown(name, attrTag, ps.Sent(), p)
@@ -146,4 +157,14 @@ func sortSegments(s []SegmentStats) {
 		}
 		return strings.Compare(x.Key, y.Key)
 	})
+}
+
+// Figures returns the attempts per outcome and the time to delivery over
+// every provider.
+func (a *Aggregate) Figures() (Attempts, DelayStats) {
+	var f outcomeFigures
+	for _, p := range a.provs {
+		f.merge(p.fig)
+	}
+	return f.attempts(a.total), f.delays()
 }
