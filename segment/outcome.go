@@ -101,7 +101,10 @@ func beats(a, b *Event) bool {
 	if ra, rb := rank(a.Outcome), rank(b.Outcome); ra != rb {
 		return ra > rb
 	}
-	return a.ReplyText > b.ReplyText
+	if a.ReplyText != b.ReplyText {
+		return a.ReplyText > b.ReplyText
+	}
+	return a.Recipient > b.Recipient
 }
 
 // earlier orders complaints: the first one counts.
@@ -109,7 +112,10 @@ func earlier(a, b *Event) bool {
 	if !a.Time.Equal(b.Time) {
 		return a.Time.Before(b.Time)
 	}
-	return a.Attr("feedback_type") < b.Attr("feedback_type")
+	if fa, fb := a.Attr("feedback_type"), b.Attr("feedback_type"); fa != fb {
+		return fa < fb
+	}
+	return a.Recipient+"\x00"+a.ReplyText < b.Recipient+"\x00"+b.ReplyText
 }
 
 // Add folds one event into the state. Events of another key must not be

@@ -5,6 +5,8 @@ package segment
 import (
 	"fmt"
 	"strings"
+
+	"github.com/bouncekit/bouncekit/classify"
 )
 
 // pmtaType maps PowerMTA accounting record types to outcomes: d delivered,
@@ -141,6 +143,11 @@ func (rd *Reader) readPMTA(s *lineScanner, yield func(Event, error) bool) {
 			}
 		} else if ev.Outcome != OutcomeDelivered {
 			ev.ReplyText = status
+			// No diagnostic: PowerMTA's own bounce category says what it
+			// made of the failure.
+			if v, ok := pmtaCategory(ev.Attr("bouncecat")); ok {
+				ev.Verdict = v
+			}
 		}
 		if rowErr == nil && ev.Recipient == "" {
 			rowErr = ErrNoRecipient
@@ -156,4 +163,47 @@ func (rd *Reader) readPMTA(s *lineScanner, yield func(Event, error) bool) {
 			return
 		}
 	}
+}
+
+// pmtaCategory maps PowerMTA's bounce categories (bounceCat, from its
+// bounce-category-patterns; PowerMTA User's Guide, "Bounce categories") to a
+// verdict, for records without a diagnostic to classify.
+func pmtaCategory(cat string) (classify.Verdict, bool) {
+	hard := func(c classify.Category, suppress bool) classify.Verdict {
+		return classify.Verdict{Severity: classify.SeverityHard, Category: c, Suppress: suppress, Rule: "pmta.bounceCat." + cat}
+	}
+	soft := func(c classify.Category) classify.Verdict {
+		return classify.Verdict{Severity: classify.SeveritySoft, Category: c, Retry: true, Rule: "pmta.bounceCat." + cat}
+	}
+	switch strings.ToLower(cat) {
+	case "bad-mailbox":
+		return hard(classify.CategoryRecipientUnknown, true), true
+	case "inactive-mailbox":
+		return hard(classify.CategoryRecipientInactive, true), true
+	case "bad-domain":
+		return hard(classify.CategoryBadDomain, true), true
+	case "quota-issues":
+		return soft(classify.CategoryMailboxFull), true
+	case "spam-related":
+		return hard(classify.CategorySpamContent, false), true
+	case "content-related":
+		return hard(classify.CategoryContentPolicy, false), true
+	case "virus-related":
+		return hard(classify.CategoryVirus, false), true
+	case "policy-related":
+		return hard(classify.CategoryPolicy, false), true
+	case "relaying-issues":
+		return hard(classify.CategoryRelayDenied, false), true
+	case "invalid-sender":
+		return hard(classify.CategorySenderRejected, false), true
+	case "message-expired":
+		return hard(classify.CategoryExpired, false), true
+	case "no-answer-from-host", "bad-connection", "routing-errors":
+		return soft(classify.CategoryNetwork), true
+	case "protocol-errors":
+		return soft(classify.CategoryProtocol), true
+	case "bad-configuration":
+		return soft(classify.CategorySystem), true
+	}
+	return classify.Verdict{}, false
 }
