@@ -7,9 +7,10 @@ import (
 	"iter"
 )
 
-// DefaultMaxOpenKeys is how many keys Dedup holds by default: 65,536, about
-// 40 MiB of events at their usual size.
-const DefaultMaxOpenKeys = 1 << 16
+// DefaultMaxOpenKeys is how many keys Dedup holds by default: 32,768. A key
+// costs about 1 KiB (its event, the log line it points into, the map
+// entry), so the default holds about 32 MiB.
+const DefaultMaxOpenKeys = 1 << 15
 
 // Dedup applies the outcome rules (KeyState) to a stream of events and
 // yields one outcome per message and recipient.
@@ -105,12 +106,15 @@ func (d *Dedup) Events(in iter.Seq2[Event, error]) iter.Seq2[Event, error] {
 		if max <= 0 {
 			max = DefaultMaxOpenKeys
 		}
+		var buf []Event
 		emit := func(e *dedupEntry) bool {
-			for _, ev := range e.st.Outcomes() {
+			buf = e.st.AppendOutcomes(buf[:0])
+			for i := range buf {
 				d.Stats.Outcomes++
-				if !yield(ev, nil) {
+				if !yield(buf[i], nil) {
 					return false
 				}
+				buf[i] = Event{}
 			}
 			return true
 		}

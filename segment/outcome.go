@@ -167,22 +167,24 @@ func (s *KeyState) Final() bool { return isFinal(s.out.Outcome) }
 
 // Outcomes returns the key's outcome event (with Attempts and Delay set),
 // then its complaint when there is one; nil for an empty state.
-func (s *KeyState) Outcomes() []Event {
-	var out []Event
+func (s *KeyState) Outcomes() []Event { return s.AppendOutcomes(nil) }
+
+// AppendOutcomes appends Outcomes to dst.
+func (s *KeyState) AppendOutcomes(dst []Event) []Event {
 	if s.out.Outcome != "" {
-		ev := s.out
+		dst = append(dst, s.out)
+		ev := &dst[len(dst)-1]
 		ev.Attempts = s.Attempts
 		if !s.First.IsZero() && !ev.Time.IsZero() {
 			if d := ev.Time.Sub(s.First); d > ev.Delay {
 				ev.Delay = d
 			}
 		}
-		out = append(out, ev)
 	}
 	if s.complaint != nil {
-		out = append(out, *s.complaint)
+		dst = append(dst, *s.complaint)
 	}
-	return out
+	return dst
 }
 
 // Fold applies the outcome rules to events of any keys and returns one

@@ -6,6 +6,7 @@ package segment
 // message, and the year of syslog time stamps.
 
 import (
+	"bytes"
 	"strings"
 
 	"github.com/bouncekit/bouncekit/bounce"
@@ -33,10 +34,16 @@ func (rd *Reader) readPostfix(s *lineScanner, yield func(Event, error) bool) {
 	notices := map[string]bool{}
 	years := newYearGuess(rd)
 	for b := range rd.lines(s, FormatPostfix, yield) {
+		if !maybePostfixDelivery(b) {
+			// Most lines of a mail log are not deliveries: read them for
+			// what marks a notice without copying them.
+			postfixBookkeeping(b, notices)
+			rd.Stats.Ignored++
+			continue
+		}
 		line := string(b)
 		l, perr := bounce.ParseLogLine(line)
 		if perr != nil {
-			rd.postfixBookkeeping(line, notices)
 			rd.Stats.Ignored++ // not a delivery attempt (or longer than any)
 			continue
 		}
@@ -143,28 +150,30 @@ func (rd *Reader) readPostfix(s *lineScanner, yield func(Event, error) bool) {
 // "delay notification", "postmaster non-delivery notification"), a message
 // qmgr queued with the null sender ("5DEF: from=<>, size=..."), or one
 // cleaned out ("5DEF: removed").
-func (rd *Reader) postfixBookkeeping(line string, notices map[string]bool) {
-	i := strings.Index(line, "]: ")
-	if i < 0 || !strings.Contains(line[:i], "postfix") {
+func postfixBookkeeping(line []byte, notices map[string]bool) {
+	i := bytes.Index(line, []byte("]: "))
+	if i < 0 || !bytes.Contains(line[:i], []byte("postfix")) {
 		return
 	}
 	rest := line[i+3:]
-	j := strings.IndexByte(rest, ':')
-	if j <= 0 || strings.ContainsAny(rest[:j], " =<") {
+	j := bytes.IndexByte(rest, ':')
+	if j <= 0 || bytes.ContainsAny(rest[:j], " =<") {
 		return
 	}
 	qid, msg := rest[:j], rest[j+1:]
 	switch {
-	case strings.HasPrefix(msg, " from=<>,"):
+	case bytes.HasPrefix(msg, []byte(" from=<>,")):
 		if len(notices) < maxPostfixPending {
-			notices[qid] = true
+			notices[string(qid)] = true
 		}
-	case strings.HasPrefix(msg, " removed"):
-		delete(notices, qid)
-	case strings.Contains(msg, " notification: "):
-		k := strings.LastIndex(msg, " notification: ")
-		if n := strings.TrimSpace(msg[k+len(" notification: "):]); n != "" && !strings.ContainsAny(n, " =<") && len(notices) < maxPostfixPending {
-			notices[n] = true
+	case bytes.HasPrefix(msg, []byte(" removed")):
+		if len(notices) > 0 {
+			delete(notices, string(qid))
+		}
+	case bytes.Contains(msg, []byte(" notification: ")):
+		k := bytes.LastIndex(msg, []byte(" notification: "))
+		if n := bytes.TrimSpace(msg[k+len(" notification: "):]); len(n) > 0 && !bytes.ContainsAny(n, " =<") && len(notices) < maxPostfixPending {
+			notices[string(n)] = true
 		}
 	}
 }
@@ -190,6 +199,31 @@ func isPostfixLocal(l *bounce.LogLine) bool {
 		if a == "" || strings.IndexByte(a, '/') >= 0 || strings.HasPrefix(a, "127.") || a == "::1" || strings.EqualFold(l.Relay, "localhost") {
 			return true
 		}
+	}
+	return false
+}
+
+// maybePostfixDelivery is a quick test that a line can be a delivery (its
+// message starts "QUEUEID: to="), found through the rare ']' that ends the
+// program's PID; lines without one are tested for " status=".
+func maybePostfixDelivery(b []byte) bool {
+	i := bytes.IndexByte(b, ']')
+	if i < 0 || i+3 >= len(b) || b[i+1] != ':' || b[i+2] != ' ' {
+		return bytes.Contains(b, []byte(" status="))
+	}
+	rest := b[i+3:]
+	j := bytes.IndexByte(rest, ':')
+	if j < 0 || j+5 > len(rest) {
+		return false
+	}
+	msg := rest[j+1:]
+	switch {
+	case bytes.HasPrefix(msg, []byte(" to=")):
+		return true
+	case bytes.HasPrefix(msg, []byte(" from=")):
+		// qmgr's "from=<...>, status=expired, returned to sender"; its
+		// "(queue active)" lines are the common case.
+		return !bytes.HasSuffix(msg, []byte("(queue active)")) && bytes.Contains(msg, []byte(" status="))
 	}
 	return false
 }

@@ -131,6 +131,9 @@ func parseSyslogTime(ts string, g *yearGuess, loc *time.Location) (time.Time, er
 		}
 		return parseTime(ts, loc)
 	}
+	if t, ok := fastStamp(ts, loc); ok {
+		return g.place(t), nil
+	}
 	// "Jan  2 15:04:05", "Jan 2 15:04:05", with an optional fraction.
 	f := strings.Fields(ts)
 	if len(f) != 3 || len(f[0]) != 3 || len(f[1]) > 2 {
@@ -142,4 +145,54 @@ func parseSyslogTime(ts string, g *yearGuess, loc *time.Location) (time.Time, er
 	}
 	// time.Parse gives year 0; place() adds the year.
 	return g.place(t), nil
+}
+
+var months = [...]string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
+
+// fastStamp reads the common "Jan _2 15:04:05" without time.Parse: a mail
+// log has millions of them.
+func fastStamp(ts string, loc *time.Location) (time.Time, bool) {
+	if len(ts) != 15 || ts[3] != ' ' || ts[6] != ' ' || ts[9] != ':' || ts[12] != ':' {
+		return time.Time{}, false
+	}
+	m := 0
+	for i, name := range months {
+		if ts[:3] == name {
+			m = i + 1
+			break
+		}
+	}
+	d1 := ts[4]
+	if d1 == ' ' {
+		d1 = '0'
+	}
+	num := func(a, b byte) (int, bool) {
+		if a < '0' || a > '9' || b < '0' || b > '9' {
+			return 0, false
+		}
+		return int(a-'0')*10 + int(b-'0'), true
+	}
+	day, ok1 := num(d1, ts[5])
+	h, ok2 := num(ts[7], ts[8])
+	mi, ok3 := num(ts[10], ts[11])
+	s, ok4 := num(ts[13], ts[14])
+	if m == 0 || !ok1 || !ok2 || !ok3 || !ok4 || day < 1 || day > 31 || h > 23 || mi > 59 || s > 60 {
+		return time.Time{}, false
+	}
+	if day > daysIn(time.Month(m)) {
+		return time.Time{}, false
+	}
+	// Year 0, as time.Parse gives for a layout without one; place() adds it.
+	return time.Date(0, time.Month(m), day, h, mi, s, 0, loc), true
+}
+
+// daysIn is the longest a month can be (February 29: year 0 is a leap year).
+func daysIn(m time.Month) int {
+	switch m {
+	case time.February:
+		return 29
+	case time.April, time.June, time.September, time.November:
+		return 30
+	}
+	return 31
 }

@@ -1,0 +1,120 @@
+package segment
+
+import (
+	"io"
+	"os"
+	"runtime"
+	"strconv"
+	"testing"
+	"time"
+)
+
+// postfixGen writes a Postfix log on the fly: per message a qmgr line, for
+// one recipient in three one to three deferrals, then a sent (or, one in
+// fifty, a bounced) line; one in a hundred messages is a null-sender notice
+// delivered locally. It stops after n lines.
+type postfixGen struct {
+	n, lines int
+	msg      int
+	buf      []byte
+	t        time.Time
+	sec      int64
+	stamp    []byte
+}
+
+func (g *postfixGen) Read(p []byte) (int, error) {
+	for len(g.buf) < len(p) && g.lines < g.n {
+		g.message()
+	}
+	if len(g.buf) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, g.buf)
+	g.buf = g.buf[:copy(g.buf, g.buf[n:])]
+	return n, nil
+}
+
+var benchDomains = []string{"gmail.com", "icloud.com", "yahoo.com", "outlook.com", "example.org", "me.com"}
+
+func (g *postfixGen) line(prog, qid, rest string) {
+	if g.lines >= g.n {
+		return
+	}
+	g.lines++
+	g.t = g.t.Add(3 * time.Millisecond)
+	if s := g.t.Unix(); s != g.sec {
+		g.sec, g.stamp = s, g.t.AppendFormat(g.stamp[:0], time.Stamp)
+	}
+	g.buf = append(g.buf, g.stamp...)
+	g.buf = append(g.buf, " mx1 postfix/"...)
+	g.buf = append(g.buf, prog...)
+	g.buf = append(g.buf, "[2211]: "...)
+	g.buf = append(g.buf, qid...)
+	g.buf = append(g.buf, ": "...)
+	g.buf = append(g.buf, rest...)
+	g.buf = append(g.buf, '\n')
+}
+
+func (g *postfixGen) message() {
+	g.msg++
+	qid := "4" + strconv.FormatInt(int64(g.msg)*7919, 16)
+	rcpt := "user" + strconv.Itoa(g.msg) + "@" + benchDomains[g.msg%len(benchDomains)]
+	if g.msg%100 == 0 {
+		g.line("qmgr", qid, "from=<>, size=3000, nrcpt=1 (queue active)")
+		g.line("local", qid, "to=<news@shop.example>, relay=local, delay=0.1, delays=0/0/0/0.1, dsn=2.0.0, status=sent (delivered to mailbox)")
+		g.line("qmgr", qid, "removed")
+		return
+	}
+	g.line("qmgr", qid, "from=<news@shop.example>, size=12000, nrcpt=1 (queue active)")
+	relay := "relay=mx.provider.example[192.0.2.10]:25, delay=1.2, delays=0.1/0/0.5/0.6, "
+	if g.msg%3 == 0 {
+		for i := 0; i <= g.msg%9/3; i++ {
+			g.line("smtp", qid, "to=<"+rcpt+">, "+relay+"dsn=4.7.0, status=deferred (host mx.provider.example[192.0.2.10] said: 421 4.7.0 [TSS04] Messages from 192.0.2.1 temporarily deferred due to unexpected volume (in reply to end of DATA command))")
+		}
+	}
+	if g.msg%50 == 0 {
+		g.line("smtp", qid, "to=<"+rcpt+">, "+relay+"dsn=5.1.1, status=bounced (host mx.provider.example[192.0.2.10] said: 550 5.1.1 user unknown (in reply to RCPT TO command))")
+	} else {
+		g.line("smtp", qid, "to=<"+rcpt+">, "+relay+"dsn=2.0.0, status=sent (250 2.0.0 OK 1700000000 x1-2 - gsmtp)")
+	}
+	g.line("qmgr", qid, "removed")
+}
+
+// BenchmarkPostfixDedup reads a generated Postfix log with retries and
+// notices through the reader and the dedup (not the aggregate).
+// SEGMENT_BENCH_LINES sets the lines per run (default 1,000,000; the figure
+// in docs/bench-segment.md is 10,000,000).
+func BenchmarkPostfixDedup(b *testing.B) {
+	n := 1_000_000
+	if s := os.Getenv("SEGMENT_BENCH_LINES"); s != "" {
+		n, _ = strconv.Atoi(s)
+	}
+	b.ReportAllocs()
+	cpu := cpuTime()
+	var outcomes int64
+	var peak uint64
+	for b.Loop() {
+		g := &postfixGen{n: n, t: time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)}
+		rd := &Reader{Format: FormatPostfix, Now: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)}
+		dd := &Dedup{}
+		i := 0
+		for _, err := range dd.Events(rd.Events(g)) {
+			if err != nil {
+				b.Fatal(err)
+			}
+			i++
+			if i%(1<<18) == 0 {
+				var ms runtime.MemStats
+				runtime.ReadMemStats(&ms)
+				peak = max(peak, ms.HeapInuse)
+			}
+		}
+		outcomes = dd.Stats.Outcomes
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "lines/s")
+	if c := cpuTime() - cpu; c > 0 {
+		b.ReportMetric(float64(n)*float64(b.N)/c.Seconds(), "lines/cpu-s")
+	}
+	b.ReportMetric(float64(outcomes), "outcomes")
+	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+}
