@@ -166,8 +166,42 @@ func syslogDelivery(mta, head string) LogLine {
 	if j := strings.IndexByte(rest, ':'); j > 0 && !strings.ContainsAny(rest[:j], " =<") {
 		l.QueueID = rest[:j]
 	}
-	l.Recipient = logField(rest, "to=")
-	if r := logField(rest, "relay="); r != "none" {
+	// One pass over the "key=value, " fields; the relay's value may hold a
+	// space ("mx.example.net. [192.0.2.5]", Sendmail).
+	var relay, delay, dsn string
+	for f := rest[len(l.QueueID):]; f != ""; {
+		var kv string
+		if k := strings.IndexByte(f, ','); k >= 0 {
+			kv, f = f[:k], f[k+1:]
+		} else {
+			kv, f = f, ""
+		}
+		kv = trimSpace(strings.TrimPrefix(kv, ":"))
+		eq := strings.IndexByte(kv, '=')
+		if eq <= 0 {
+			continue
+		}
+		switch v := kv[eq+1:]; kv[:eq] {
+		case "to":
+			if l.Recipient == "" {
+				if strings.HasPrefix(v, "<") {
+					if e := strings.IndexByte(v, '>'); e >= 0 {
+						v = v[1:e]
+					}
+				} else if e := strings.IndexByte(v, ' '); e >= 0 {
+					v = v[:e]
+				}
+				l.Recipient = v
+			}
+		case "relay":
+			relay = v
+		case "delay":
+			delay = v
+		case "dsn":
+			dsn = v
+		}
+	}
+	if r := relay; r != "" && r != "none" {
 		if k := strings.IndexByte(r, '['); k > 0 {
 			addr := r[k+1:]
 			if e := strings.IndexByte(addr, ']'); e >= 0 {
@@ -178,15 +212,15 @@ func syslogDelivery(mta, head string) LogLine {
 		} else if strings.IndexByte(r, '/') >= 0 {
 			l.RelayAddress = r
 		}
-		l.Relay = strings.TrimSuffix(r, ".")
+		l.Relay = strings.TrimSuffix(trimRightSpace(r), ".")
 	}
-	if d := logField(rest, "delay="); d != "" {
-		if f, err := strconv.ParseFloat(d, 64); err == nil && f >= 0 && f < 1e9 {
+	if delay != "" {
+		if f, err := strconv.ParseFloat(delay, 64); err == nil && f >= 0 && f < 1e9 {
 			l.Delay = time.Duration(f * float64(time.Second))
 		}
 	}
-	if d := logField(rest, "dsn="); d != "" {
-		l.Status, _ = ParseStatus(d)
+	if dsn != "" {
+		l.Status, _ = ParseStatus(dsn)
 	}
 	return l
 }
