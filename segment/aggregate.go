@@ -518,7 +518,7 @@ func (a *Aggregate) Attributes() []string {
 
 // groupsOf returns the groups of one provider in a stable order (campaign
 // name).
-func (a *Aggregate) groupsOf(p classify.Provider) []*group {
+func (a *view) groupsOf(p classify.Provider) []*group {
 	pid, ok := a.provIndex[p]
 	if !ok {
 		return nil
