@@ -76,6 +76,9 @@ func (f *outcomeFigures) add(o outcomeIdx, ev *Event) {
 	switch o {
 	case oDelivered:
 		f.Attempts[0] += n
+		if ev.Delay <= 0 {
+			break // not known: a source without delays, a single unfolded event
+		}
 		i := 0
 		for i < len(delayBounds) && ev.Delay > delayBounds[i] {
 			i++
@@ -108,7 +111,8 @@ type Attempts struct {
 	Deferred  float64 `json:"deferred"`
 }
 
-// DelayStats are the time to delivery of delivered outcomes: the mean, and
+// DelayStats are the time to delivery of the delivered outcomes whose Delay
+// is known (Delivered counts them): the mean, and
 // the median and 90th percentile as the upper bound of the histogram bucket
 // they fall in (1s, 10s, 1m, 10m, 1h, 6h, 1d, 5d; "longer" is -1).
 type DelayStats struct {

@@ -136,6 +136,11 @@ func (rd *Reader) setColumn(ev *Event, role int, v string) error {
 	var err error
 	switch role {
 	case colTime:
+		// A time column with an empty cell is a row without a time: an
+		// error, not the year 1 (a file without the column has no times).
+		if strings.TrimSpace(v) == "" {
+			return fmt.Errorf("%w: empty", ErrBadTime)
+		}
 		ev.Time, err = parseTime(v, rd.loc())
 	case colRecipient:
 		ev.Recipient = strings.TrimSpace(v)

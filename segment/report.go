@@ -464,10 +464,10 @@ func (r *Report) WriteText(w io.Writer) error {
 	}
 	writeTable(ew, "  ", rows)
 	ew.printf("\nComplaints over delivered (keep under 0.10%%, never reach 0.30%%), deferrals over sent, and attempts per outcome:\n")
-	rows = [][]string{{"provider", "complaints", "complaint rate", "complaint level", "deferral rate", "attempts/delivered", "attempts/bounced", "median to delivery"}}
+	rows = [][]string{{"provider", "complaints", "complaint rate", "complaint level", "deferral rate", "attempts delivered / bounced", "median to delivery"}}
 	for _, p := range r.Providers {
 		rows = append(rows, []string{string(p.Provider), num(p.Complained), pct(p.ComplaintRate()), string(p.ComplaintLevel), pct(p.DeferralRate()),
-			fmt.Sprintf("%.2f", p.Attempts.Delivered), fmt.Sprintf("%.2f", p.Attempts.Bounced), delayText(p.TimeToDelivery.P50)})
+			fmt.Sprintf("%.2f / %.2f", p.Attempts.Delivered, p.Attempts.Bounced), delayText(p.TimeToDelivery.P50)})
 	}
 	writeTable(ew, "  ", rows)
 
