@@ -20,6 +20,8 @@ type postfixGen struct {
 	t        time.Time
 	sec      int64
 	stamp    []byte
+	qid      []byte
+	rcpt     []byte
 }
 
 func (g *postfixGen) Read(p []byte) (int, error) {
@@ -36,7 +38,9 @@ func (g *postfixGen) Read(p []byte) (int, error) {
 
 var benchDomains = []string{"gmail.com", "icloud.com", "yahoo.com", "outlook.com", "example.org", "me.com"}
 
-func (g *postfixGen) line(prog, qid, rest string) {
+// line appends one log line; parts are written one after the other, so
+// that the generator allocates nothing of its own per line.
+func (g *postfixGen) line(prog string, parts ...[]byte) {
 	if g.lines >= g.n {
 		return
 	}
@@ -49,35 +53,49 @@ func (g *postfixGen) line(prog, qid, rest string) {
 	g.buf = append(g.buf, " mx1 postfix/"...)
 	g.buf = append(g.buf, prog...)
 	g.buf = append(g.buf, "[2211]: "...)
-	g.buf = append(g.buf, qid...)
+	g.buf = append(g.buf, g.qid...)
 	g.buf = append(g.buf, ": "...)
-	g.buf = append(g.buf, rest...)
+	for _, p := range parts {
+		g.buf = append(g.buf, p...)
+	}
 	g.buf = append(g.buf, '\n')
 }
 
+var (
+	genQueued   = []byte("from=<news@shop.example>, size=12000, nrcpt=1 (queue active)")
+	genNotice   = []byte("from=<>, size=3000, nrcpt=1 (queue active)")
+	genLocal    = []byte("to=<news@shop.example>, relay=local, delay=0.1, delays=0/0/0/0.1, dsn=2.0.0, status=sent (delivered to mailbox)")
+	genRemoved  = []byte("removed")
+	genTo       = []byte("to=<")
+	genRelay    = []byte(">, relay=mx.provider.example[192.0.2.10]:25, delay=1.2, delays=0.1/0/0.5/0.6, ")
+	genDeferred = []byte("dsn=4.7.0, status=deferred (host mx.provider.example[192.0.2.10] said: 421 4.7.0 [TSS04] Messages from 192.0.2.1 temporarily deferred due to unexpected volume (in reply to end of DATA command))")
+	genBounced  = []byte("dsn=5.1.1, status=bounced (host mx.provider.example[192.0.2.10] said: 550 5.1.1 user unknown (in reply to RCPT TO command))")
+	genSent     = []byte("dsn=2.0.0, status=sent (250 2.0.0 OK 1700000000 x1-2 - gsmtp)")
+)
+
 func (g *postfixGen) message() {
 	g.msg++
-	qid := "4" + strconv.FormatInt(int64(g.msg)*7919, 16)
-	rcpt := "user" + strconv.Itoa(g.msg) + "@" + benchDomains[g.msg%len(benchDomains)]
+	g.qid = strconv.AppendInt(append(g.qid[:0], '4'), int64(g.msg)*7919, 16)
+	g.rcpt = append(strconv.AppendInt(append(g.rcpt[:0], "user"...), int64(g.msg), 10), '@')
+	g.rcpt = append(g.rcpt, benchDomains[g.msg%len(benchDomains)]...)
 	if g.msg%100 == 0 {
-		g.line("qmgr", qid, "from=<>, size=3000, nrcpt=1 (queue active)")
-		g.line("local", qid, "to=<news@shop.example>, relay=local, delay=0.1, delays=0/0/0/0.1, dsn=2.0.0, status=sent (delivered to mailbox)")
-		g.line("qmgr", qid, "removed")
+		g.line("qmgr", genNotice)
+		g.line("local", genLocal)
+		g.line("qmgr", genRemoved)
 		return
 	}
-	g.line("qmgr", qid, "from=<news@shop.example>, size=12000, nrcpt=1 (queue active)")
-	relay := "relay=mx.provider.example[192.0.2.10]:25, delay=1.2, delays=0.1/0/0.5/0.6, "
+	g.line("qmgr", genQueued)
 	if g.msg%3 == 0 {
 		for i := 0; i <= g.msg%9/3; i++ {
-			g.line("smtp", qid, "to=<"+rcpt+">, "+relay+"dsn=4.7.0, status=deferred (host mx.provider.example[192.0.2.10] said: 421 4.7.0 [TSS04] Messages from 192.0.2.1 temporarily deferred due to unexpected volume (in reply to end of DATA command))")
+			g.line("smtp", genTo, g.rcpt, genRelay, genDeferred)
 		}
 	}
 	if g.msg%50 == 0 {
-		g.line("smtp", qid, "to=<"+rcpt+">, "+relay+"dsn=5.1.1, status=bounced (host mx.provider.example[192.0.2.10] said: 550 5.1.1 user unknown (in reply to RCPT TO command))")
+		g.line("smtp", genTo, g.rcpt, genRelay, genBounced)
 	} else {
-		g.line("smtp", qid, "to=<"+rcpt+">, "+relay+"dsn=2.0.0, status=sent (250 2.0.0 OK 1700000000 x1-2 - gsmtp)")
+		g.line("smtp", genTo, g.rcpt, genRelay, genSent)
 	}
-	g.line("qmgr", qid, "removed")
+	g.line("qmgr", genRemoved)
 }
 
 // BenchmarkPostfixDedup reads a generated Postfix log with retries and

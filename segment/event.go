@@ -73,6 +73,8 @@ type Event struct {
 	SignupDate    time.Time
 
 	// Attrs are the free attributes in the order the source gave them.
+	// Readers may share one Attrs array among events (the relay of a mail
+	// log line): treat it as read-only, or copy it before changing it.
 	Attrs []Attr
 
 	// Attempts is how many delivery attempts (deferrals and the final

@@ -22,6 +22,7 @@ import (
 func (rd *Reader) readExim(s *lineScanner, yield func(Event, error) bool) {
 	notices := map[string]bool{}
 	years := newYearGuess(rd)
+	var relays relayAttrs
 	for b := range rd.lines(s, FormatExim, yield) {
 		line := string(b)
 		l, perr := bounce.ParseLogLine(line)
@@ -64,7 +65,7 @@ func (rd *Reader) readExim(s *lineScanner, yield func(Event, error) bool) {
 		}
 		ev := Event{Time: t, Recipient: l.Recipient, Outcome: out, ReplyText: l.Reply.Raw, MessageID: l.QueueID, Delay: l.Delay}
 		if l.Relay != "" {
-			ev.Attrs = []Attr{{"relay", l.Relay}}
+			ev.Attrs = relays.attrs(l.Relay)
 		}
 		rd.Stats.Events++
 		if !yield(ev, nil) {

@@ -33,6 +33,7 @@ func (rd *Reader) readPostfix(s *lineScanner, yield func(Event, error) bool) {
 	waiting := map[string]*pending{}
 	notices := map[string]bool{}
 	years := newYearGuess(rd)
+	var relays relayAttrs
 	for b := range rd.lines(s, FormatPostfix, yield) {
 		if !maybePostfixDelivery(b) {
 			// Most lines of a mail log are not deliveries: read them for
@@ -100,7 +101,7 @@ func (rd *Reader) readPostfix(s *lineScanner, yield func(Event, error) bool) {
 		}
 		ev := Event{Time: t, Recipient: rcpt, Outcome: out, ReplyText: reply, MessageID: qid, Delay: l.Delay}
 		if l.Relay != "" {
-			ev.Attrs = []Attr{{"relay", l.Relay}}
+			ev.Attrs = relays.attrs(l.Relay)
 		}
 		if qid != "" {
 			switch out {
@@ -226,4 +227,26 @@ func maybePostfixDelivery(b []byte) bool {
 		return !bytes.HasSuffix(msg, []byte("(queue active)")) && bytes.Contains(msg, []byte(" status="))
 	}
 	return false
+}
+
+// relayAttrs shares one read-only []Attr{{"relay", host}} among the events
+// to the same relay host: a log has a few hundred of them and millions of
+// lines. At most maxRelayAttrs hosts are kept.
+type relayAttrs map[string][]Attr
+
+const maxRelayAttrs = 4096
+
+func (r *relayAttrs) attrs(host string) []Attr {
+	if a, ok := (*r)[host]; ok {
+		return a
+	}
+	// Capacity 1: a caller that appends gets a copy, never a shared array.
+	a := []Attr{{"relay", strings.Clone(host)}}[:1:1]
+	if *r == nil {
+		*r = relayAttrs{}
+	}
+	if len(*r) < maxRelayAttrs {
+		(*r)[a[0].Value] = a
+	}
+	return a
 }
