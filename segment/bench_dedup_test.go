@@ -111,6 +111,9 @@ func BenchmarkPostfixDedup(b *testing.B) {
 	cpu := cpuTime()
 	var outcomes int64
 	var peak uint64
+	var live []uint64
+	// Outcomes are about a quarter of the lines.
+	checkAt := [2]int{n / 4 / 10, n / 4 * 9 / 10}
 	for b.Loop() {
 		g := &postfixGen{n: n, t: time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)}
 		rd := &Reader{Format: FormatPostfix, Now: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)}
@@ -126,6 +129,14 @@ func BenchmarkPostfixDedup(b *testing.B) {
 				runtime.ReadMemStats(&ms)
 				peak = max(peak, ms.HeapInuse)
 			}
+			if i == checkAt[0] || i == checkAt[1] {
+				// The live heap after a collection, early and late in the
+				// run: flat memory means the two are alike.
+				runtime.GC()
+				var ms runtime.MemStats
+				runtime.ReadMemStats(&ms)
+				live = append(live, ms.HeapAlloc)
+			}
 		}
 		outcomes = dd.Stats.Outcomes
 	}
@@ -135,4 +146,8 @@ func BenchmarkPostfixDedup(b *testing.B) {
 	}
 	b.ReportMetric(float64(outcomes), "outcomes")
 	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+	if len(live) >= 2 {
+		b.ReportMetric(float64(live[0])/(1<<20), "live-MB-at-10%")
+		b.ReportMetric(float64(live[1])/(1<<20), "live-MB-at-90%")
+	}
 }
