@@ -156,7 +156,9 @@ func (d *Dedup) Events(in iter.Seq2[Event, error]) iter.Seq2[Event, error] {
 					} else {
 						old = d.open.head
 						d.open.remove(old)
-						d.Stats.EarlyDeferred++
+						if old.st.out.Outcome == OutcomeDeferred {
+							d.Stats.EarlyDeferred++
+						}
 					}
 					d.Stats.Early++
 					delete(d.m, old.key)

@@ -115,6 +115,16 @@ func (a *Aggregate) SegmentDomain(domain string) (segment string, provider class
 	return a.attrs[attrDomain].values[di.dom], a.provs[di.prov].name
 }
 
+// providerOf returns the provider of a recipient domain without counting
+// anything under it (a filter asks before the event is counted).
+func (a *Aggregate) providerOf(dom string) classify.Provider {
+	if di, ok := a.domains[dom]; ok {
+		return a.provs[di.prov].name
+	}
+	_, p := a.resolveDomain(strings.ToLower(strings.TrimSuffix(dom, ".")))
+	return p
+}
+
 func (a *Aggregate) domainInfo(dom string) domInfo {
 	if dom == a.lastDom && dom != "" {
 		return a.lastDI

@@ -527,6 +527,11 @@ func TestReportFiltersOutcomes(t *testing.T) {
 		if r.Total.Sent() != tt.want || r.Filtered != 3-tt.want {
 			t.Errorf("%+v: sent %d filtered %d, want %d", tt.f, r.Total.Sent(), r.Filtered, tt.want)
 		}
+		for _, p := range r.Providers {
+			if p.Sent() == 0 {
+				t.Errorf("%+v: provider %s listed with nothing sent", tt.f, p.Provider)
+			}
+		}
 	}
 }
 

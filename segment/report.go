@@ -127,7 +127,7 @@ func BuildReport(ctx context.Context, events iter.Seq2[Event, error], opt Report
 				}
 				continue
 			}
-			if !filter.IsZero() && !filter.Match(&it.ev, func() classify.Provider { _, p := a.SegmentDomain(it.ev.Domain()); return p }) {
+			if !filter.IsZero() && !filter.Match(&it.ev, func() classify.Provider { return a.providerOf(it.ev.Domain()) }) {
 				filtered++
 				continue
 			}
