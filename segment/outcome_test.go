@@ -215,6 +215,10 @@ func TestSESEveryShapeAndBounceType(t *testing.T) {
 		bounce("Permanent", "Suppressed", "supp@example.com"),
 		bounce("Permanent", "OnAccountSuppressionList", "acct@example.com"),
 		bounce("Transient", "MailboxFull", "full@example.com"),
+		bounce("Transient", "General", "tgen@example.com"),
+		bounce("Transient", "MessageTooLarge", "large@example.com"),
+		bounce("Transient", "ContentRejected", "content@example.com"),
+		bounce("Transient", "AttachmentRejected", "attach@example.com"),
 		bounce("Undetermined", "Undetermined", "undet@example.com"),
 		sesRecord("Complaint", `"complaint":{"complaintFeedbackType":"abuse","timestamp":"2026-11-28T12:00:00.000Z","complainedRecipients":[{"emailAddress":"dan@example.com"}]}`),
 		sesRecord("Delivery", `"eventType":"DeliveryDelay","deliveryDelay":{"delayType":"TransientCommunicationFailure","timestamp":"2026-11-27T12:00:01.000Z","delayedRecipients":[{"emailAddress":"eve@example.com","status":"4.4.7","diagnosticCode":"smtp; 421 4.4.7 timeout"}]}`),
@@ -222,8 +226,9 @@ func TestSESEveryShapeAndBounceType(t *testing.T) {
 		sesRecord("Send", `"eventType":"Send","send":{}`),
 		sesRecord("Open", `"eventType":"Open","open":{}`),
 	}, "\n")
-	want := []string{"acct@example.com:bounced", "dan@example.com:complained", "dan@example.com:delivered", "eve@example.com:delivered",
-		"full@example.com:deferred", "gen@example.com:bounced", "noemail@example.com:bounced", "supp@example.com:bounced", "undet@example.com:bounced"}
+	want := []string{"acct@example.com:bounced", "attach@example.com:deferred", "content@example.com:deferred", "dan@example.com:complained",
+		"dan@example.com:delivered", "eve@example.com:delivered", "full@example.com:deferred", "gen@example.com:bounced",
+		"large@example.com:deferred", "noemail@example.com:bounced", "supp@example.com:bounced", "tgen@example.com:deferred", "undet@example.com:bounced"}
 	pretty := strings.ReplaceAll(strings.ReplaceAll(lines, `{"`, "{\n  \""), `","`, "\",\n    \"")
 	// An SNS envelope carries the record as a JSON string in Message.
 	var sns []string
@@ -286,6 +291,10 @@ func TestKumoPrettyAndMinimalRecords(t *testing.T) {
 {"type":"Bounce","recipient":"bob@icloud.com","response":{"code":554,"content":"5.7.1 [CS01] Message rejected"}}
 {"type":"Reception","id":"k3","recipient":"x@shop.example","timestamp":1795781400}
 {"type":"Feedback","id":"k4","recipient":"cat@yahoo.com","timestamp":1795781400}
+{"type":"Expiration","id":"k5","recipient":"dan@example.com","timestamp":1795781400,"response":{"code":551,"content":"Next delivery time would be at SOME TIME which exceeds the expiry time"}}
+{"type":"AdminBounce","id":"k6","recipient":"eve@example.com","timestamp":1795781400,"response":{"code":551,"content":"Administratively bounced"}}
+{"type":"OOB","id":"k7","recipient":"fay@example.com","timestamp":1795781400,"response":{"code":550,"content":"5.1.1 user unknown"}}
+{"type":"Delayed","id":"k8","recipient":"gus@example.com","timestamp":1795781400}
 `
 	rd := &Reader{}
 	got, evs, _, errs := outcomesOf(t, rd, log)
@@ -295,7 +304,8 @@ func TestKumoPrettyAndMinimalRecords(t *testing.T) {
 	if rd.Stats.Format != FormatKumo {
 		t.Fatalf("detected %s", rd.Stats.Format)
 	}
-	equal(t, "outcomes", got, []string{"ann@gmail.com:delivered", "bob@icloud.com:bounced", "cat@yahoo.com:complained"})
+	equal(t, "outcomes", got, []string{"ann@gmail.com:delivered", "bob@icloud.com:bounced", "cat@yahoo.com:complained",
+		"dan@example.com:bounced", "eve@example.com:bounced", "fay@example.com:bounced"})
 	for _, ev := range evs {
 		if ev.Recipient == "ann@gmail.com" && (ev.Attempts != 2 || ev.Delay != 10*time.Minute) {
 			t.Errorf("ann: attempts %d delay %v", ev.Attempts, ev.Delay)
