@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -66,6 +67,10 @@ type Report struct {
 	Outcomes DedupStats
 	// Filtered counts the outcomes ReportOptions.Filter left out.
 	Filtered int64
+	// NotSends are the delivery lines the readers left out as not sends,
+	// by reason (ReadStats.NotSends; the caller that ran the readers sets
+	// it, summed with AddNotSends, before rendering).
+	NotSends []NotSendCount
 	// TotalComplaintLevel is the whole send's complaint level; Attempts
 	// and TimeToDelivery its attempts per outcome and delays.
 	TotalComplaintLevel Level
@@ -294,6 +299,8 @@ type reportJSON struct {
 	// the filters left out.
 	Outcomes outcomesJSON `json:"outcomes"`
 	Filtered int64        `json:"filtered"`
+	// NotSends: lines left out as not sends, by reason.
+	NotSends []NotSendCount `json:"not_sends"`
 }
 
 type outcomesJSON struct {
@@ -383,7 +390,8 @@ func (r *Report) MarshalJSON() ([]byte, error) {
 	j := reportJSON{Providers: []providerJSON{}, Findings: []findingJSON{}, Diagnosis: []diagnosisJSON{},
 		Total:  countsOf(r.Total, r.TotalRate, r.TotalLevel),
 		Brakes: []brakeJSON{}, Skipped: r.Skipped, Errors: []string{}, Filtered: r.Filtered,
-		Outcomes: outcomesJSON{r.Outcomes.Events, r.Outcomes.Outcomes, r.Outcomes.Folded, r.Outcomes.Unkeyed, r.Outcomes.Early, r.Outcomes.Late}}
+		Outcomes: outcomesJSON{r.Outcomes.Events, r.Outcomes.Outcomes, r.Outcomes.Folded, r.Outcomes.Unkeyed, r.Outcomes.Early, r.Outcomes.Late},
+		NotSends: append([]NotSendCount{}, r.NotSends...)}
 	for _, b := range r.Brakes {
 		if b.Hold {
 			j.Brakes = append(j.Brakes, brakeJSON{b.Provider, b.Reason})
@@ -449,6 +457,13 @@ func (r *Report) WriteText(w io.Writer) error {
 	}
 	if r.Filtered > 0 {
 		ew.printf("Filters left out %s outcomes\n", num(r.Filtered))
+	}
+	if len(r.NotSends) > 0 {
+		var parts []string
+		for _, n := range r.NotSends {
+			parts = append(parts, num(n.Lines)+" "+string(n.Reason))
+		}
+		ew.printf("Not sends, left out: %s\n", strings.Join(parts, ", "))
 	}
 	if r.Skipped > 0 {
 		ew.printf("Skipped %s unreadable rows (first: %v)\n", num(r.Skipped), r.Errors[0])
@@ -641,4 +656,18 @@ func delayText(d time.Duration) string {
 		return fmt.Sprintf("under %dd", d/(24*time.Hour))
 	}
 	return "under " + d.String()
+}
+
+// AddNotSends adds a reader's not-send counts to the report's, keeping them
+// sorted by reason.
+func (r *Report) AddNotSends(counts []NotSendCount) {
+	for _, c := range counts {
+		i := slices.IndexFunc(r.NotSends, func(x NotSendCount) bool { return x.Reason == c.Reason })
+		if i < 0 {
+			r.NotSends = append(r.NotSends, c)
+			continue
+		}
+		r.NotSends[i].Lines += c.Lines
+	}
+	slices.SortFunc(r.NotSends, func(x, y NotSendCount) int { return strings.Compare(string(x.Reason), string(y.Reason)) })
 }

@@ -53,7 +53,7 @@ func TestReportJSONHasExactlyTheDocumentedFields(t *testing.T) {
 	if err := json.Unmarshal(data, &top); err != nil {
 		t.Fatal(err)
 	}
-	if got := keys(top); !slices.Equal(got, []string{"brakes", "diagnosis", "errors", "filtered", "findings", "outcomes", "providers", "skipped", "total"}) {
+	if got := keys(top); !slices.Equal(got, []string{"brakes", "diagnosis", "errors", "filtered", "findings", "not_sends", "outcomes", "providers", "skipped", "total"}) {
 		t.Fatalf("top-level keys %v", got)
 	}
 	want := map[string][]string{

@@ -222,6 +222,9 @@ func writeReportFiles(ctx context.Context, names []string, inputs []io.Reader, t
 		for _, n := range rd.Stats.NotSends {
 			fmt.Fprintf(stderr, "bouncekit: %s: %d lines are not sends (%s), left out\n", names[i], n.Lines, n.Reason)
 		}
+		if rep != nil {
+			rep.AddNotSends(rd.Stats.NotSends)
+		}
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "bouncekit: %v\n", err)

@@ -34,13 +34,20 @@ func TestReportReadsSeveralFilesGlobsAndGzip(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	var rep struct {
-		Total struct{ Sent, Delivered, Bounced, Deferred int64 }
+		Total    struct{ Sent, Delivered, Bounced, Deferred int64 }
+		NotSends []struct {
+			Reason string
+			Lines  int64
+		} `json:"not_sends"`
 	}
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatal(err)
 	}
 	if rep.Total.Sent != 3 || rep.Total.Delivered != 2 || rep.Total.Bounced != 1 || rep.Total.Deferred != 0 {
 		t.Errorf("total %+v, want 3 sent (ann once, bob, cat; no notice)", rep.Total)
+	}
+	if len(rep.NotSends) != 1 || rep.NotSends[0].Reason != "null_sender" || rep.NotSends[0].Lines != 1 {
+		t.Errorf("not_sends %+v, want the one notice line", rep.NotSends)
 	}
 	if !strings.Contains(stderr, "are not sends (local_delivery)") && !strings.Contains(stderr, "are not sends (null_sender)") {
 		t.Errorf("stderr does not name the not-sends: %q", stderr)
