@@ -553,3 +553,43 @@ func mustReply(t *testing.T, s string) bounce.Reply {
 	}
 	return r
 }
+
+func TestJSONRecordsOnOneLongLineAndABrokenLine(t *testing.T) {
+	rec := func(i int) string {
+		return sesRecord("Delivery", `"eventType":"Delivery","delivery":{"timestamp":"2026-11-27T12:30:00.000Z","recipients":["u`+itoa(i)+`@example.com"],"smtpResponse":"250 ok"}`)
+	}
+	// Kinesis Firehose writes records one after the other with no line
+	// break: one line far longer than MaxLineBytes.
+	var b strings.Builder
+	for i := range 4000 {
+		b.WriteString(rec(i))
+	}
+	rd := &Reader{Format: FormatSES}
+	n := 0
+	for _, err := range rd.Events(strings.NewReader(b.String())) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	if n != 4000 || rd.Stats.Lines != 1 {
+		t.Errorf("%d events over %d lines, want 4000 over 1 (input %d bytes)", n, rd.Stats.Lines, b.Len())
+	}
+	// A record cut short costs that record only; the error names its line.
+	broken := rec(1) + "\n" + rec(2)[:50] + "\n" + rec(3) + "\n"
+	rd = &Reader{Format: FormatSES}
+	var got []string
+	var lines []int
+	for ev, err := range rd.Events(strings.NewReader(broken)) {
+		var re *RowError
+		if errors.As(err, &re) {
+			lines = append(lines, re.Line)
+			continue
+		}
+		got = append(got, ev.Recipient)
+	}
+	equal(t, "recipients", got, []string{"u1@example.com", "u3@example.com"})
+	if !slices.Equal(lines, []int{2}) || rd.Stats.Lines != 3 {
+		t.Errorf("error lines %v, lines %d", lines, rd.Stats.Lines)
+	}
+}
