@@ -152,7 +152,10 @@ func isEximLine(line []byte) bool {
 	f := bytes.Fields(line)
 	i := 2
 	if i < len(f) && (f[i][0] == '+' || f[i][0] == '-') && len(f[i]) == 5 {
-		i++
+		i++ // log_timezone
+	}
+	if i < len(f) && f[i][0] == '[' {
+		i++ // log_selector +pid
 	}
 	if i+1 >= len(f) || !isEximID(f[i]) {
 		return false

@@ -168,6 +168,7 @@ const eximLog = `2026-11-27 12:00:00 1vABCD-000123-AB <= news@shop.example H=app
 2026-11-27 12:10:03 1vBOUN-000124-CD <= <> R=1vABCD-000123-AB U=Debian-exim P=local S=2000
 2026-11-27 12:10:03 1vBOUN-000124-CD => news <news@shop.example> R=local_user T=mail_spool
 2026-11-27 12:10:04 1vLOCA-000125-EF => ops <ops@shop.example> R=local_user T=local_delivery
+2026-11-27 12:10:05 [4321] 1vPIDD-000126-GH => eve@example.com R=dnslookup T=remote_smtp H=mx.example.com [192.0.2.5] C="250 OK"
 `
 
 func TestEximMainLogIsDetectedAndFolded(t *testing.T) {
@@ -179,7 +180,7 @@ func TestEximMainLogIsDetectedAndFolded(t *testing.T) {
 	if rd.Stats.Format != FormatExim {
 		t.Fatalf("detected %s", rd.Stats.Format)
 	}
-	equal(t, "outcomes", got, []string{"ann@example.net:delivered", "bob@example.org:delivered", "cat@example.com:bounced"})
+	equal(t, "outcomes", got, []string{"ann@example.net:delivered", "bob@example.org:delivered", "cat@example.com:bounced", "eve@example.com:delivered"})
 	if want := []NotSendCount{{NotSendLocal, 1}, {NotSendNullSender, 1}}; !slices.Equal(rd.Stats.NotSends, want) {
 		t.Errorf("not sends %v, want %v", rd.Stats.NotSends, want)
 	}

@@ -82,6 +82,9 @@ func eximBookkeeping(line string, notices map[string]bool) {
 	if i < len(f) && len(f[i]) == 5 && (f[i][0] == '+' || f[i][0] == '-') {
 		i++
 	}
+	if i < len(f) && f[i][0] == '[' {
+		i++
+	}
 	if i+1 >= len(f) {
 		return
 	}
