@@ -3,6 +3,7 @@ module github.com/bouncekit/bouncekit
 go 1.26.0
 
 require (
+	github.com/klauspost/compress v1.20.4
 	github.com/miekg/dns v1.1.73
 	golang.org/x/net v0.62.0
 )

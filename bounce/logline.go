@@ -2,7 +2,9 @@ package bounce
 
 import (
 	"errors"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // LogLine is one delivery attempt read from an MTA's log: a Postfix
@@ -10,13 +12,25 @@ import (
 // point into the parsed line.
 type LogLine struct {
 	MTA       string     // "postfix", "exim" or "sendmail"
-	Timestamp string     // the line's time stamp as written (syslog or ISO 8601)
+	Timestamp string     // the line's time stamp as written (RFC 3164, RFC 5424/3339 or Exim's)
 	Host      string     // the logging host, for syslog lines
+	Program   string     // the syslog program without its PID: "postfix/smtp", "sm-mta"
 	QueueID   string     // the MTA's queue or message ID
 	Recipient string     // the bare address
 	Outcome   LogOutcome // what happened to this attempt
 	Relay     string     // the host delivered to (or tried)
-	Status    Status     // the dsn= code (Postfix, Sendmail)
+	// RelayAddress is what follows the relay host in brackets: an IP
+	// ("17.57.154.6"), or a socket path for LMTP ("private/dovecot-lmtp");
+	// a relay written as a bare path is the path.
+	RelayAddress string
+	// Delay is Postfix's delay= (the time since the message arrived) or
+	// Exim's QT= (time on queue), 0 when not logged.
+	Delay  time.Duration
+	Status Status // the dsn= code (Postfix, Sendmail)
+	// Router and Transport are Exim's R= and T= (the router that chose the
+	// destination and the transport that carried it: "dnslookup",
+	// "remote_smtp", "local_delivery").
+	Router, Transport string
 	// Reply is the reply read from the line's detail ("(host H[IP] said: 554
 	// ...)" for Postfix, "stat=..." for Sendmail, the text after "H=... :" for
 	// Exim). It has FlagNoReply when the detail is a local error.
@@ -69,27 +83,76 @@ func ParseLogLine(line string) (LogLine, error) {
 	return LogLine{}, &ParseError{What: "log line", Input: truncateForError(line), Err: ErrNotDeliveryLine}
 }
 
-// syslogHead splits "TIMESTAMP HOST PROGRAM[PID]: REST" (RFC 3164 or RFC 5424
-// time stamps) and returns the time stamp, host and the rest after the
-// program.
-func syslogHead(line string) (ts, host, rest string) {
+// syslogHead splits "TIMESTAMP HOST PROGRAM[PID]: REST" (RFC 3164 time
+// stamps, or RFC 3339 ones as rsyslog writes them) and RFC 5424's
+// "<PRI>1 TIMESTAMP HOST APP PROCID MSGID SD MSG" (section 6), and returns
+// the time stamp, host, program and the rest after the program.
+func syslogHead(line string) (ts, host, prog, rest string) {
+	if l, ok := rfc5424Head(line); ok {
+		return l[0], l[1], l[2], l[3]
+	}
 	i := strings.Index(line, "]: ")
 	if i < 0 {
-		return "", "", line
+		if i = strings.Index(line, ": "); i < 0 {
+			return "", "", "", line
+		}
+		rest = line[i+2:]
+	} else {
+		rest = line[i+3:]
 	}
 	head := line[:i]
-	rest = line[i+3:]
 	// The program is the last word of the head; the host the one before.
 	j := strings.LastIndexByte(head, ' ')
 	if j < 0 {
-		return "", "", rest
+		return "", "", "", rest
+	}
+	prog = head[j+1:]
+	if k := strings.IndexByte(prog, '['); k >= 0 {
+		prog = prog[:k]
 	}
 	head = trimRightSpace(head[:j])
 	k := strings.LastIndexByte(head, ' ')
 	if k < 0 {
-		return "", head, rest
+		return "", head, prog, rest
 	}
-	return head[:k], head[k+1:], rest
+	return trimRightSpace(head[:k]), head[k+1:], prog, rest
+}
+
+// rfc5424Head reads the RFC 5424 header: "<PRI>VERSION SP TIMESTAMP SP
+// HOSTNAME SP APP-NAME SP PROCID SP MSGID SP STRUCTURED-DATA [SP MSG]".
+func rfc5424Head(line string) ([4]string, bool) {
+	var out [4]string
+	if len(line) < 4 || line[0] != '<' {
+		return out, false
+	}
+	gt := strings.IndexByte(line, '>')
+	if gt < 2 || gt > 4 || gt+2 >= len(line) || line[gt+1] < '1' || line[gt+1] > '9' || line[gt+2] != ' ' {
+		return out, false
+	}
+	f := line[gt+3:]
+	var w [5]string
+	for n := range w {
+		k := strings.IndexByte(f, ' ')
+		if k < 0 {
+			return out, false
+		}
+		w[n], f = f[:k], f[k+1:]
+	}
+	// Structured data: "-" or one or more "[...]" elements.
+	if strings.HasPrefix(f, "-") {
+		f = strings.TrimPrefix(f[1:], " ")
+	} else {
+		for strings.HasPrefix(f, "[") {
+			end := strings.IndexByte(f, ']')
+			if end < 0 {
+				return out, false
+			}
+			f = f[end+1:]
+		}
+		f = strings.TrimPrefix(f, " ")
+	}
+	f = strings.TrimPrefix(f, "\ufeff")
+	return [4]string{w[0], w[1], w[2], f}, true
 }
 
 // syslogDelivery reads what Postfix and Sendmail delivery lines share before
@@ -99,19 +162,65 @@ func syslogHead(line string) (ts, host, rest string) {
 func syslogDelivery(mta, head string) LogLine {
 	l := LogLine{MTA: mta}
 	var rest string
-	l.Timestamp, l.Host, rest = syslogHead(head)
+	l.Timestamp, l.Host, l.Program, rest = syslogHead(head)
 	if j := strings.IndexByte(rest, ':'); j > 0 && !strings.ContainsAny(rest[:j], " =<") {
 		l.QueueID = rest[:j]
 	}
-	l.Recipient = logField(rest, "to=")
-	if r := logField(rest, "relay="); r != "none" {
-		if k := strings.IndexByte(r, '['); k > 0 {
-			r = r[:k]
+	// One pass over the "key=value, " fields; the relay's value may hold a
+	// space ("mx.example.net. [192.0.2.5]", Sendmail).
+	var relay, delay, dsn string
+	for f := rest[len(l.QueueID):]; f != ""; {
+		var kv string
+		if k := strings.IndexByte(f, ','); k >= 0 {
+			kv, f = f[:k], f[k+1:]
+		} else {
+			kv, f = f, ""
 		}
-		l.Relay = strings.TrimSuffix(r, ".")
+		kv = trimSpace(strings.TrimPrefix(kv, ":"))
+		eq := strings.IndexByte(kv, '=')
+		if eq <= 0 {
+			continue
+		}
+		switch v := kv[eq+1:]; kv[:eq] {
+		case "to":
+			if l.Recipient == "" {
+				if strings.HasPrefix(v, "<") {
+					if e := strings.IndexByte(v, '>'); e >= 0 {
+						v = v[1:e]
+					}
+				} else if e := strings.IndexByte(v, ' '); e >= 0 {
+					v = v[:e]
+				}
+				l.Recipient = v
+			}
+		case "relay":
+			relay = v
+		case "delay":
+			delay = v
+		case "dsn":
+			dsn = v
+		}
 	}
-	if d := logField(rest, "dsn="); d != "" {
-		l.Status, _ = ParseStatus(d)
+	if r := relay; r != "" && r != "none" {
+		if k := strings.IndexByte(r, '['); k > 0 {
+			addr := r[k+1:]
+			if e := strings.IndexByte(addr, ']'); e >= 0 {
+				addr = addr[:e]
+			}
+			l.RelayAddress = addr
+			r = r[:k]
+		} else if strings.IndexByte(r, '/') >= 0 {
+			l.RelayAddress = r
+		}
+		l.Relay = strings.TrimSuffix(trimRightSpace(r), ".")
+	}
+	if delay != "" {
+		if f, err := strconv.ParseFloat(delay, 64); err == nil && f >= 0 && f < 1e9 {
+			l.Delay = time.Duration(f * float64(time.Second))
+		}
+	}
+	if dsn != "" {
+		l.Status, _ = ParseStatus(dsn)
 	}
 	return l
 }
@@ -181,6 +290,10 @@ func parseEximLine(line string) (LogLine, bool) {
 	}
 	l := LogLine{MTA: "exim", QueueID: words[n-2]}
 	l.Timestamp = line[:len(words[0])+1+len(words[1])]
+	if n >= 5 && (words[2][0] == '+' || words[2][0] == '-') {
+		// "2026-11-27 12:00:01 +0100 MSGID ..." (log_timezone set).
+		l.Timestamp = line[:len(words[0])+1+len(words[1])+1+len(words[2])]
+	}
 	switch words[n-1] {
 	case "=>", "->":
 		l.Outcome = LogSent
@@ -198,6 +311,16 @@ func parseEximLine(line string) (LogLine, bool) {
 	l.Recipient = strings.Trim(addr, "<>:")
 	if h := logField(f, "H="); h != "" {
 		l.Relay = h
+		if k := strings.Index(f, "H="+h+" ["); k >= 0 {
+			a := f[k+len(h)+4:]
+			if e := strings.IndexByte(a, ']'); e >= 0 {
+				l.RelayAddress = a[:e]
+			}
+		}
+	}
+	l.Router, l.Transport = logField(f, "R="), logField(f, "T=")
+	if qt := logField(f, "QT="); qt != "" {
+		l.Delay = eximDuration(qt)
 	}
 	// A delivery's confirmation is in C="..."; a failure's detail follows
 	// the first ": " after the H=host [ip] part.
@@ -245,4 +368,40 @@ func logField(s, key string) string {
 		}
 		i = k + len(key)
 	}
+}
+
+// eximDuration reads Exim's QT= and DT= times: "1.2s", "3m4s", "1h2m3s",
+// "2d3h" (Exim specification, "Log files", the QT and DT log selectors).
+func eximDuration(s string) time.Duration {
+	var d time.Duration
+	for s != "" {
+		i := 0
+		for i < len(s) && (s[i] >= '0' && s[i] <= '9' || s[i] == '.') {
+			i++
+		}
+		if i == 0 || i == len(s) {
+			return d
+		}
+		f, err := strconv.ParseFloat(s[:i], 64)
+		if err != nil || f > 1e7 {
+			return d
+		}
+		unit := time.Second
+		switch s[i] {
+		case 'w':
+			unit = 7 * 24 * time.Hour
+		case 'd':
+			unit = 24 * time.Hour
+		case 'h':
+			unit = time.Hour
+		case 'm':
+			unit = time.Minute
+		case 's':
+		default:
+			return d
+		}
+		d += time.Duration(f * float64(unit))
+		s = s[i+1:]
+	}
+	return d
 }

@@ -3,6 +3,7 @@ package bounce
 import (
 	"errors"
 	"testing"
+	"time"
 )
 
 func TestParseLogLine(t *testing.T) {
@@ -85,4 +86,33 @@ func FuzzParseLogLine(f *testing.F) {
 			t.Fatal("delivery line without outcome")
 		}
 	})
+}
+
+func TestParseLogLineReadsTheFieldsOfEachShape(t *testing.T) {
+	tests := []struct {
+		name, line                                       string
+		ts, host, prog, relay, relayAddr, router, transp string
+		delay                                            time.Duration
+	}{
+		{"RFC 3164 with a one-digit day", "Jan  1 10:00:00 mx postfix/smtp[11]: 4AAA: to=<a@gmail.com>, relay=gmail-smtp-in.l.google.com[142.250.1.26]:25, delay=1801, dsn=2.0.0, status=sent (250 ok)",
+			"Jan  1 10:00:00", "mx", "postfix/smtp", "gmail-smtp-in.l.google.com", "142.250.1.26", "", "", 1801 * time.Second},
+		{"RFC 5424", "<22>1 2026-06-15T10:00:02Z mx postfix/smtp 123 - - F2: to=<b@example.net>, relay=mx.example.net[192.0.2.1]:25, delay=0.5, dsn=2.0.0, status=sent (250 ok)",
+			"2026-06-15T10:00:02Z", "mx", "postfix/smtp", "mx.example.net", "192.0.2.1", "", "", 500 * time.Millisecond},
+		{"LMTP to a socket", "Nov 27 12:00:04 mx postfix/lmtp[17]: 4DDD: to=<ops@shop.example>, relay=mail.shop.example[private/dovecot-lmtp], delay=0.1, dsn=2.0.0, status=sent (250 2.0.0 Saved)",
+			"Nov 27 12:00:04", "mx", "postfix/lmtp", "mail.shop.example", "private/dovecot-lmtp", "", "", 100 * time.Millisecond},
+		{"Exim with a zone and QT", "2026-11-27 12:00:01 +0100 1vABCD-000123-AB => bob@example.org R=dnslookup T=remote_smtp H=mx.example.org [192.0.2.3] QT=1m2s C=\"250 OK\"",
+			"2026-11-27 12:00:01 +0100", "", "", "mx.example.org", "192.0.2.3", "dnslookup", "remote_smtp", 62 * time.Second},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l, err := ParseLogLine(tt.line)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if l.Timestamp != tt.ts || l.Host != tt.host || l.Program != tt.prog || l.Relay != tt.relay || l.RelayAddress != tt.relayAddr ||
+				l.Router != tt.router || l.Transport != tt.transp || l.Delay != tt.delay {
+				t.Errorf("got ts %q host %q prog %q relay %q [%q] R=%q T=%q delay %v", l.Timestamp, l.Host, l.Program, l.Relay, l.RelayAddress, l.Router, l.Transport, l.Delay)
+			}
+		})
+	}
 }

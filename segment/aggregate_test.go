@@ -2,6 +2,7 @@ package segment
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"math"
@@ -306,7 +307,7 @@ func TestMXProviderPlacesCustomDomainsByTheirMailExchangers(t *testing.T) {
 		"contoso.example":  {"contoso-example.mail.protection.outlook.com"},
 		"selfhost.example": {"mx.selfhost.example"},
 	}
-	f := MXProvider(func(d string) ([]string, error) {
+	f := MXProvider(context.Background(), func(_ context.Context, d string) ([]string, error) {
 		if h, ok := mx[d]; ok {
 			return h, nil
 		}

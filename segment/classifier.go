@@ -43,7 +43,21 @@ func (c *replyCache) get(ev *Event, prov uint32) classified {
 		return classified{string(ev.Verdict.Category), tag, recipientLevel(ev.Verdict)}
 	}
 	if ev.ReplyText == "" {
-		return classified{}
+		if ev.Reply.Raw == "" && !ev.Reply.HasCode() && !ev.Reply.Status.IsValid() {
+			return classified{}
+		}
+		// A parsed Reply without its text: classify it as given (no cache,
+		// the key would be the text).
+		r := ev.Reply
+		v := classifyReply(c.c, &r, ev.Recipient)
+		tag := v.Tag
+		if tag == "" {
+			tag = r.Tag()
+		}
+		if tag == "" {
+			tag = bracketTag(r.Raw)
+		}
+		return classified{string(v.Category), strings.Clone(tag), recipientLevel(v)}
 	}
 	if v, ok := c.m[cacheKey{prov, ev.ReplyText}]; ok {
 		return v

@@ -4,6 +4,8 @@ package segment
 // verdict or a provider.
 
 import (
+	"context"
+
 	"github.com/bouncekit/bouncekit/bounce"
 	"github.com/bouncekit/bouncekit/classify"
 )
@@ -28,12 +30,16 @@ func providerForDomain(c *classify.Classifier, domain string) classify.Provider 
 // MXProvider returns an Options.ProviderFor that places a custom domain
 // with the provider running its mail exchangers (a Google Workspace or
 // Microsoft 365 domain), through lookupMX (for example a wrapper around
-// net.Resolver.LookupMX that returns the hosts in preference order). The
-// first MX host a provider is known for decides; lookup errors leave the
-// domain with no provider.
-func MXProvider(lookupMX func(domain string) ([]string, error)) func(domain string) classify.Provider {
+// net.Resolver.LookupMX that returns the hosts in preference order). ctx
+// is passed to every lookup, so cancelling it stops them; the first MX
+// host a provider is known for decides; lookup errors leave the domain with
+// no provider.
+func MXProvider(ctx context.Context, lookupMX func(ctx context.Context, domain string) ([]string, error)) func(domain string) classify.Provider {
 	return func(domain string) classify.Provider {
-		hosts, err := lookupMX(domain)
+		if ctx.Err() != nil {
+			return ""
+		}
+		hosts, err := lookupMX(ctx, domain)
 		if err != nil {
 			return ""
 		}

@@ -82,12 +82,8 @@ func (c Comparison) Significant() []Finding {
 // notCompared are attributes that describe the outcome, not the message.
 func notCompared(id uint16) bool { return id == attrTag || id == attrCategory }
 
-// Compare sets the failed rows of a provider against its delivered rows,
-// attribute value by attribute value: which values the failures share that
-// the deliveries do not. Every value is tested with Fisher's exact test and
-// the p-values are adjusted with Benjamini-Hochberg, so a set of failures
-// with no common cause reports no significant finding (at rate Alpha).
-func (a *Aggregate) Compare(q Query) Comparison {
+// Compare is Aggregate.Compare on the view.
+func (a *view) Compare(q Query) Comparison {
 	if q.Alpha <= 0 {
 		q.Alpha = 0.01
 	}

@@ -94,17 +94,8 @@ func defaultLinkAttr(attr string) bool {
 	return false
 }
 
-// Diagnose follows the triage a deliverability engineer does for each
-// provider that needs attention: take the provider's own rate, pick the
-// failures that matter (its most frequent tag at the investigate level or
-// above, else its most frequent failure category), set them against the
-// delivered rows of the same campaigns, and read the pattern: broad
-// rejection, relay addresses, one template, one link host, or a slice of
-// content or recipients. It adds the escalation signals (the rate spread
-// over unrelated campaigns, transactional mail hit, new and old subscribers
-// hit alike, authentication failures alongside, a rising trend) and the
-// suppression brake. Results are in provider order of the Providers table.
-func (a *Aggregate) Diagnose(opt DiagnoseOptions) []Diagnosis {
+// Diagnose is Aggregate.Diagnose on the view.
+func (a *view) Diagnose(opt DiagnoseOptions) []Diagnosis {
 	if opt.BroadRate <= 0 {
 		opt.BroadRate = 0.2
 	}
@@ -279,7 +270,7 @@ type campaignRate struct {
 	templates []string
 }
 
-func (a *Aggregate) campaignSpread(p classify.Provider, q Query, pol Policy) spreadInfo {
+func (a *view) campaignSpread(p classify.Provider, q Query, pol Policy) spreadInfo {
 	var s spreadInfo
 	th := pol.For(string(p), q.Tag)
 	tmplSent := map[uint32]int64{}
@@ -341,7 +332,7 @@ func (a *Aggregate) campaignSpread(p classify.Provider, q Query, pol Policy) spr
 }
 
 // escalations adds the signals that make a provider's failures urgent.
-func (a *Aggregate) escalations(d *Diagnosis, c Comparison, s spreadInfo, tr Trend, opt DiagnoseOptions) {
+func (a *view) escalations(d *Diagnosis, c Comparison, s spreadInfo, tr Trend, opt DiagnoseOptions) {
 	add := func(short, evidence string) {
 		d.Escalate = true
 		if !slices.Contains(d.Escalations, short) {

@@ -73,7 +73,18 @@ type Event struct {
 	SignupDate    time.Time
 
 	// Attrs are the free attributes in the order the source gave them.
+	// Readers may share one Attrs array among events (the relay of a mail
+	// log line): treat it as read-only, or copy it before changing it.
 	Attrs []Attr
+
+	// Attempts is how many delivery attempts (deferrals and the final
+	// status) the outcome folds together: set by Fold and Dedup, 0 on an
+	// event read straight from a source (one attempt).
+	Attempts int
+	// Delay is the time from the message's arrival (or its first attempt
+	// seen) to this outcome: Postfix's delay=, Exim's QT=, or, after
+	// folding, the time since the key's first attempt when that is longer.
+	Delay time.Duration
 }
 
 // Attr returns the value of the free attribute named key, or "".

@@ -69,6 +69,13 @@ type aggregateJSON struct {
 	Folded   []FoldedAttr `json:"folded"`
 	Groups   []groupJSON  `json:"groups"`
 	Windows  []windowJSON `json:"windows"`
+	// Figures are each provider's attempts and delays (figures.go).
+	Figures []figuresJSON `json:"figures,omitempty"`
+}
+
+type figuresJSON struct {
+	Provider classify.Provider `json:"provider"`
+	outcomeFigures
 }
 
 type groupJSON struct {
@@ -160,6 +167,12 @@ func (a *Aggregate) export() aggregateJSON {
 	slices.SortFunc(j.Windows, func(x, y windowJSON) int {
 		return cmp.Or(strings.Compare(string(x.Provider), string(y.Provider)), cmp.Compare(x.Index, y.Index))
 	})
+	for _, p := range a.provs {
+		if p.fig != (outcomeFigures{}) {
+			j.Figures = append(j.Figures, figuresJSON{p.name, p.fig})
+		}
+	}
+	slices.SortFunc(j.Figures, func(x, y figuresJSON) int { return strings.Compare(string(x.Provider), string(y.Provider)) })
 	return j
 }
 
@@ -226,6 +239,9 @@ func (a *Aggregate) load(j aggregateJSON) error {
 				}
 			}
 		}
+	}
+	for _, fj := range j.Figures {
+		a.provs[a.provID(fj.Provider)].fig.merge(fj.outcomeFigures)
 	}
 	for _, wj := range j.Windows {
 		p := a.provs[a.provID(wj.Provider)]

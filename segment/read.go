@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
-	"strconv"
+	"slices"
 	"strings"
 	"time"
 )
@@ -22,23 +22,36 @@ const (
 	FormatCSV     Format = "csv"     // CSV with a header row, see ReadCSV
 	FormatJSONL   Format = "jsonl"   // JSON lines with the CSV's field names
 	FormatPostfix Format = "postfix" // Postfix mail log
+	FormatExim    Format = "exim"    // Exim main log
 	FormatPMTA    Format = "pmta"    // PowerMTA accounting CSV
 	FormatKumo    Format = "kumo"    // KumoMTA JSON log records
 	FormatSES     Format = "ses"     // Amazon SES event publishing / notification JSON
 )
 
 // Formats lists the formats in the order DetectFormat tries them.
-var Formats = []Format{FormatSES, FormatKumo, FormatJSONL, FormatPMTA, FormatCSV, FormatPostfix}
+var Formats = []Format{FormatSES, FormatKumo, FormatJSONL, FormatPMTA, FormatCSV, FormatPostfix, FormatExim}
+
+// FormatNames is the list of format tokens, for messages and usage lines.
+func FormatNames() string {
+	var b strings.Builder
+	for i, f := range []Format{FormatCSV, FormatJSONL, FormatPostfix, FormatExim, FormatPMTA, FormatKumo, FormatSES} {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(string(f))
+	}
+	return b.String()
+}
 
 // ParseFormat reads a format token; "" and "auto" give FormatAuto.
 func ParseFormat(s string) (Format, error) {
 	switch f := Format(strings.ToLower(strings.TrimSpace(s))); f {
 	case "auto":
 		return FormatAuto, nil
-	case FormatAuto, FormatCSV, FormatJSONL, FormatPostfix, FormatPMTA, FormatKumo, FormatSES:
+	case FormatAuto, FormatCSV, FormatJSONL, FormatPostfix, FormatExim, FormatPMTA, FormatKumo, FormatSES:
 		return f, nil
 	}
-	return "", fmt.Errorf("%w: %q", ErrUnknownFormat, s)
+	return "", fmt.Errorf("%w: %q (known: auto, %s)", ErrUnknownFormat, s, FormatNames())
 }
 
 func (f Format) String() string {
@@ -48,24 +61,40 @@ func (f Format) String() string {
 	return string(f)
 }
 
-// DefaultMaxLineBytes is the longest line (or CSV record) a reader accepts:
-// 1 MiB. Longer lines are skipped with ErrLineTooLong.
+// DefaultMaxLineBytes is the longest line (or CSV record, or JSON record) a
+// reader accepts: 1 MiB. Longer lines are skipped with ErrLineTooLong.
 const DefaultMaxLineBytes = 1 << 20
 
-// Reader reads events from one input. The zero Reader detects the format.
-// A Reader is not safe for concurrent use; Stats may be read after (or
-// during, from the same goroutine) the iteration.
+// Detection reads DetectBytes first and, when that does not decide (a mail
+// log whose first 64 KiB are connection lines), up to MaxDetectBytes.
+const (
+	DetectBytes    = 64 << 10
+	MaxDetectBytes = 4 << 20
+)
+
+// Reader reads events from one input. The zero Reader detects the format
+// and the compression. A Reader is not safe for concurrent use; Stats may be
+// read after (or during, from the same goroutine) the iteration.
 type Reader struct {
-	// Format is the input format; FormatAuto detects it from the first
-	// 64 KiB.
+	// Format is the input format; FormatAuto detects it (DetectFormat).
 	Format Format
-	// MaxLineBytes limits one line or CSV record; 0 means DefaultMaxLineBytes.
+	// MaxLineBytes limits one line, CSV record or JSON record; 0 means
+	// DefaultMaxLineBytes.
 	MaxLineBytes int
 	// Location is used for timestamps without a zone; nil means UTC.
 	Location *time.Location
-	// Year is used for syslog timestamps without a year ("Jan  2 15:04:05");
-	// 0 means the current year.
+	// Year is the year of the first syslog timestamp without one ("Jan  2
+	// 15:04:05"); later lines roll over to the next year when the date steps
+	// back (Dec 31 to Jan 1). 0 means the latest year that does not put the
+	// first line after Now.
 	Year int
+	// Now is the reading's clock for year inference; the zero time means
+	// time.Now().
+	Now time.Time
+	// KeepNotSends keeps what is not a send to a recipient (Postfix's and
+	// Exim's own bounce notices, local mailbox deliveries) as events; by
+	// default they are left out and counted in Stats.NotSends.
+	KeepNotSends bool
 
 	// Stats counts what the last Events call read.
 	Stats ReadStats
@@ -73,11 +102,58 @@ type Reader struct {
 
 // ReadStats counts the rows of one input.
 type ReadStats struct {
-	Format  Format // the format read (detected or given)
-	Lines   int64  // physical lines read
-	Events  int64  // events yielded
-	Skipped int64  // rows that were yielded as a *RowError
-	Ignored int64  // lines that are not delivery events (other log lines, reception records, ...)
+	Format      Format      // the format read (detected or given)
+	Compression Compression // the compression read through
+	Lines       int64       // physical lines read (after decompression)
+	Events      int64       // events yielded
+	Skipped     int64       // rows that were yielded as a *RowError
+	Ignored     int64       // lines that are not delivery events (other log lines, reception records, ...)
+	// NotSends are delivery lines left out because they are not sends,
+	// per reason, in the order of the NotSend constants.
+	NotSends []NotSendCount
+}
+
+// NotSend is why a delivery line is not counted as a send. The values are
+// wire tokens of the report.
+type NotSend string
+
+// Reasons a delivery line is not a send.
+const (
+	// NotSendNullSender: the message is the MTA's own notice (a bounce,
+	// a delay warning) with the null reverse path (RFC 5321 section 4.5.5):
+	// Postfix queue IDs made by postfix/bounce or logged by qmgr with
+	// from=<>, Exim messages received with "<= <>".
+	NotSendNullSender NotSend = "null_sender"
+	// NotSendLocal: delivered to a mailbox on this host (Postfix local,
+	// virtual, pipe to dovecot, LMTP to a socket or loopback; Exim local
+	// transports), not sent to a mailbox provider.
+	NotSendLocal NotSend = "local_delivery"
+)
+
+// NotSendCount is how many delivery lines were left out for one reason.
+type NotSendCount struct {
+	Reason NotSend `json:"reason"`
+	Lines  int64   `json:"lines"`
+}
+
+func (s *ReadStats) notSend(r NotSend) {
+	for i := range s.NotSends {
+		if s.NotSends[i].Reason == r {
+			s.NotSends[i].Lines++
+			return
+		}
+	}
+	s.NotSends = append(s.NotSends, NotSendCount{r, 1})
+	slices.SortFunc(s.NotSends, func(x, y NotSendCount) int { return strings.Compare(string(x.Reason), string(y.Reason)) })
+}
+
+// NotSendTotal is the sum of NotSends.
+func (s *ReadStats) NotSendTotal() int64 {
+	var n int64
+	for _, c := range s.NotSends {
+		n += c.Lines
+	}
+	return n
 }
 
 // Read is shorthand for (&Reader{Format: f}).Events(r).
@@ -101,69 +177,67 @@ func ReadJSONL(r io.Reader) iter.Seq2[Event, error] { return Read(r, FormatJSONL
 // and expired delivery lines become events, other lines are ignored.
 func ReadPostfix(r io.Reader) iter.Seq2[Event, error] { return Read(r, FormatPostfix) }
 
+// ReadExim reads an Exim main log: "=>" and "->" deliveries, "**" failures
+// and "==" deferrals become events, other lines are ignored.
+func ReadExim(r io.Reader) iter.Seq2[Event, error] { return Read(r, FormatExim) }
+
 // ReadPMTA reads a PowerMTA accounting CSV by its header names (type, rcpt,
-// dsnStatus, dsnDiag, dsnMta, jobId, dlvSourceIp, vmta, header_*).
+// dsnStatus, dsnDiag, dsnMta, bounceCat, jobId, dlvSourceIp, vmta,
+// header_*).
 func ReadPMTA(r io.Reader) iter.Seq2[Event, error] { return Read(r, FormatPMTA) }
 
-// ReadKumo reads KumoMTA JSON log records, one per line.
+// ReadKumo reads KumoMTA JSON log records, one per line or pretty-printed.
 func ReadKumo(r io.Reader) iter.Seq2[Event, error] { return Read(r, FormatKumo) }
 
-// ReadSES reads Amazon SES event JSON (event publishing "eventType" or SNS
+// ReadSES reads Amazon SES event JSON (event publishing "eventType" or
 // notification "notificationType" records, bare or wrapped in an SNS
-// envelope), one record per line; a record yields one event per recipient.
+// envelope), one record per line, pretty-printed, or in a JSON array; a
+// record yields one event per recipient.
 func ReadSES(r io.Reader) iter.Seq2[Event, error] { return Read(r, FormatSES) }
 
-// DetectFormat guesses the format of an input from its first bytes;
-// FormatAuto means it could not tell.
-func DetectFormat(head []byte) Format {
-	head = bytes.TrimLeft(head, "\ufeff \t\r\n")
-	first := head
-	if i := bytes.IndexByte(first, '\n'); i >= 0 {
-		first = first[:i]
-	}
-	switch {
-	case len(first) > 0 && first[0] == '{':
-		switch {
-		case bytes.Contains(first, []byte(`"eventType"`)) || bytes.Contains(first, []byte(`"notificationType"`)) ||
-			bytes.Contains(first, []byte(`\"notificationType\"`)) || bytes.Contains(first, []byte(`\"eventType\"`)):
-			return FormatSES
-		case bytes.Contains(head, []byte(`"bounce_classification"`)) || bytes.Contains(head, []byte(`"egress_source"`)) ||
-			bytes.Contains(head, []byte(`"peer_address"`)):
-			return FormatKumo
-		}
-		return FormatJSONL
-	case bytes.Contains(first, []byte("dsnStatus")) || bytes.Contains(first, []byte("dsnDiag")) || bytes.HasPrefix(first, []byte("type,timeLogged")):
-		return FormatPMTA
-	case bytes.Contains(head, []byte("postfix/")) && bytes.Contains(head, []byte("status=")):
-		return FormatPostfix
-	}
-	low := bytes.ToLower(first)
-	if bytes.Contains(low, []byte("recipient")) && bytes.Contains(low, []byte("outcome")) && bytes.IndexByte(low, ',') >= 0 {
-		return FormatCSV
-	}
-	return FormatAuto
-}
-
-// Events returns the events of r. Rows that cannot be read are yielded as a
-// *RowError and the iteration goes on; an error reading r itself (or a
-// missing required column) is yielded last.
+// Events returns the events of r, decompressed when r is gzip, zstd or
+// bzip2 data. Rows that cannot be read are yielded as a *RowError and the
+// iteration goes on; an error reading r itself (or a missing required
+// column, or an input whose format cannot be told) is yielded last.
 func (rd *Reader) Events(r io.Reader) iter.Seq2[Event, error] {
 	return func(yield func(Event, error) bool) {
 		rd.Stats = ReadStats{Format: rd.Format}
-		br := bufio.NewReaderSize(r, 64<<10)
+		br := bufio.NewReaderSize(r, DetectBytes)
+		dr, comp, err := decompress(br)
+		if err != nil {
+			yield(Event{}, err)
+			return
+		}
+		rd.Stats.Compression = comp
+		if dr != nil {
+			defer dr.Close()
+			br = bufio.NewReaderSize(dr, DetectBytes)
+		}
 		f := rd.Format
 		if f == FormatAuto {
-			head, err := br.Peek(64 << 10)
+			head, err := br.Peek(DetectBytes)
 			if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
 				yield(Event{}, err)
 				return
 			}
 			f = DetectFormat(head)
+			if f == FormatAuto && len(head) == DetectBytes {
+				// Read further: a log may open with thousands of lines
+				// that are not deliveries.
+				big := bufio.NewReaderSize(br, MaxDetectBytes)
+				head, err = big.Peek(MaxDetectBytes)
+				if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
+					yield(Event{}, err)
+					return
+				}
+				f = DetectFormat(head)
+				br = big
+			}
 			if f == FormatAuto {
 				if len(bytes.TrimSpace(head)) == 0 {
 					return
 				}
-				yield(Event{}, fmt.Errorf("segment: %w: first bytes %q", ErrUnknownFormat, shorten(string(head), 48)))
+				yield(Event{}, &FormatError{Head: firstLines(head, 3), Read: len(head)})
 				return
 			}
 			rd.Stats.Format = f
@@ -175,17 +249,54 @@ func (rd *Reader) Events(r io.Reader) iter.Seq2[Event, error] {
 		case FormatPMTA:
 			rd.readPMTA(s, yield)
 		case FormatJSONL:
-			rd.readJSONLines(s, FormatJSONL, parseJSONLEvent, yield)
+			rd.readJSONRecords(s, FormatJSONL, parseJSONLEvent, yield)
 		case FormatKumo:
-			rd.readJSONLines(s, FormatKumo, parseKumoEvent, yield)
+			rd.readJSONRecords(s, FormatKumo, parseKumoEvent, yield)
 		case FormatSES:
-			rd.readJSONLines(s, FormatSES, parseSESEvents, yield)
+			rd.readJSONRecords(s, FormatSES, parseSESEvents, yield)
 		case FormatPostfix:
 			rd.readPostfix(s, yield)
+		case FormatExim:
+			rd.readExim(s, yield)
 		default:
 			yield(Event{}, fmt.Errorf("segment: %w: %q", ErrUnknownFormat, string(f)))
 		}
 	}
+}
+
+// FormatError is an input whose format could not be told. It wraps
+// ErrUnknownFormat.
+type FormatError struct {
+	Head []string // the first lines, shortened
+	Read int      // the bytes looked at
+}
+
+func (e *FormatError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "segment: %v: the first %d bytes match no known format; they begin", ErrUnknownFormat, e.Read)
+	for _, l := range e.Head {
+		fmt.Fprintf(&b, " %q", l)
+	}
+	fmt.Fprintf(&b, "; name the format (one of %s)", FormatNames())
+	return b.String()
+}
+
+func (e *FormatError) Unwrap() error { return ErrUnknownFormat }
+
+func firstLines(head []byte, n int) []string {
+	var out []string
+	for len(out) < n && len(head) > 0 {
+		line := head
+		if i := bytes.IndexByte(head, '\n'); i >= 0 {
+			line, head = head[:i], head[i+1:]
+		} else {
+			head = nil
+		}
+		if l := strings.TrimSpace(string(line)); l != "" {
+			out = append(out, shorten(strings.ToValidUTF8(l, "?"), 80))
+		}
+	}
+	return out
 }
 
 func (rd *Reader) maxLine() int {
@@ -304,60 +415,6 @@ func (s *lineScanner) next() (b []byte, tooLong bool, err error) {
 	b = bytes.TrimSuffix(b, []byte("\n"))
 	b = bytes.TrimSuffix(b, []byte("\r"))
 	return b, tooLong, nil
-}
-
-// parseTime reads the timestamps event sources use: RFC 3339 (with or
-// without fraction), "2006-01-02 15:04:05" with an optional numeric zone,
-// PowerMTA's "2006-01-02 15:04:05-0700", and Unix seconds (with an optional
-// fraction). "" gives the zero time.
-func parseTime(s string, loc *time.Location) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return time.Time{}, nil
-	}
-	if s[0] >= '0' && s[0] <= '9' && len(s) >= 10 && s[4] == '-' {
-		if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-			return t, nil
-		}
-		for _, layout := range []string{"2006-01-02 15:04:05Z07:00", "2006-01-02 15:04:05-0700", "2006-01-02 15:04:05 -0700", "2006-01-02T15:04:05-0700"} {
-			if t, err := time.Parse(layout, s); err == nil {
-				return t, nil
-			}
-		}
-		for _, layout := range []string{"2006-01-02 15:04:05", "2006-01-02T15:04:05", "2006-01-02"} {
-			if t, err := time.ParseInLocation(layout, s, loc); err == nil {
-				return t, nil
-			}
-		}
-		return time.Time{}, fmt.Errorf("%w: %q", ErrBadTime, shorten(s, 40))
-	}
-	if f, err := strconv.ParseFloat(s, 64); err == nil && f >= 0 && f < 1e11 {
-		sec := int64(f)
-		return time.Unix(sec, int64((f-float64(sec))*1e9)).UTC(), nil
-	}
-	return time.Time{}, fmt.Errorf("%w: %q", ErrBadTime, shorten(s, 40))
-}
-
-func parseBool(s string) (bool, error) {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "", "0", "false", "f", "no", "n":
-		return false, nil
-	case "1", "true", "t", "yes", "y":
-		return true, nil
-	}
-	return false, fmt.Errorf("%w: transactional %q", ErrBadValue, shorten(s, 40))
-}
-
-func parseAgeDays(s string) (time.Duration, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return 0, nil
-	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || f < 0 || f > 100*365 {
-		return 0, fmt.Errorf("%w: subscriber_age_days %q", ErrBadValue, shorten(s, 40))
-	}
-	return time.Duration(f * float64(24*time.Hour)), nil
 }
 
 func shorten(s string, n int) string {

@@ -1,29 +1,48 @@
 package segment
 
+// This file splits JSON input into records for the JSON readers (jsonl,
+// kumo, ses): one record per line, pretty-printed records over many lines,
+// records one after the other, or the elements of a top-level array, as
+// AWS, KumoMTA and log shippers write them.
+
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 )
 
-// readJSONLines runs parse on every non-empty line; parse appends the events
-// of one record to evs.
-func (rd *Reader) readJSONLines(s *lineScanner, f Format, parse func(rd *Reader, line []byte, evs []Event) ([]Event, bool, error), yield func(Event, error) bool) {
+// readJSONRecords runs parse on every record; parse appends the events of
+// one record to evs and reports whether the record is a delivery outcome at
+// all.
+func (rd *Reader) readJSONRecords(s *lineScanner, f Format, parse func(rd *Reader, rec []byte, evs []Event) ([]Event, bool, error), yield func(Event, error) bool) {
+	js := &jsonRecords{br: s.br, max: s.max, line: 1, lineStart: true}
 	var evs []Event
-	for b := range rd.lines(s, f, yield) {
-		b = bytes.TrimSpace(b)
-		if len(b) == 0 {
+	for {
+		rec, line, recErr, err := js.next()
+		switch {
+		case err == io.EOF:
+			rd.Stats.Lines = int64(js.lines())
+			return
+		case err != nil:
+			yield(Event{}, err)
+			return
+		case recErr != nil:
+			if !yield(Event{}, rd.rowErr(f, line, recErr)) {
+				return
+			}
 			continue
 		}
 		var relevant bool
-		var err error
-		evs, relevant, err = parse(rd, b, evs[:0])
+		evs, relevant, err = parse(rd, rec, evs[:0])
 		if err != nil {
-			if !yield(Event{}, rd.rowErr(f, s.line, err)) {
+			if !yield(Event{}, rd.rowErr(f, line, err)) {
 				return
 			}
 			continue
@@ -42,159 +61,186 @@ func (rd *Reader) readJSONLines(s *lineScanner, f Format, parse func(rd *Reader,
 	}
 }
 
-// parseJSONLEvent reads one object of the JSON-lines format. Known fields
-// (the CSV column names) must be strings, except transactional (bool or
-// string) and subscriber_age_days (number or string); others become
-// attributes in the order given.
-func parseJSONLEvent(rd *Reader, line []byte, evs []Event) ([]Event, bool, error) {
-	dec := json.NewDecoder(bytes.NewReader(line))
-	dec.UseNumber()
-	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
-		return evs, false, fmt.Errorf("%w: not a JSON object", ErrBadRecord)
+// jsonRecords cuts a byte stream into top-level JSON objects by counting
+// brackets outside strings: linear, one pass over chunks of the input (so
+// records written one after the other on a single line of any length, as
+// Kinesis Firehose writes them, are read too), a record at most max bytes.
+// Inside a top-level array, each element object is a record. A record still
+// open when a line starts with `{"` at its first column (the next record of
+// a one-per-line file) is reported as unterminated, so one broken line
+// costs one record, not the rest of the file.
+type jsonRecords struct {
+	br        *bufio.Reader
+	max       int
+	buf       []byte
+	rest      []byte // the unread part of the current chunk
+	line      int    // the line the next byte of rest is on
+	lineStart bool   // rest starts a line
+	sawByte   bool   // the current line has bytes (for the line count at EOF)
+	eof       bool
+	depth     int
+	base      int // 1 inside a top-level array
+	inStr     bool
+	esc       bool
+	start     int  // line the current record starts on
+	tooLong   bool // the current record is over the limit: skip it
+}
+
+// lines is the number of lines read (a last line without a newline counts).
+func (j *jsonRecords) lines() int {
+	if j.sawByte {
+		return j.line
 	}
-	var ev Event
-	for dec.More() {
-		t, err := dec.Token()
-		if err != nil {
-			return evs, false, fmt.Errorf("%w: %v", ErrBadRecord, err)
+	return j.line - 1
+}
+
+// fill reads the next chunk: up to a newline, or a buffer's worth of a
+// longer line.
+func (j *jsonRecords) fill() error {
+	if j.eof {
+		return io.EOF
+	}
+	b, err := j.br.ReadSlice('\n')
+	switch {
+	case err == nil, errors.Is(err, bufio.ErrBufferFull):
+	case errors.Is(err, io.EOF):
+		j.eof = true
+		if len(b) == 0 {
+			return io.EOF
 		}
-		key, _ := t.(string)
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return evs, false, fmt.Errorf("%w: field %q: %v", ErrBadRecord, key, err)
+	default:
+		return err
+	}
+	j.rest = b
+	return nil
+}
+
+// advance consumes n bytes of rest, counting the newlines among them.
+func (j *jsonRecords) advance(n int) {
+	for _, c := range j.rest[:n] {
+		j.sawByte = true
+		if c == '\n' {
+			j.line++
+			j.sawByte = false
 		}
-		v, isString := jsonScalar(raw)
-		role, known := csvColumns[strings.ToLower(key)]
-		if !known {
-			if v != "" && v != "null" {
-				ev.Attrs = append(ev.Attrs, Attr{key, v})
+	}
+	j.lineStart = n > 0 && j.rest[n-1] == '\n' || n == 0 && j.lineStart
+	j.rest = j.rest[n:]
+}
+
+// next returns the next record and the line it starts on; recErr is a
+// record that could not be cut (skipped), err io.EOF or a read error. The
+// slice is valid until the next call.
+func (j *jsonRecords) next() (rec []byte, line int, recErr, err error) {
+	for {
+		if len(j.rest) == 0 {
+			if err := j.fill(); err == io.EOF {
+				if j.depth > j.base {
+					j.depth = j.base
+					return nil, j.start, fmt.Errorf("%w: record not closed at end of input", ErrBadRecord), nil
+				}
+				return nil, 0, nil, io.EOF
+			} else if err != nil {
+				return nil, 0, nil, err
 			}
-			continue
 		}
-		if !isString && role != colTransactional && role != colAgeDays && role != colTime && v != "null" {
-			return evs, false, fmt.Errorf("%w: field %q must be a string", ErrBadValue, key)
+		b := j.rest
+		if j.lineStart && j.depth > j.base && !j.inStr && len(b) > 1 && b[0] == '{' && b[1] == '"' {
+			// A new one-line record while the last one is still open.
+			j.depth, j.esc, j.tooLong = j.base, false, false
+			return nil, j.start, fmt.Errorf("%w: record not closed before line %d", ErrBadRecord, j.line), nil
 		}
-		if v == "null" {
-			v = ""
+		if j.depth == j.base {
+			// Between records: white space, commas, a UTF-8 byte order mark,
+			// the brackets of a top-level array.
+			i := 0
+			for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n' || b[i] == ',' || b[i] == 0xef || b[i] == 0xbb || b[i] == 0xbf) {
+				i++
+			}
+			j.advance(i)
+			b = j.rest
+			if len(b) == 0 {
+				continue
+			}
+			switch c := b[0]; {
+			case c == '[' && j.base == 0:
+				j.base, j.depth = 1, 1
+				j.advance(1)
+				continue
+			case c == ']' && j.base == 1:
+				j.base, j.depth = 0, 0
+				j.advance(1)
+				continue
+			case c != '{':
+				// Skip to the end of the line.
+				line := j.line
+				k := bytes.IndexByte(b, '\n')
+				if k < 0 {
+					k = len(b) - 1
+				}
+				snippet := shorten(string(b[:k+1]), 20)
+				j.advance(k + 1)
+				return nil, line, fmt.Errorf("%w: %q where a JSON object should start", ErrBadRecord, snippet), nil
+			}
+			j.buf = j.buf[:0]
+			j.start = j.line
+			j.tooLong = false
 		}
-		if err := rd.setColumn(&ev, role, v); err != nil {
-			return evs, false, fmt.Errorf("field %s: %w", key, err)
+		// Inside a record: scan to its end or the end of the chunk.
+		end := -1
+		for i, c := range b {
+			switch {
+			case j.esc:
+				j.esc = false
+			case j.inStr:
+				switch c {
+				case '\\':
+					j.esc = true
+				case '"':
+					j.inStr = false
+				case '\n':
+					// RFC 8259 section 7: a string holds no raw line break,
+					// so the record was cut short; the next line starts afresh.
+					j.advance(i + 1)
+					j.depth, j.inStr, j.tooLong = j.base, false, false
+					return nil, j.start, fmt.Errorf("%w: record cut short in a string", ErrBadRecord), nil
+				}
+			case c == '"':
+				j.inStr = true
+			case c == '{' || c == '[':
+				j.depth++
+			case c == '}' || c == ']':
+				j.depth--
+			}
+			if j.depth == j.base {
+				end = i + 1
+				break
+			}
+			if c == '\n' && i+2 < len(b) && !j.inStr && b[i+1] == '{' && b[i+2] == '"' {
+				// The next line may start a new record: let the check above
+				// see it at the start of a line.
+				end = i + 1
+				break
+			}
+		}
+		if end < 0 {
+			end = len(b)
+		}
+		if !j.tooLong {
+			if len(j.buf)+end > j.max {
+				j.tooLong = true
+			} else {
+				j.buf = append(j.buf, b[:end]...)
+			}
+		}
+		j.advance(end)
+		if j.depth == j.base {
+			if j.tooLong {
+				return nil, j.start, ErrLineTooLong, nil
+			}
+			return j.buf, j.start, nil, nil
 		}
 	}
-	if _, err := dec.Token(); err != nil {
-		return evs, false, fmt.Errorf("%w: %v", ErrBadRecord, err)
-	}
-	if ev.Recipient == "" {
-		return evs, false, ErrNoRecipient
-	}
-	if ev.Outcome == "" {
-		return evs, false, fmt.Errorf("%w: missing", ErrBadOutcome)
-	}
-	return append(evs, ev), true, nil
-}
-
-// jsonScalar returns a string's value, or the JSON text of anything else.
-func jsonScalar(raw json.RawMessage) (string, bool) {
-	if len(raw) > 0 && raw[0] == '"' {
-		var s string
-		if json.Unmarshal(raw, &s) == nil {
-			return s, true
-		}
-	}
-	return string(raw), false
-}
-
-// kumoRecord is the part of a KumoMTA log record we read
-// (https://docs.kumomta.com/reference/log_record/).
-type kumoRecord struct {
-	Type      string `json:"type"`
-	ID        string `json:"id"`
-	Recipient string `json:"recipient"`
-	Response  struct {
-		Code         int `json:"code"`
-		EnhancedCode *struct {
-			Class   int `json:"class"`
-			Subject int `json:"subject"`
-			Detail  int `json:"detail"`
-		} `json:"enhanced_code"`
-		Content string `json:"content"`
-	} `json:"response"`
-	PeerAddress *struct {
-		Name string `json:"name"`
-		Addr string `json:"addr"`
-	} `json:"peer_address"`
-	Timestamp     json.RawMessage `json:"timestamp"`
-	EgressSource  string          `json:"egress_source"`
-	EgressPool    string          `json:"egress_pool"`
-	SourceAddress *struct {
-		Address string `json:"address"`
-	} `json:"source_address"`
-	Classification string         `json:"bounce_classification"`
-	Meta           map[string]any `json:"meta"`
-	Headers        map[string]any `json:"headers"`
-}
-
-// kumoType maps record types to outcomes; Reception, Rejection (inbound)
-// and the rest are not outbound delivery outcomes.
-func kumoType(t string) (Outcome, bool) {
-	switch t {
-	case "Delivery":
-		return OutcomeDelivered, true
-	case "Bounce", "Expiration", "AdminBounce", "OOB":
-		return OutcomeBounced, true
-	case "TransientFailure":
-		return OutcomeDeferred, true
-	case "Feedback":
-		return OutcomeComplained, true
-	}
-	return "", false
-}
-
-func parseKumoEvent(rd *Reader, line []byte, evs []Event) ([]Event, bool, error) {
-	var rec kumoRecord
-	if err := json.Unmarshal(line, &rec); err != nil {
-		return evs, false, fmt.Errorf("%w: %v", ErrBadRecord, err)
-	}
-	out, ok := kumoType(rec.Type)
-	if !ok {
-		return evs, false, nil
-	}
-	if rec.Recipient == "" {
-		return evs, false, ErrNoRecipient
-	}
-	ev := Event{Recipient: rec.Recipient, Outcome: out, MessageID: rec.ID}
-	// Unix seconds in KumoMTA's records; an RFC 3339 string is read too.
-	if ts, _ := jsonScalar(rec.Timestamp); ts != "" && ts != "null" {
-		t, err := parseTime(ts, rd.loc())
-		if err != nil {
-			return evs, false, err
-		}
-		ev.Time = t
-	}
-	// Rebuild the reply as the server sent it: "554 5.7.1 text".
-	var b strings.Builder
-	if rec.Response.Code != 0 {
-		b.WriteString(strconv.Itoa(rec.Response.Code))
-		b.WriteByte(' ')
-	}
-	if ec := rec.Response.EnhancedCode; ec != nil && ec.Class != 0 {
-		fmt.Fprintf(&b, "%d.%d.%d ", ec.Class, ec.Subject, ec.Detail)
-	}
-	b.WriteString(rec.Response.Content)
-	ev.ReplyText = strings.TrimSpace(b.String())
-	if rec.SourceAddress != nil && rec.SourceAddress.Address != "" {
-		ev.SendingIP = hostOnly(rec.SourceAddress.Address)
-	} else {
-		ev.SendingIP = rec.EgressSource
-	}
-	if rec.EgressPool != "" {
-		ev.Attrs = append(ev.Attrs, Attr{"egress_pool", rec.EgressPool})
-	}
-	if rec.PeerAddress != nil && rec.PeerAddress.Name != "" {
-		ev.Attrs = append(ev.Attrs, Attr{"remote_mta", rec.PeerAddress.Name})
-	}
-	metaToEvent(&ev, rec.Meta)
-	return append(evs, ev), true, nil
 }
 
 // metaToEvent maps message metadata or tags (sorted by key, so the
@@ -241,189 +287,4 @@ func metaToEvent(ev *Event, meta map[string]any) {
 			ev.Attrs = append(ev.Attrs, Attr{k, v})
 		}
 	}
-}
-
-func hostOnly(hostport string) string {
-	if strings.HasPrefix(hostport, "[") {
-		if i := strings.IndexByte(hostport, ']'); i > 0 {
-			return hostport[1:i]
-		}
-	}
-	if strings.Count(hostport, ":") == 1 {
-		return hostport[:strings.IndexByte(hostport, ':')]
-	}
-	return hostport
-}
-
-// sesRecord is the part of an Amazon SES event we read. Event publishing
-// uses "eventType", SNS notifications "notificationType"; the payloads are
-// the same (https://docs.aws.amazon.com/ses/latest/dg/event-publishing-retrieving-sns-contents.html).
-type sesRecord struct {
-	EventType        string `json:"eventType"`
-	NotificationType string `json:"notificationType"`
-	// SNS envelope: the record is a JSON string in Message.
-	Type    string `json:"Type"`
-	Message string `json:"Message"`
-
-	Mail struct {
-		Timestamp     string              `json:"timestamp"`
-		MessageID     string              `json:"messageId"`
-		SourceIP      string              `json:"sourceIp"`
-		Tags          map[string][]string `json:"tags"`
-		CommonHeaders struct {
-			Subject string   `json:"subject"`
-			From    []string `json:"from"`
-		} `json:"commonHeaders"`
-	} `json:"mail"`
-	Bounce *struct {
-		BounceType        string         `json:"bounceType"`
-		BounceSubType     string         `json:"bounceSubType"`
-		BouncedRecipients []sesRecipient `json:"bouncedRecipients"`
-		Timestamp         string         `json:"timestamp"`
-	} `json:"bounce"`
-	Delivery *struct {
-		Timestamp    string   `json:"timestamp"`
-		Recipients   []string `json:"recipients"`
-		SMTPResponse string   `json:"smtpResponse"`
-		RemoteMTAIP  string   `json:"remoteMtaIp"`
-	} `json:"delivery"`
-	Complaint *struct {
-		ComplainedRecipients []sesRecipient `json:"complainedRecipients"`
-		Timestamp            string         `json:"timestamp"`
-		FeedbackType         string         `json:"complaintFeedbackType"`
-	} `json:"complaint"`
-	DeliveryDelay *struct {
-		DelayType         string         `json:"delayType"`
-		DelayedRecipients []sesRecipient `json:"delayedRecipients"`
-		Timestamp         string         `json:"timestamp"`
-	} `json:"deliveryDelay"`
-}
-
-type sesRecipient struct {
-	EmailAddress   string `json:"emailAddress"`
-	Status         string `json:"status"`
-	DiagnosticCode string `json:"diagnosticCode"`
-}
-
-// MaxSESRecipients limits the recipients read from one SES record; SES
-// itself sends to at most 50 per message.
-const MaxSESRecipients = 1000
-
-func parseSESEvents(rd *Reader, line []byte, evs []Event) ([]Event, bool, error) {
-	var rec sesRecord
-	if err := json.Unmarshal(line, &rec); err != nil {
-		return evs, false, fmt.Errorf("%w: %v", ErrBadRecord, err)
-	}
-	if rec.Type == "Notification" && rec.Message != "" && rec.EventType == "" && rec.NotificationType == "" {
-		var inner sesRecord
-		if err := json.Unmarshal([]byte(rec.Message), &inner); err != nil {
-			return evs, false, fmt.Errorf("%w: SNS Message: %v", ErrBadRecord, err)
-		}
-		rec = inner
-	}
-	kind := rec.EventType
-	if kind == "" {
-		kind = rec.NotificationType
-	}
-	base := Event{MessageID: rec.Mail.MessageID}
-	if s := rec.Mail.CommonHeaders.Subject; s != "" {
-		base.Attrs = append(base.Attrs, Attr{"subject", s})
-	}
-	if len(rec.Mail.CommonHeaders.From) > 0 {
-		if d := (&Event{Recipient: rec.Mail.CommonHeaders.From[0]}).Domain(); d != "" {
-			base.Attrs = append(base.Attrs, Attr{"from_domain", d})
-		}
-	}
-	if len(rec.Mail.Tags) > 0 {
-		meta := make(map[string]any, len(rec.Mail.Tags))
-		for k, v := range rec.Mail.Tags {
-			// SES adds its own ses:* tags (source IP of the API call,
-			// configuration set...); they describe the caller, not the mail.
-			if strings.HasPrefix(k, "ses:") || len(v) == 0 {
-				continue
-			}
-			meta[k] = v[0]
-		}
-		metaToEvent(&base, meta)
-	}
-	add := func(out Outcome, rcpt, reply, ts string) error {
-		if len(evs) >= MaxSESRecipients {
-			return nil
-		}
-		if strings.TrimSpace(rcpt) == "" {
-			return ErrNoRecipient
-		}
-		ev := base
-		ev.Attrs = append([]Attr(nil), base.Attrs...)
-		ev.Recipient, ev.Outcome, ev.ReplyText = rcpt, out, reply
-		if ts == "" {
-			ts = rec.Mail.Timestamp
-		}
-		t, err := parseTime(ts, rd.loc())
-		if err != nil {
-			return err
-		}
-		ev.Time = t
-		evs = append(evs, ev)
-		return nil
-	}
-	var err error
-	switch kind {
-	case "Bounce":
-		if rec.Bounce == nil {
-			return evs, false, fmt.Errorf("%w: Bounce without bounce object", ErrBadRecord)
-		}
-		// A Transient bounce is SES giving up after retries or a soft
-		// failure it reports once; it is still a failed delivery.
-		for _, r := range rec.Bounce.BouncedRecipients {
-			reply := strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(r.DiagnosticCode, "smtp;"), "smtp; "))
-			if reply == "" {
-				reply = r.Status
-			}
-			if err = add(OutcomeBounced, r.EmailAddress, reply, rec.Bounce.Timestamp); err != nil {
-				break
-			}
-		}
-	case "Delivery":
-		if rec.Delivery == nil {
-			return evs, false, fmt.Errorf("%w: Delivery without delivery object", ErrBadRecord)
-		}
-		for _, r := range rec.Delivery.Recipients {
-			if err = add(OutcomeDelivered, r, rec.Delivery.SMTPResponse, rec.Delivery.Timestamp); err != nil {
-				break
-			}
-		}
-	case "Complaint":
-		if rec.Complaint == nil {
-			return evs, false, fmt.Errorf("%w: Complaint without complaint object", ErrBadRecord)
-		}
-		for _, r := range rec.Complaint.ComplainedRecipients {
-			if err = add(OutcomeComplained, r.EmailAddress, "", rec.Complaint.Timestamp); err != nil {
-				break
-			}
-		}
-	case "DeliveryDelay":
-		if rec.DeliveryDelay == nil {
-			return evs, false, fmt.Errorf("%w: DeliveryDelay without deliveryDelay object", ErrBadRecord)
-		}
-		for _, r := range rec.DeliveryDelay.DelayedRecipients {
-			reply := strings.TrimSpace(strings.TrimPrefix(r.DiagnosticCode, "smtp;"))
-			if reply == "" {
-				reply = r.Status
-			}
-			if err = add(OutcomeDeferred, r.EmailAddress, reply, rec.DeliveryDelay.Timestamp); err != nil {
-				break
-			}
-		}
-	case "":
-		return evs, false, fmt.Errorf("%w: no eventType or notificationType", ErrBadRecord)
-	default:
-		// Send, Reject, Open, Click, Rendering Failure, Subscription: not
-		// delivery outcomes.
-		return evs, false, nil
-	}
-	if err != nil {
-		return evs[:0], false, err
-	}
-	return evs, len(evs) > 0, nil
 }

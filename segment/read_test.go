@@ -327,3 +327,40 @@ func FuzzReadKumo(f *testing.F) {
 func FuzzReadSES(f *testing.F) {
 	fuzzRead(f, FormatSES, "ses.jsonl")
 }
+
+func FuzzReadExim(f *testing.F) {
+	fuzzRead(f, FormatExim, "2026-11-27 12:00:01 1vABCD-000123-AB ** cat@example.com R=dnslookup T=remote_smtp H=mx.example.com [192.0.2.5]: 550 5.1.1 User unknown\n2026-11-27 12:10:03 1vBOUN-000124-CD <= <> R=x\n")
+}
+
+func FuzzReadAuto(f *testing.F) {
+	fuzzRead(f, FormatAuto, "[{\"eventType\":\"Bounce\"}]", "{\n \"type\": \"Delivery\",\n \"recipient\": \"a@b\"\n}\n")
+}
+
+// FuzzDedup checks that the streaming dedup with a small cap never panics,
+// never yields more outcomes than events, and yields the same outcomes as
+// the fold when its cap is not reached.
+func FuzzDedup(f *testing.F) {
+	f.Add([]byte{1, 2, 3, 4, 5, 6, 7, 8}, uint8(2))
+	f.Fuzz(func(t *testing.T, data []byte, capacity uint8) {
+		outs := []Outcome{OutcomeDeferred, OutcomeDelivered, OutcomeBounced, OutcomeComplained, "x"}
+		var evs []Event
+		for i := 0; i+1 < len(data); i += 2 {
+			evs = append(evs, Event{MessageID: itoa(int(data[i] % 7)), Recipient: "r" + itoa(int(data[i]>>5)) + "@x",
+				Outcome: outs[int(data[i+1])%len(outs)], Time: time.Unix(int64(data[i+1]>>3), 0)})
+		}
+		dd := &Dedup{MaxOpenKeys: int(capacity%8) + 1}
+		n := 0
+		for _, err := range dd.Events(seqOf(evs)) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			n++
+		}
+		if n > len(evs) {
+			t.Fatalf("%d outcomes from %d events", n, len(evs))
+		}
+		if dd.Stats.Early == 0 && n != len(Fold(evs)) {
+			t.Fatalf("dedup %d outcomes, fold %d", n, len(Fold(evs)))
+		}
+	})
+}

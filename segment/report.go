@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -28,6 +29,13 @@ type ReportOptions struct {
 	MaxErrors int
 	// TopFindings caps the findings listed per provider; 0 means 5.
 	TopFindings int
+	// Attempts counts every event as read. By default the events of one
+	// message and recipient fold into one outcome (Dedup, KeyState).
+	Attempts bool
+	// MaxOpenKeys is Dedup.MaxOpenKeys.
+	MaxOpenKeys int
+	// Filter selects the outcomes counted; Report.Filtered counts the rest.
+	Filter Filter
 }
 
 // Progress reports how far BuildReport has read.
@@ -54,6 +62,20 @@ type Report struct {
 	Skipped int64
 	Errors  []error
 	Stats   AggregateStats
+	// Outcomes are the counts of the folding of attempts into outcomes
+	// (zero with ReportOptions.Attempts).
+	Outcomes DedupStats
+	// Filtered counts the outcomes ReportOptions.Filter left out.
+	Filtered int64
+	// NotSends are the delivery lines the readers left out as not sends,
+	// by reason (ReadStats.NotSends; the caller that ran the readers sets
+	// it, summed with AddNotSends, before rendering).
+	NotSends []NotSendCount
+	// TotalComplaintLevel is the whole send's complaint level; Attempts
+	// and TimeToDelivery its attempts per outcome and delays.
+	TotalComplaintLevel Level
+	Attempts            Attempts
+	TimeToDelivery      DelayStats
 
 	policy Policy
 	agg    *Aggregate
@@ -82,6 +104,13 @@ func BuildReport(ctx context.Context, events iter.Seq2[Event, error], opt Report
 		maxErr = 20
 	}
 	start := time.Now()
+	var dd *Dedup
+	if !opt.Attempts {
+		dd = &Dedup{MaxOpenKeys: opt.MaxOpenKeys}
+		events = dd.Events(events)
+	}
+	var filtered int64
+	filter := opt.Filter
 	var n, skipped int64
 	var errs []error
 	var last time.Time
@@ -101,6 +130,10 @@ func BuildReport(ctx context.Context, events iter.Seq2[Event, error], opt Report
 				if len(errs) < maxErr {
 					errs = append(errs, it.err)
 				}
+				continue
+			}
+			if !filter.IsZero() && !filter.Match(&it.ev, func() classify.Provider { return a.providerOf(it.ev.Domain()) }) {
+				filtered++
 				continue
 			}
 			a.Add(&it.ev)
@@ -127,7 +160,10 @@ func BuildReport(ctx context.Context, events iter.Seq2[Event, error], opt Report
 		opt.Diagnose.Trend.Now = func() time.Time { return last }
 	}
 	r := NewReport(a, opt)
-	r.Skipped, r.Errors = skipped, errs
+	r.Skipped, r.Errors, r.Filtered = skipped, errs, filtered
+	if dd != nil {
+		r.Outcomes = dd.Stats
+	}
 	return r, fatal
 }
 
@@ -227,6 +263,8 @@ func NewReport(a *Aggregate, opt ReportOptions) *Report {
 	r := &Report{agg: a, policy: pol, Total: a.Total(), Stats: a.Stats()}
 	r.TotalRate = NewRate(r.Total.Bounced, r.Total.Sent())
 	r.TotalLevel = pol.For("", "").Level(r.TotalRate)
+	r.TotalComplaintLevel = ComplaintLevel(r.Total)
+	r.Attempts, r.TimeToDelivery = a.Figures()
 	r.Providers = a.Providers(pol)
 	r.Diagnoses = a.Diagnose(opt.Diagnose)
 	for _, d := range r.Diagnoses {
@@ -257,6 +295,21 @@ type reportJSON struct {
 	Brakes  []brakeJSON `json:"brakes"`
 	Skipped int64       `json:"skipped"`
 	Errors  []string    `json:"errors"`
+	// Outcomes: how attempts folded into outcomes; Filtered the outcomes
+	// the filters left out.
+	Outcomes outcomesJSON `json:"outcomes"`
+	Filtered int64        `json:"filtered"`
+	// NotSends: lines left out as not sends, by reason.
+	NotSends []NotSendCount `json:"not_sends"`
+}
+
+type outcomesJSON struct {
+	Events   int64 `json:"events"`
+	Outcomes int64 `json:"outcomes"`
+	Folded   int64 `json:"folded"`
+	Unkeyed  int64 `json:"unkeyed"`
+	Early    int64 `json:"early"`
+	Late     int64 `json:"late"`
 }
 
 // countsJSON is a segment's counts, rate and level: the whole send, a
@@ -268,6 +321,12 @@ type countsJSON struct {
 	Deferred    int64   `json:"deferred"`
 	FailureRate float64 `json:"failure_rate"`
 	Level       Level   `json:"level"`
+	// Complaints over delivered with the providers' published levels, and
+	// deferred over sent.
+	Complained     int64   `json:"complained"`
+	ComplaintRate  float64 `json:"complaint_rate"`
+	ComplaintLevel Level   `json:"complaint_level"`
+	DeferralRate   float64 `json:"deferral_rate"`
 }
 
 type brakeJSON struct {
@@ -284,6 +343,9 @@ type providerJSON struct {
 	// denominator, with the level under the provider+tag thresholds.
 	Tags       []shareJSON `json:"tags"`
 	Categories []shareJSON `json:"categories"`
+	// Attempts per outcome and time to delivery (figures.go).
+	Attempts       Attempts   `json:"attempts"`
+	TimeToDelivery DelayStats `json:"time_to_delivery"`
 }
 
 type shareJSON struct {
@@ -299,7 +361,7 @@ type domainJSON struct {
 }
 
 func countsOf(c Counts, r Rate, l Level) countsJSON {
-	return countsJSON{c.Sent(), c.Delivered, c.Bounced, c.Deferred, r.Rate, l}
+	return countsJSON{c.Sent(), c.Delivered, c.Bounced, c.Deferred, r.Rate, l, c.Complained, c.ComplaintRate(), ComplaintLevel(c), c.DeferralRate()}
 }
 
 type findingJSON struct {
@@ -327,7 +389,9 @@ type diagnosisJSON struct {
 func (r *Report) MarshalJSON() ([]byte, error) {
 	j := reportJSON{Providers: []providerJSON{}, Findings: []findingJSON{}, Diagnosis: []diagnosisJSON{},
 		Total:  countsOf(r.Total, r.TotalRate, r.TotalLevel),
-		Brakes: []brakeJSON{}, Skipped: r.Skipped, Errors: []string{}}
+		Brakes: []brakeJSON{}, Skipped: r.Skipped, Errors: []string{}, Filtered: r.Filtered,
+		Outcomes: outcomesJSON{r.Outcomes.Events, r.Outcomes.Outcomes, r.Outcomes.Folded, r.Outcomes.Unkeyed, r.Outcomes.Early, r.Outcomes.Late},
+		NotSends: append([]NotSendCount{}, r.NotSends...)}
 	for _, b := range r.Brakes {
 		if b.Hold {
 			j.Brakes = append(j.Brakes, brakeJSON{b.Provider, b.Reason})
@@ -337,7 +401,7 @@ func (r *Report) MarshalJSON() ([]byte, error) {
 		j.Errors = append(j.Errors, e.Error())
 	}
 	for _, p := range r.Providers {
-		pj := providerJSON{p.Provider, countsOf(p.Counts, p.Rate, p.Level), []domainJSON{}, []shareJSON{}, []shareJSON{}}
+		pj := providerJSON{p.Provider, countsOf(p.Counts, p.Rate, p.Level), []domainJSON{}, []shareJSON{}, []shareJSON{}, p.Attempts, p.TimeToDelivery}
 		for _, d := range p.Domains {
 			pj.Domains = append(pj.Domains, domainJSON{d.Key, countsOf(d.Counts, d.Rate, d.Level)})
 		}
@@ -385,6 +449,22 @@ func (r *Report) WriteText(w io.Writer) error {
 	ew.printf("bouncekit triage: %s messages (%s delivered, %s bounced, %s deferred; %s complaints)\n",
 		num(t.Sent()), num(t.Delivered), num(t.Bounced), num(t.Deferred), num(t.Complained))
 	ew.printf("Whole send: failure rate %s, level %s\n", r.TotalRate, r.TotalLevel)
+	ew.printf("Complaints: %s of delivered (level %s; providers ask for under 0.10%%, never 0.30%%); deferred at the end: %s of sent\n",
+		pct(t.ComplaintRate()), r.TotalComplaintLevel, pct(t.DeferralRate()))
+	if o := r.Outcomes; o.Folded > 0 || o.Late > 0 {
+		ew.printf("Outcomes: %s events folded into %s outcomes, one per message and recipient (%s retries folded, %s late events dropped); attempts per delivered %.2f, bounced %.2f\n",
+			num(o.Events), num(o.Outcomes), num(o.Folded), num(o.Late), r.Attempts.Delivered, r.Attempts.Bounced)
+	}
+	if r.Filtered > 0 {
+		ew.printf("Filters left out %s outcomes\n", num(r.Filtered))
+	}
+	if len(r.NotSends) > 0 {
+		var parts []string
+		for _, n := range r.NotSends {
+			parts = append(parts, num(n.Lines)+" "+string(n.Reason))
+		}
+		ew.printf("Not sends, left out: %s\n", strings.Join(parts, ", "))
+	}
 	if r.Skipped > 0 {
 		ew.printf("Skipped %s unreadable rows (first: %v)\n", num(r.Skipped), r.Errors[0])
 	}
@@ -396,6 +476,13 @@ func (r *Report) WriteText(w io.Writer) error {
 	for _, p := range r.Providers {
 		rows = append(rows, []string{string(p.Provider), num(p.Sent()), num(p.Delivered), num(p.Bounced), num(p.Deferred),
 			pct(p.Rate.Rate), interval(p.Rate), string(p.Level)})
+	}
+	writeTable(ew, "  ", rows)
+	ew.printf("\nComplaints over delivered (keep under 0.10%%, never reach 0.30%%), deferrals over sent, and attempts per outcome:\n")
+	rows = [][]string{{"provider", "complaints", "complaint rate", "complaint level", "deferral rate", "attempts delivered / bounced", "median to delivery"}}
+	for _, p := range r.Providers {
+		rows = append(rows, []string{string(p.Provider), num(p.Complained), pct(p.ComplaintRate()), string(p.ComplaintLevel), pct(p.DeferralRate()),
+			fmt.Sprintf("%.2f / %.2f", p.Attempts.Delivered, p.Attempts.Bounced), delayText(p.TimeToDelivery.P50)})
 	}
 	writeTable(ew, "  ", rows)
 
@@ -557,4 +644,30 @@ func writeTable(w io.Writer, indent string, rows [][]string) {
 		b.WriteString("\n")
 	}
 	io.WriteString(w, b.String())
+}
+
+func delayText(d time.Duration) string {
+	switch {
+	case d < 0:
+		return "over 5d"
+	case d == 0:
+		return "-"
+	case d >= 24*time.Hour:
+		return fmt.Sprintf("under %dd", d/(24*time.Hour))
+	}
+	return "under " + d.String()
+}
+
+// AddNotSends adds a reader's not-send counts to the report's, keeping them
+// sorted by reason.
+func (r *Report) AddNotSends(counts []NotSendCount) {
+	for _, c := range counts {
+		i := slices.IndexFunc(r.NotSends, func(x NotSendCount) bool { return x.Reason == c.Reason })
+		if i < 0 {
+			r.NotSends = append(r.NotSends, c)
+			continue
+		}
+		r.NotSends[i].Lines += c.Lines
+	}
+	slices.SortFunc(r.NotSends, func(x, y NotSendCount) int { return strings.Compare(string(x.Reason), string(y.Reason)) })
 }

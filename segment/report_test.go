@@ -53,11 +53,11 @@ func TestReportJSONHasExactlyTheDocumentedFields(t *testing.T) {
 	if err := json.Unmarshal(data, &top); err != nil {
 		t.Fatal(err)
 	}
-	if got := keys(top); !slices.Equal(got, []string{"brakes", "diagnosis", "errors", "findings", "providers", "skipped", "total"}) {
+	if got := keys(top); !slices.Equal(got, []string{"brakes", "diagnosis", "errors", "filtered", "findings", "not_sends", "outcomes", "providers", "skipped", "total"}) {
 		t.Fatalf("top-level keys %v", got)
 	}
 	want := map[string][]string{
-		"providers": {"bounced", "categories", "deferred", "delivered", "domains", "failure_rate", "level", "provider", "sent", "tags"},
+		"providers": {"attempts", "bounced", "categories", "complained", "complaint_level", "complaint_rate", "deferral_rate", "deferred", "delivered", "domains", "failure_rate", "level", "provider", "sent", "tags", "time_to_delivery"},
 		"findings":  {"attribute", "delivered", "failed", "lift", "p_value", "provider", "value"},
 		"diagnosis": {"evidence", "next_step", "pattern", "provider"},
 	}

@@ -42,9 +42,8 @@ type Trend struct {
 	Reason string `json:"reason,omitempty"`
 }
 
-// Trend returns the failure rate per window for every provider, in provider
-// name order.
-func (a *Aggregate) Trend(opt TrendOptions) []Trend {
+// Trend is Aggregate.Trend on the view.
+func (a *view) Trend(opt TrendOptions) []Trend {
 	now := time.Now
 	if opt.Now != nil {
 		now = opt.Now
@@ -52,7 +51,7 @@ func (a *Aggregate) Trend(opt TrendOptions) []Trend {
 	if opt.MinSample <= 0 {
 		opt.MinSample = 50
 	}
-	w := int64(a.opt.Window)
+	w := int64(a.window)
 	nowK := now().UnixNano() / w
 	var out []Trend
 	for _, p := range a.provs {
@@ -113,11 +112,8 @@ type Brake struct {
 	Reason            string  `json:"reason"`
 }
 
-// SuppressionBrake looks for a provider that suddenly reports as unknown or
-// inactive a large share of addresses it accepted mail for before, which is
-// a provider incident far more often than a wave of closed mailboxes. It
-// returns the providers whose worst window crosses the brake, worst first.
-func (a *Aggregate) SuppressionBrake(opt BrakeOptions) []Brake {
+// SuppressionBrake is Aggregate.SuppressionBrake on the view.
+func (a *view) SuppressionBrake(opt BrakeOptions) []Brake {
 	if opt.Share <= 0 {
 		opt.Share = 0.10
 	}
@@ -139,7 +135,7 @@ func (a *Aggregate) SuppressionBrake(opt BrakeOptions) []Brake {
 			}
 			share := float64(c.ReturningFailures) / float64(c.Returning)
 			if share >= opt.Share && share > best.Share {
-				best = Brake{Provider: p.name, Hold: true, Window: time.Unix(0, k*int64(a.opt.Window)).UTC(),
+				best = Brake{Provider: p.name, Hold: true, Window: time.Unix(0, k*int64(a.window)).UTC(),
 					Returning: c.Returning, ReturningFailures: c.ReturningFailures, Share: share}
 			}
 		}

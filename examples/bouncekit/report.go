@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/bouncekit/bouncekit/classify"
@@ -21,7 +23,7 @@ import (
 var sampleEvents []byte
 
 func init() {
-	register(command{name: "report", usage: "report --events FILE [--format text|json] [--input csv|jsonl|postfix|pmta|kumo|ses] [--rules FILE]", run: runReport})
+	register(command{name: "report", usage: "report [--events FILE] [FILE|GLOB|-]... [--format text|json] [--input auto|csv|jsonl|postfix|exim|pmta|kumo|ses] [--rules FILE] [--year N] [--now T] [--tz Z] [--since T] [--until T] [--campaign C] [--provider P] [--sending-ip IP] [--keep-not-sends] [--attempts]", run: runReport})
 	register(command{name: "triage", usage: "triage [--format text|json]   full triage of the embedded sample deployment", run: runTriage})
 }
 
@@ -38,15 +40,41 @@ func runTriage(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	events := fs.String("events", "", "events file (- for standard input)")
+	events := fs.String("events", "", "events file (- for standard input); more files and globs may follow the flags")
 	format := fs.String("format", "text", "output format: text or json")
-	input := fs.String("input", "auto", "input format: auto, csv, jsonl, postfix, pmta, kumo or ses")
+	input := fs.String("input", "auto", "input format: auto, "+segment.FormatNames())
 	rulesFile := fs.String("rules", "", rulesUsage)
+	year := fs.Int("year", 0, "year of the first syslog time stamp without one (default: the latest year not after --now)")
+	nowFlag := fs.String("now", "", "clock for year inference, RFC 3339 (default: now)")
+	tz := fs.String("tz", "", "time zone of time stamps without one, an IANA name (default UTC)")
+	since := fs.String("since", "", "count outcomes at or after this time (RFC 3339 or YYYY-MM-DD)")
+	until := fs.String("until", "", "count outcomes before this time (RFC 3339 or YYYY-MM-DD)")
+	campaign := fs.String("campaign", "", "count only these campaigns (comma-separated)")
+	provider := fs.String("provider", "", "count only these providers (comma-separated: apple,google...)")
+	sendingIP := fs.String("sending-ip", "", "count only these sending IPs (comma-separated)")
+	keepNotSends := fs.Bool("keep-not-sends", false, "count MTA notices and local deliveries as sends")
+	attempts := fs.Bool("attempts", false, "count every attempt as read instead of one outcome per message and recipient")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	if *events == "" || fs.NArg() > 0 {
-		fmt.Fprintln(stderr, "usage: bouncekit report --events FILE [--format text|json] [--input csv|jsonl|postfix|pmta|kumo|ses] [--rules FILE]")
+	var paths []string
+	if *events != "" {
+		paths = append(paths, *events)
+	}
+	for _, a := range fs.Args() {
+		if a == "-" || !strings.ContainsAny(a, "*?[") {
+			paths = append(paths, a)
+			continue
+		}
+		m, err := filepath.Glob(a)
+		if err != nil || len(m) == 0 {
+			fmt.Fprintf(stderr, "bouncekit: %s: no file matches\n", a)
+			return 1
+		}
+		paths = append(paths, m...)
+	}
+	if len(paths) == 0 {
+		fmt.Fprintln(stderr, "usage: bouncekit report [--events FILE] [FILE|GLOB|-]... [--format text|json] [--input auto|"+strings.ReplaceAll(segment.FormatNames(), ", ", "|")+"] [--rules FILE] [--year N] [--now TIME] [--tz ZONE] [--since TIME] [--until TIME] [--campaign C] [--provider P] [--sending-ip IP] [--keep-not-sends] [--attempts]")
 		return 2
 	}
 	c, err := loadClassifier(*rulesFile)
@@ -63,30 +91,116 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		fmt.Fprintf(stderr, "bouncekit: unknown --format %q (text or json)\n", *format)
 		return 2
 	}
-	r := stdin
-	if *events != "-" {
-		f, err := os.Open(*events)
+	tmpl := segment.Reader{Format: in, Year: *year, KeepNotSends: *keepNotSends}
+	if *tz != "" {
+		if tmpl.Location, err = time.LoadLocation(*tz); err != nil {
+			fmt.Fprintf(stderr, "bouncekit: --tz: %v\n", err)
+			return 2
+		}
+	}
+	loc := tmpl.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	opt := reportOptions{attempts: *attempts}
+	for _, f := range []struct {
+		flag string
+		val  string
+		dst  *time.Time
+	}{{"now", *nowFlag, &tmpl.Now}, {"since", *since, &opt.filter.Since}, {"until", *until, &opt.filter.Until}} {
+		if f.val == "" {
+			continue
+		}
+		if *f.dst, err = parseFlagTime(f.val, loc); err != nil {
+			fmt.Fprintf(stderr, "bouncekit: --%s: %v\n", f.flag, err)
+			return 2
+		}
+	}
+	opt.filter.Campaigns = splitList(*campaign)
+	opt.filter.SendingIPs = splitList(*sendingIP)
+	for _, p := range splitList(*provider) {
+		opt.filter.Providers = append(opt.filter.Providers, classify.Provider(strings.ToLower(p)))
+	}
+	// Every file is opened before reading starts, so a missing one fails
+	// the command rather than a report that leaves it out.
+	var inputs []io.Reader
+	for _, p := range paths {
+		if p == "-" {
+			inputs = append(inputs, stdin)
+			continue
+		}
+		f, err := os.Open(p)
 		if err != nil {
 			fmt.Fprintf(stderr, "bouncekit: %v\n", err)
 			return 1
 		}
 		defer f.Close()
-		r = f
+		inputs = append(inputs, f)
 	}
-	return writeReport(ctx, r, in, *format, c, stdout, stderr)
+	return writeReportFiles(ctx, paths, inputs, tmpl, opt, *format, c, stdout, stderr)
+}
+
+type reportOptions struct {
+	filter   segment.Filter
+	attempts bool
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func parseFlagTime(s string, loc *time.Location) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	for _, layout := range []string{"2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02"} {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("%q is not RFC 3339 or YYYY-MM-DD", s)
 }
 
 // writeReport reads events from r and writes the triage report; c
 // classifies the replies and places domains with providers.
 func writeReport(ctx context.Context, r io.Reader, in segment.Format, format string, c *classify.Classifier, stdout, stderr io.Writer) int {
+	return writeReportFiles(ctx, []string{"input"}, []io.Reader{r}, segment.Reader{Format: in}, reportOptions{}, format, c, stdout, stderr)
+}
+
+// writeReportFiles reads the inputs one after the other, each with its own
+// reader (so each file's format and compression are detected on their own),
+// into one report.
+func writeReportFiles(ctx context.Context, names []string, inputs []io.Reader, tmpl segment.Reader, ro reportOptions, format string, c *classify.Classifier, stdout, stderr io.Writer) int {
 	if format != "text" && format != "json" {
 		fmt.Fprintf(stderr, "bouncekit: unknown --format %q (text or json)\n", format)
 		return 2
 	}
-	rd := &segment.Reader{Format: in}
+	readers := make([]*segment.Reader, len(inputs))
+	all := func(yield func(segment.Event, error) bool) {
+		for i, r := range inputs {
+			rd := tmpl
+			readers[i] = &rd
+			for ev, err := range rd.Events(r) {
+				if err != nil && len(inputs) > 1 {
+					err = fmt.Errorf("%s: %w", names[i], err)
+				}
+				if !yield(ev, err) {
+					return
+				}
+			}
+		}
+	}
 	var shown time.Duration
-	rep, err := segment.BuildReport(ctx, rd.Events(r), segment.ReportOptions{
+	rep, err := segment.BuildReport(ctx, all, segment.ReportOptions{
 		Aggregate: segment.Options{Classifier: c},
+		Attempts:  ro.attempts,
+		Filter:    ro.filter,
 		// Progress goes to stderr once the input takes more than a moment,
 		// every two seconds at most.
 		Progress: func(p segment.Progress) {
@@ -96,14 +210,30 @@ func writeReport(ctx context.Context, r io.Reader, in segment.Format, format str
 			}
 		},
 	})
+	var st segment.ReadStats
+	for i, rd := range readers {
+		if rd == nil {
+			continue
+		}
+		st.Events += rd.Stats.Events
+		st.Skipped += rd.Stats.Skipped
+		st.Lines += rd.Stats.Lines
+		st.Format = rd.Stats.Format
+		for _, n := range rd.Stats.NotSends {
+			fmt.Fprintf(stderr, "bouncekit: %s: %d lines are not sends (%s), left out\n", names[i], n.Lines, n.Reason)
+		}
+		if rep != nil {
+			rep.AddNotSends(rd.Stats.NotSends)
+		}
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "bouncekit: %v\n", err)
-		if rep == nil || rd.Stats.Events == 0 {
+		if rep == nil || st.Events == 0 {
 			return 1
 		}
 	}
-	if rd.Stats.Skipped > 0 {
-		fmt.Fprintf(stderr, "bouncekit: %d rows skipped (%s input, %d lines)\n", rd.Stats.Skipped, rd.Stats.Format, rd.Stats.Lines)
+	if st.Skipped > 0 {
+		fmt.Fprintf(stderr, "bouncekit: %d rows skipped (%s input, %d lines)\n", st.Skipped, st.Format, st.Lines)
 		for _, e := range rep.Errors {
 			fmt.Fprintf(stderr, "  %v\n", e)
 		}
@@ -117,7 +247,7 @@ func writeReport(ctx context.Context, r io.Reader, in segment.Format, format str
 		fmt.Fprintf(stderr, "bouncekit: %v\n", err)
 		return 1
 	}
-	if rd.Stats.Skipped > 0 {
+	if st.Skipped > 0 {
 		return 1
 	}
 	return 0

@@ -31,10 +31,16 @@ type ProviderStats struct {
 	Tags []SegmentStats `json:"tags"`
 	// Categories are the classify categories of failures, as Tags.
 	Categories []SegmentStats `json:"categories"`
+	// ComplaintLevel is the level of Counts.ComplaintRate under the
+	// mailbox providers' published limits (ComplaintLevel).
+	ComplaintLevel Level `json:"complaint_level"`
+	// Attempts per outcome and the time to delivery.
+	Attempts       Attempts   `json:"attempts"`
+	TimeToDelivery DelayStats `json:"time_to_delivery"`
 }
 
-// Providers returns every provider's figures, largest denominator first.
-func (a *Aggregate) Providers(p Policy) []ProviderStats {
+// Providers is Aggregate.Providers on the view.
+func (a *view) Providers(p Policy) []ProviderStats {
 	var out []ProviderStats
 	for _, ps := range a.provs {
 		out = append(out, a.Provider(ps.name, p))
@@ -48,13 +54,18 @@ func (a *Aggregate) Providers(p Policy) []ProviderStats {
 	return out
 }
 
-// Provider returns one provider's figures.
-func (a *Aggregate) Provider(name classify.Provider, p Policy) ProviderStats {
+// Provider is Aggregate.Provider on the view.
+func (a *view) Provider(name classify.Provider, p Policy) ProviderStats {
 	ps := ProviderStats{Provider: name}
 	for _, g := range a.groupsOf(name) {
 		ps.Counts.add(g.c)
 	}
 	ps.Rate = NewRate(ps.Bounced, ps.Sent())
+	ps.ComplaintLevel = ComplaintLevel(ps.Counts)
+	if id, ok := a.provIndex[name]; ok {
+		f := &a.provs[id].fig
+		ps.Attempts, ps.TimeToDelivery = f.attempts(ps.Counts), f.delays()
+	}
 	ps.Level = p.For(string(name), "").Level(ps.Rate)
 	ps.Domains = a.Breakdown(name, AttrDomain, p)
 	ps.Tags = a.outcomeBreakdown(name, attrTag, ps.Sent(), p)
@@ -62,12 +73,8 @@ func (a *Aggregate) Provider(name classify.Provider, p Policy) ProviderStats {
 	return ps
 }
 
-// Breakdown returns a provider's segments by one attribute (AttrDomain,
-// AttrTemplate, AttrSendingIP, a free attribute...), each with its own
-// denominator, largest first. For AttrTag and AttrCategory the denominator
-// is the provider's, as in ProviderStats.Tags. AttrCampaign gives the
-// provider's campaigns.
-func (a *Aggregate) Breakdown(provider classify.Provider, attr string, p Policy) []SegmentStats {
+// Breakdown is Aggregate.Breakdown on the view.
+func (a *view) Breakdown(provider classify.Provider, attr string, p Policy) []SegmentStats {
 	if attr == AttrCampaign {
 		var out []SegmentStats
 		for _, g := range a.groupsOf(provider) {
@@ -103,7 +110,7 @@ func (a *Aggregate) Breakdown(provider classify.Provider, attr string, p Policy)
 
 // outcomeBreakdown counts tag or category values over the provider's
 // denominator: "Apple CS01 rate" is CS01 bounces / all Apple messages.
-func (a *Aggregate) outcomeBreakdown(provider classify.Provider, id uint16, sent int64, p Policy) []SegmentStats {
+func (a *view) outcomeBreakdown(provider classify.Provider, id uint16, sent int64, p Policy) []SegmentStats {
 	sums := a.sumDim(provider, id)
 	var out []SegmentStats
 	for v, c := range sums {
@@ -127,7 +134,7 @@ func (a *Aggregate) outcomeBreakdown(provider classify.Provider, id uint16, sent
 	return out
 }
 
-func (a *Aggregate) sumDim(provider classify.Provider, id uint16) []Counts {
+func (a *view) sumDim(provider classify.Provider, id uint16) []Counts {
 	sums := make([]Counts, len(a.attrs[id].values))
 	for _, g := range a.groupsOf(provider) {
 		if int(id) < len(g.dims) {
@@ -146,4 +153,13 @@ func sortSegments(s []SegmentStats) {
 		}
 		return strings.Compare(x.Key, y.Key)
 	})
+}
+
+// Figures is Aggregate.Figures on the view.
+func (a *view) Figures() (Attempts, DelayStats) {
+	var f outcomeFigures
+	for _, p := range a.provs {
+		f.merge(p.fig)
+	}
+	return f.attempts(a.total), f.delays()
 }
