@@ -108,12 +108,11 @@ func (c *Classifier) Classify(r *bounce.Reply, in Context) Verdict {
 	// text on the sender's side.
 	var m Meaning
 	if c.vocab != nil && c.needsMeaning(i) {
-		var mi int
-		m, mi = c.vocab.read(text, c.meaningOff)
+		m, mi, soft := c.vocab.readHedged(text, c.meaningOff)
 		if mi < 0 && wrapped {
-			m, mi = c.vocab.read(r.Raw, c.meaningOff)
+			m, mi, soft = c.vocab.readHedged(r.Raw, c.meaningOff)
 		}
-		if mi >= 0 && c.meaningWins(i, mi, code) {
+		if mi >= 0 && c.meaningWins(i, mi, code, soft) {
 			return c.meaningVerdict(r, prov, mi, m, code)
 		}
 	}

@@ -330,6 +330,8 @@ func vocabulary() []vterm {
 	add(implied(SubjectRecipient, StateUnknown, "not a member", "is not a member", "no longer a member",
 		"not a valid user", "not a local user", "no user by that name", "by that name", "not a user",
 		"not a recipient", "no one by that name"))
+	add(implied(SubjectSystem, StateFailed, "local delivery failed", "delivery to local mailbox failed",
+		"local delivery error", "mailer error", "local error"))
 	add(implied(SubjectRelay, StateRefused, "not configured to relay", "do not relay", "does not relay", "don't relay",
 		"we do not relay", "not relay", "cannot relay", "can't relay", "will not relay", "won't relay"))
 	// Invalid (RFC 3463 x.1.3 bad syntax, x.1.1 bad address).
@@ -494,8 +496,12 @@ func (el *eventList) add(e vevent) {
 }
 
 // clause is what the reading knows of the clause it is in: the index of
-// its latest strong and first weak subject event so far, or -1.
-type clause struct{ strong, weak int }
+// its latest strong and first weak subject event so far, or -1, and
+// whether it stated anything.
+type clause struct {
+	strong, weak int
+	stated       bool // a state was said in it (negated or not)
+}
 
 // read returns the meaning of text and the index of the meaning rule it
 // maps to (-1 when it maps to none), leaving out the rules whose bit is
@@ -503,28 +509,45 @@ type clause struct{ strong, weak int }
 // one whose rule comes first in meaningRules wins, so a reply that speaks
 // of the sender and of a user never reads as a dead recipient.
 func (v *vocab) read(text string, off uint64) (Meaning, int) {
+	m, k, _ := v.readHedged(text, off)
+	return m, k
+}
+
+// readHedged is read that also reports whether the meaning was softened
+// by a hedge (a suppressing reading turned into one that does not
+// suppress: "if the user does not exist").
+func (v *vocab) readHedged(text string, off uint64) (Meaning, int, bool) {
 	var el eventList
 	v.scan(text, &el)
-	best, bestM := -1, Meaning{}
+	best, bestM, bestSoft := -1, Meaning{}, false
 	consider := func(s Subject, st State, hedged, weak bool) {
 		k := meaningRuleFor(s, st)
+		k0 := k
 		// A bare "address" is not surely the recipient's mailbox: it
-		// reads as unknown, but not as proof to suppress.
-		if weak && k == ruleRecipientUnknown {
+		// reads as unknown, but not as proof to suppress. A hedged or
+		// temporary statement ("may not exist", "temporarily disabled")
+		// is no ground to suppress either.
+		switch {
+		case k == ruleRecipientUnknown && (weak || hedged):
 			k = ruleAddressUnknown
+		case k == ruleRecipientDisabled && hedged:
+			k = ruleRecipientDisabledForNow
+		case k == ruleDomainUnknown && hedged:
+			k = ruleDomainInvalid
 		}
-		// A hedged or temporary statement ("may not exist",
-		// "temporarily disabled") is no ground to suppress.
 		if k < 0 || off&(1<<k) != 0 || hedged && meaningRules[k].Suppress {
 			return
 		}
 		if best < 0 || k < best {
-			best, bestM = k, Meaning{s, st}
+			best, bestM, bestSoft = k, Meaning{s, st}, hedged && k != k0
 		}
 	}
 	v.readSubjects(&el)
-	prevSubj := SubjectNone // subject of the clause before, for scope
-	c := clause{-1, -1}
+	// prevSubj is the subject of the clause before, for scope; prevOpen
+	// the same when that clause stated nothing of it ("User (bob@x)
+	// unknown"), for a clause without a subject.
+	prevSubj, prevOpen := SubjectNone, SubjectNone
+	c := clause{-1, -1, false}
 	hedged := false
 	clauseStart := 0
 	for k := 0; k < el.n; k++ {
@@ -532,9 +555,12 @@ func (v *vocab) read(text string, off uint64) (Meaning, int) {
 		switch t.kind {
 		case termBreak:
 			if s, _ := v.clauseSubject(&el, c); s != SubjectNone {
-				prevSubj = s
+				prevSubj, prevOpen = s, s
+				if c.stated {
+					prevOpen = SubjectNone
+				}
 			}
-			c, hedged, clauseStart = clause{-1, -1}, false, k+1
+			c, hedged, clauseStart = clause{-1, -1, false}, false, k+1
 		case termHedge:
 			hedged = true
 		case termSubject:
@@ -553,11 +579,12 @@ func (v *vocab) read(text string, off uint64) (Meaning, int) {
 				}
 			}
 		case termState:
+			c.stated = true
 			if v.negated(&el, k, clauseStart) {
 				continue
 			}
 			s, weak := v.subjectOf(&el, k, c)
-			if s == SubjectNone {
+			if t.implied != SubjectNone {
 				s, weak = t.implied, false
 			}
 			// Scope: a clause without a subject, or with only a weak one
@@ -569,20 +596,21 @@ func (v *vocab) read(text string, off uint64) (Meaning, int) {
 			case weak && (prevSubj == SubjectSender || prevSubj == SubjectSendingHost):
 				s = prevSubj
 			case s == SubjectNone:
-				s = prevSubj
+				s = prevOpen
 			}
 			consider(s, t.st, hedged, weak)
 		}
 	}
 	if best < 0 {
-		return Meaning{}, -1
+		return Meaning{}, -1, false
 	}
-	return bestM, best
+	return bestM, best, bestSoft
 }
 
 // readSubjects fills el.subj and el.weak: each subject term's own
 // reading, except that a noun right after the sender's or its host's is
-// theirs ("sender account", "sender mailbox", "client host name").
+// theirs ("sender account", "sender mailbox", "sender domain name"); a
+// host after "mail from" stays a host ("mail from your IP is refused").
 func (v *vocab) readSubjects(el *eventList) {
 	for k := 0; k < el.n; k++ {
 		t := &v.terms[el.ev[k].id]
@@ -593,7 +621,7 @@ func (v *vocab) readSubjects(el *eventList) {
 		if k > 0 {
 			p := el.ev[k-1]
 			if ps := el.subj[k-1]; v.terms[p.id].kind == termSubject && el.ev[k].start-p.end <= 1 &&
-				(ps == SubjectSender || ps == SubjectSendingHost) {
+				(ps == SubjectSender || ps == SubjectSendingHost) && (t.subj == SubjectRecipient || t.subj == SubjectDomain) {
 				el.subj[k], el.weak[k] = ps, false
 			}
 		}

@@ -22,6 +22,7 @@ type meaningCompiled struct {
 	veto     []bool   // a built-in generic rule that suppresses: a sender-side meaning overrules it
 	codeMask []uint64 // code-only defaults (no text, no tag predicate)
 	generic  []bool   // a code reading too unspecific to disagree with ("other or undefined", policy, unknown)
+	yields   []bool   // a code reading any clear meaning outranks (generic ones and the bare basic codes)
 
 	explMu sync.Mutex
 	expl   atomic.Pointer[map[uint64]string]
@@ -35,9 +36,20 @@ const vetoBelow = 4
 // maxExplanations bounds the cache of text-versus-code explanations.
 const maxExplanations = 4096
 
+// basicMailboxCodes are the RFC 5321 §4.2.2 basic codes whose meaning is
+// a family of causes ("mailbox unavailable", "insufficient storage",
+// "exceeded storage allocation", "mailbox name not allowed"): MTAs send
+// them for many reasons, so any clear meaning of the text outranks them
+// (552 with "MIME structure invalid" is a malformed message), though they
+// still count as a disagreement.
+var basicMailboxCodes = map[string]bool{
+	"rfc5321-450": true, "rfc5321-451": true, "rfc5321-452": true, "rfc5321-550": true, "rfc5321-551": true,
+	"rfc5321-552": true, "rfc5321-553": true, "rfc5321-554": true, "rfc5321-4xx": true, "rfc5321-5xx": true,
+}
+
 // broadRules are built-in catch-alls keyed on one common word ("spam"):
 // "your IP identified as spammer" is a blocked host, not spam content.
-var broadRules = map[string]bool{"generic-spam": true}
+var broadRules = map[string]bool{"generic-spam": true, "generic-spam-verdict": true}
 
 // prepareMeaning sets up the meaning layer after compile; builtin says
 // whether the built-in rules are in (the vocabulary comes with them).
@@ -50,7 +62,7 @@ func (c *Classifier) prepareMeaning(builtin bool, disabled map[string]bool) {
 		isBuiltin[&builtinDefaults[i]] = true
 	}
 	n := len(c.rules)
-	c.broad, c.veto, c.generic = make([]bool, n), make([]bool, n), make([]bool, n)
+	c.broad, c.veto, c.generic, c.yields = make([]bool, n), make([]bool, n), make([]bool, n), make([]bool, n)
 	c.codeMask = make([]uint64, c.words)
 	for i := range c.rules {
 		src := c.rules[i].src
@@ -62,6 +74,7 @@ func (c *Classifier) prepareMeaning(builtin bool, disabled map[string]bool) {
 			c.codeMask[i/64] |= 1 << (i % 64)
 			c.generic[i] = src.Category == CategoryUnknown || src.Category == CategoryPolicy ||
 				strings.HasSuffix(src.ID, ".0") || strings.HasSuffix(src.ID, ".*")
+			c.yields[i] = c.generic[i] || isBuiltin[src] && basicMailboxCodes[src.ID]
 		}
 	}
 	if !builtin {
@@ -89,11 +102,13 @@ func (c *Classifier) needsMeaning(i int) bool {
 }
 
 // meaningWins reports whether meaning rule mi decides over rule i, with
-// code the code-only rule the codes alone would give (-1: none).
-func (c *Classifier) meaningWins(i, mi, code int) bool {
+// code the code-only rule the codes alone would give (-1: none); soft says
+// the reading was hedged ("if the user does not exist"), which also
+// overrules a generic rule that would suppress.
+func (c *Classifier) meaningWins(i, mi, code int, soft bool) bool {
 	mr := &meaningRules[mi]
 	// The code says the same: its rule explains it more precisely.
-	if code >= 0 && c.rules[code].src.Category == mr.Category {
+	if code >= 0 && c.rules[code].src.Category == mr.Category && (c.rules[code].suppress || !mr.Suppress) {
 		return false
 	}
 	if i >= 0 && i < c.firstDefault && !c.rules[i].vague {
@@ -101,7 +116,7 @@ func (c *Classifier) meaningWins(i, mi, code int) bool {
 		case c.broad[i]:
 			return !mr.Suppress && c.codeYields(code, mi)
 		case c.veto[i]:
-			return mi < vetoBelow
+			return mi < vetoBelow || soft
 		}
 		return false
 	}
@@ -116,7 +131,7 @@ func (c *Classifier) meaningWins(i, mi, code int) bool {
 // sender-side, authentication or protocol code is never turned into a
 // reason to suppress).
 func (c *Classifier) codeYields(code, mi int) bool {
-	if code < 0 || c.generic[code] {
+	if code < 0 || c.yields[code] {
 		return true
 	}
 	if meaningTable[mi].weak {

@@ -14,7 +14,7 @@ import "github.com/bouncekit/bouncekit/bounce"
 // does not exist", "Your account is inactive", "Sending IP deactivated". A
 // reply that has it is never read as a dead recipient (suppression); later
 // rules decide it.
-var senderSide = []string{"sender", "sending", "your domain", "your account", "your ip", "ip address", "to send"}
+var senderSide = []string{"sender", "sending", "your domain", "your account", "your ip", "ip address", "to send", "return-path", "return path", "envelope from"}
 
 // queueTimeoutWords are the sending MTA's words for giving up because the
 // message was queued too long (qmail-send: "this message has been in the
@@ -36,6 +36,11 @@ var genericRules = []Rule{
 		Explanation: "'unknown user' in reply to DATA or after the message was sent (end of DATA), once the recipient had been accepted: a recipient-side filter (e.g. a carrier domain filter) refused this sender; do not suppress"},
 	{ID: "generic-self-addressed", Any: t("send e-mail to yourself", "send email to yourself", "send mail to yourself", "sender and recipient are the same", "sender address is the same as the recipient"), Category: CategoryPolicy, Hint: HintAuthentication,
 		Explanation: "the receiver refuses mail claiming to come from the recipient's own address (an anti-spoofing rule): check the envelope sender and authentication"},
+	// A virus found is a virus, even when the gateway that found it calls
+	// itself an anti-spam filter (hosted gateways: "virus found by the
+	// spam and virus filter").
+	{ID: "generic-virus-found", Any: t("virus found", "virus detected", "contains a virus", "containing a virus", "infected with", "infected by", "virus infected", "virus-infected", "contains malware", "malware detected", "found a virus", "detected a virus", "virus was found", "virus was detected", "is infected", "was infected", "trojan", "worm.", "contains a worm"), Category: CategoryVirus,
+		Explanation: "the receiver found a virus or malware in the message (not spam): scan the content and attachments, the address is fine"},
 	{ID: "generic-spam-verdict", Any: t("spam classification", "classified as spam", "detected as spam", "identified as spam", "marked as spam"), Category: CategorySpamContent,
 		Explanation: "the receiver's filter says it classified the message as spam; advice about SPF or moderation that follows is not the cause"},
 	{ID: "generic-dmarc", Any: t("dmarc"), Category: CategoryAuthFailure,
@@ -56,7 +61,7 @@ var genericRules = []Rule{
 		Explanation: "the receiver lists the sending host as an open relay: close the relay or fix the listing; the address is fine"},
 	{ID: "generic-url-listed", Any: t("blacklisted url", "blocklisted url", "blacklisted link", "blocklisted link", "url in message", "url in the message", "urls in the message", "link in the message", "links in the message", "listed url", "listed domain in message", "uri in message"), Category: CategorySpamContent, Hint: HintContent,
 		Explanation: "a link in the message points to a domain on a URI blocklist (SURBL, URIBL, Spamhaus DBL): remove or replace the link; the same sender with other links is accepted"},
-	{ID: "generic-blocklist", Any: t("spamhaus", "blocked using", "blacklist", "black listed", "blocklist", "block list", "block listed", "dnsbl", "rbl", "cloudmark", "spamcop", "sorbs", "senderscore", "hostkarma", "spamrl.com", "listed at", "listed in", "listed on"), None: t("not listed"), Category: CategoryReputationBlock,
+	{ID: "generic-blocklist", Any: t("spamhaus", "blocked using", "blacklist", "black listed", "blocklist", "block list", "block listed", "dnsbl", "rbl", "cloudmark", "spamcop", "sorbs", "senderscore", "hostkarma", "spamrl.com", "listed at", "listed in", "listed on"), None: t("not listed", "not blacklisted", "not blocklisted", "not on any", "not currently listed", "not block listed"), Category: CategoryReputationBlock,
 		Explanation: "the sending IP or a domain in the message is on a blocklist: delist, the address is fine"},
 	{ID: "generic-reputation", Any: t("reputation", "poor sender", "suspicious activity", "unusual traffic", "user complaints"), Category: CategoryReputationBlock,
 		Explanation: "sender IP or domain reputation"},
@@ -82,7 +87,7 @@ var genericRules = []Rule{
 		Explanation: "the recipient domain does not exist or has no mail service (RFC 7505 null MX, NXDOMAIN)"},
 	{ID: "generic-host-not-found", All: t("lookup failure", "not found"), None: append(t("try again", "temporar"), senderSide...), Category: CategoryBadDomain, Suppress: true,
 		Explanation: "the sending MTA's DNS lookup found no such host for the recipient domain (dma's 'DNS lookup failure: host X not found'), as for NXDOMAIN"},
-	{ID: "generic-unroutable", Any: t("domain not found", "unrouteable address", "unroutable address", "unable to route"), None: senderSide, Category: CategoryBadDomain, Hint: HintRecipient,
+	{ID: "generic-unroutable", Any: t("domain not found", "unrouteable address", "unroutable address", "unable to route", "no route found to domain", "no route to domain"), None: senderSide, Category: CategoryBadDomain, Hint: HintRecipient,
 		Explanation: "the recipient domain could not be routed: suppress only if it repeats"},
 	{ID: "generic-loop", Any: t("mail loop", "routing loop", "loop detected", "too many hops", "exceeded 50 hops", "hop count exceeded", "loop alert", "loop back warning", "duplicated message-id"), Category: CategoryNetwork, Hint: HintRecipient,
 		Explanation: "a mail loop (x.4.6; a mailing list's loop alert on a Message-ID it has already seen): usually forwarding rules at the recipient; do not suppress"},

@@ -28,7 +28,7 @@ var meaningTable = []meaningRule{
 			Explanation: "the text is about the sender (its address, domain, account or identity: unknown, unverified, invalid or refused; RFC 3463 x.1.7, x.1.8, x.7.13): fix the envelope sender; the recipient is not shown to be bad"}, false},
 	{[]Subject{SubjectSendingHost}, []State{StateBlocked, StateRefused, StateInvalid}, Rule{ID: "meaning-sending-host-blocked", Category: CategoryReputationBlock,
 		Explanation: "the text says the sending IP or host is blocked, listed, of bad reputation or not allowed to connect (a blocklisting without a list name): delist or warm up; the address is fine"}, false},
-	{[]Subject{SubjectRelay}, []State{StateRefused, StateFailed, StateInvalid}, Rule{ID: "meaning-relay-denied", Category: CategoryRelayDenied,
+	{[]Subject{SubjectRelay}, []State{StateRefused, StateFailed, StateInvalid, StateBlocked}, Rule{ID: "meaning-relay-denied", Category: CategoryRelayDenied,
 		Explanation: "the text says the host does not relay for this domain (RFC 5321 §3.6): check the recipient's MX; suppress only if it repeats"}, false},
 	{[]Subject{SubjectNone, SubjectRecipient, SubjectMessage, SubjectDomain, SubjectSystem}, []State{StateLooping}, Rule{ID: "meaning-loop", Category: CategoryNetwork, Hint: HintRecipient,
 		Explanation: "the text says the mail loops (RFC 5321 §6.3, x.4.6: forwarding or MX set-up at the recipient): do not suppress"}, false},
@@ -38,6 +38,8 @@ var meaningTable = []meaningRule{
 		Explanation: "the text says an address (not named as the recipient's mailbox) is unknown or invalid: probably the recipient, but suppress only if it repeats"}, true},
 	{[]Subject{SubjectRecipient}, []State{StateDisabled}, Rule{ID: "meaning-recipient-disabled", Category: CategoryRecipientInactive, Suppress: true,
 		Explanation: "the text says the recipient's mailbox or account is disabled, suspended, closed or inactive (x.2.1): suppress the address"}, false},
+	{nil, nil, Rule{ID: "meaning-recipient-disabled-for-now", Category: CategoryRecipientInactive,
+		Explanation: "the text says the recipient's mailbox or account is disabled or suspended for now (temporarily, currently): not permanent, suppress only if it repeats"}, true},
 	{[]Subject{SubjectRecipient}, []State{StateBlocked}, Rule{ID: "meaning-recipient-blocked", Category: CategoryRecipientInactive,
 		Explanation: "the text says the recipient's account or mailbox is blocked: closed by its provider, or blocking this sender; suppress only if it repeats"}, true},
 	{[]Subject{SubjectRecipient}, []State{StateFull, StateTooLarge}, Rule{ID: "meaning-mailbox-full", Category: CategoryMailboxFull,
@@ -64,6 +66,11 @@ var meaningTable = []meaningRule{
 var (
 	ruleRecipientUnknown = meaningRuleIndex("meaning-recipient-unknown")
 	ruleAddressUnknown   = meaningRuleIndex("meaning-address-unknown")
+
+	ruleRecipientDisabled       = meaningRuleIndex("meaning-recipient-disabled")
+	ruleRecipientDisabledForNow = meaningRuleIndex("meaning-recipient-disabled-for-now")
+	ruleDomainUnknown           = meaningRuleIndex("meaning-domain-unknown")
+	ruleDomainInvalid           = meaningRuleIndex("meaning-domain-invalid")
 )
 
 func meaningRuleIndex(id string) int {
@@ -171,4 +178,11 @@ func meaningRuleFor(s Subject, st State) int {
 		return -1
 	}
 	return int(meaningIndex[i][j])
+}
+
+// MeaningRules returns a copy of the built-in meaning rules in order: the
+// verdicts a clear meaning of the text gives (docs/classify.md,
+// "Meaning"). Their IDs can be given to Options.Disable.
+func MeaningRules() []Rule {
+	return append([]Rule(nil), meaningRules...)
 }
