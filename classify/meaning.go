@@ -317,7 +317,8 @@ func vocabulary() []vterm {
 		"non-existing", "unrecognized", "unrecognised", "unregistered", "unlisted", "unallocated", "unassigned",
 		"unverified", "unverifiable", "unroutable", "unrouteable"))
 	add(state(StateUnknown, false, "not found", "no such", "does not exist", "doesn't exist", "doesnt exist",
-		"do not exist", "don't exist", "did not exist", "not exist", "not exists", "not existing", "no longer exists",
+		"do not exist", "don't exist", "dosn't exist", "dosen't exist", "doesn`t exist", "does't exist", "not exsist",
+		"does not exsist", "dose not exist", "did not exist", "not exist", "not exists", "not existing", "no longer exists",
 		"no longer exist", "does not exists", "not listed", "isn't listed", "not known", "not recognized",
 		"not recognised", "not registered", "isn't registered", "is not registered", "could not be found",
 		"couldn't be found", "cannot be found", "can't be found", "can not be found", "could not find", "couldn't find",
