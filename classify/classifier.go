@@ -110,7 +110,22 @@ func (c *Classifier) Classify(r *bounce.Reply, in Context) Verdict {
 	if c.vocab != nil && c.needsMeaning(i) {
 		m, mi, soft := c.vocab.readHedged(text, c.meaningOff)
 		if mi < 0 && wrapped {
-			m, mi, soft = c.vocab.readHedged(r.Raw, c.meaningOff)
+			// The wrapper's words next to the reply ("mail.local: unknown
+			// user" before it), at most maxWrapperRead bytes on each side.
+			before, after := r.Raw, ""
+			if k := strings.Index(r.Raw, text); k >= 0 && text != "" {
+				before, after = r.Raw[:k], r.Raw[k+len(text):]
+			}
+			if len(before) > maxWrapperRead {
+				before = before[len(before)-maxWrapperRead:]
+			}
+			if len(after) > maxWrapperRead {
+				after = after[:maxWrapperRead]
+			}
+			m, mi, soft = c.vocab.readHedged(before, c.meaningOff)
+			if mi < 0 && after != "" {
+				m, mi, soft = c.vocab.readHedged(after, c.meaningOff)
+			}
 		}
 		if mi >= 0 && c.meaningWins(i, mi, code, soft) {
 			return c.meaningVerdict(r, prov, mi, m, code)

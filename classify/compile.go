@@ -65,7 +65,7 @@ func New(opts Options) (*Classifier, error) {
 	if c != nil {
 		c.firstDefault = firstDefault
 		if err == nil {
-			c.prepareMeaning(!opts.NoBuiltins, disabled)
+			c.prepareMeaning(!opts.NoBuiltins && !opts.NoMeaning, disabled)
 			c.userHosts, c.userDomains, err = providerMaps(opts.Providers)
 		}
 	}

@@ -446,3 +446,34 @@ func TestNoDeadMeaningRules(t *testing.T) {
 		}
 	}
 }
+
+// The meaning layer keeps the hot path allocation-free, including the
+// text-versus-code explanations (cached once per pair).
+func TestMeaningPathAllocatesNothing(t *testing.T) {
+	c := classify.Default()
+	var rs []bounce.Reply
+	for _, g := range meaningGroups {
+		for _, w := range g.wordings {
+			for _, code := range g.codes {
+				r, err := bounce.ParseReply(code + " " + w)
+				if err != nil {
+					t.Fatal(err)
+				}
+				rs = append(rs, r)
+			}
+		}
+	}
+	var sink classify.Verdict
+	allocs := testing.AllocsPerRun(5, func() {
+		for i := range rs {
+			sink = c.Classify(&rs[i], classify.Context{})
+		}
+	})
+	_ = sink
+	if allocs != 0 {
+		t.Errorf("Classify allocated %.1f times per %d meaning-path replies, want 0", allocs, len(rs))
+	}
+	if n := testing.AllocsPerRun(20, func() { _ = classify.ReadMeaning("The email account that you tried to reach does not exist") }); n != 0 {
+		t.Errorf("ReadMeaning allocated %.1f times", n)
+	}
+}

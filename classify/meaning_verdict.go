@@ -24,6 +24,7 @@ type meaningCompiled struct {
 	generic  []bool   // a code reading too unspecific to disagree with ("other or undefined", policy, unknown)
 	yields   []bool   // a code reading any clear meaning outranks (generic ones and the bare basic codes)
 
+
 	explMu sync.Mutex
 	expl   atomic.Pointer[map[uint64]string]
 }
@@ -32,6 +33,10 @@ type meaningCompiled struct {
 // sending host, relay) put a reply on the sender's side and overrule a
 // generic rule that would suppress.
 const vetoBelow = 4
+
+// maxWrapperRead bounds how much of a reply's wrapper (DSN transcript,
+// MTA prefix) on each side of its text the meaning layer reads.
+const maxWrapperRead = 200
 
 // maxExplanations bounds the cache of text-versus-code explanations.
 const maxExplanations = 4096
@@ -96,10 +101,15 @@ func (c *Classifier) prepareMeaning(builtin bool, disabled map[string]bool) {
 }
 
 // needsMeaning reports whether the reading of the words can change a
-// decision by rule i (-1: none).
+// decision by rule i (-1: none): no rule, a code default, a catch-all, or
+// a built-in generic rule that would suppress (which a sender-side or
+// hedged reading vetoes). (Gating the veto on cue words interned in the
+// phrase automaton was measured: the larger automaton slowed every scan
+// more than the readings it saved.)
 func (c *Classifier) needsMeaning(i int) bool {
 	return i < 0 || i >= c.firstDefault || c.rules[i].vague || c.broad[i] || c.veto[i]
 }
+
 
 // meaningWins reports whether meaning rule mi decides over rule i, with
 // code the code-only rule the codes alone would give (-1: none); soft says
