@@ -24,7 +24,6 @@ type meaningCompiled struct {
 	generic  []bool   // a code reading too unspecific to disagree with ("other or undefined", policy, unknown)
 	yields   []bool   // a code reading any clear meaning outranks (generic ones and the bare basic codes)
 
-
 	explMu sync.Mutex
 	expl   atomic.Pointer[map[uint64]string]
 }
@@ -109,7 +108,6 @@ func (c *Classifier) prepareMeaning(builtin bool, disabled map[string]bool) {
 func (c *Classifier) needsMeaning(i int) bool {
 	return i < 0 || i >= c.firstDefault || c.rules[i].vague || c.broad[i] || c.veto[i]
 }
-
 
 // meaningWins reports whether meaning rule mi decides over rule i, with
 // code the code-only rule the codes alone would give (-1: none); soft says
