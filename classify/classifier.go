@@ -130,6 +130,12 @@ func (c *Classifier) Classify(r *bounce.Reply, in Context) Verdict {
 		if mi >= 0 && c.meaningWins(i, mi, code, soft) {
 			return c.meaningVerdict(r, prov, mi, m, code)
 		}
+		// The words say what the code says while only a catch-all
+		// matched the text ("temporarily disabled" with 5.2.1): the
+		// code's rule decides.
+		if mi >= 0 && i >= 0 && c.rules[i].vague && c.codeAgrees(mi, code) {
+			i = code
+		}
 	}
 	if i >= 0 {
 		v := c.rules[i].verdict(r, prov)

@@ -331,12 +331,16 @@ func vocabulary() []vterm {
 		"cannot find", "can't find", "unable to find", "not be found", "was not found", "wasn't found", "not located",
 		"cannot be verified", "could not be verified", "can't be verified", "couldn't be verified",
 		"not be verified", "verification failed", "failed verification", "verify failed", "failed to verify",
-		"unable to verify", "not verified", "lookup failed", "no record", "not in our", "not on this", "not here",
+		"unable to verify", "lookup failed", "no record", "not in our", "not on this", "not here",
 		"not hosted", "not served", "not a known", "does not have a", "doesn't have a", "has no", "does not have an",
 		"doesn't have an", "no mailbox", "no account", "not provisioned", "not configured"))
 	add(implied(SubjectRecipient, StateUnknown, "not a member", "is not a member", "no longer a member",
 		"not a valid user", "not a local user", "no user by that name", "by that name", "not a user",
 		"not a recipient", "no one by that name"))
+	// An identity "not verified" is the sender's (a sending service's
+	// verified-identity check: "Email address is not verified").
+	add(implied(SubjectSender, StateUnknown, "not verified", "is not verified", "identity not verified",
+		"identities failed the check", "failed the check"))
 	add(implied(SubjectSystem, StateFailed, "local delivery failed", "delivery to local mailbox failed",
 		"local delivery error", "mailer error", "local error"))
 	add(implied(SubjectRelay, StateRefused, "not configured to relay", "do not relay", "does not relay", "don't relay",
@@ -356,10 +360,13 @@ func vocabulary() []vterm {
 		"been locked", "put on hold", "on hold", "out of service"))
 	// Full (RFC 3463 x.2.2; RFC 5321 552 exceeded storage allocation).
 	add(state(StateFull, true, "full", "over quota", "overquota", "over-quota"))
-	add(state(StateFull, false, "is full", "quota", "exceeded", "exceeds", "exceeding", "out of space", "out of storage",
-		"no space", "no more space", "not enough space", "insufficient space", "insufficient storage", "storage space",
-		"storage limit", "storage allocation", "too many messages", "capacity", "reached its limit", "size limit",
-		"limit exceeded", "maximum size", "space left", "disk full", "exhausted", "allocation"))
+	// Not "exceeded" or "limit" alone: "user has exceeded the maximum
+	// number of messages per hour" is a rate limit, "size limit" the
+	// message's.
+	add(state(StateFull, false, "is full", "quota", "out of space", "out of storage", "no space", "no more space",
+		"not enough space", "insufficient space", "insufficient storage", "storage space", "storage limit",
+		"storage allocation", "exceeded storage", "exceeds storage", "space left", "space exhausted",
+		"storage exhausted", "disk space exhausted", "mailbox size", "inbox size"))
 	// Blocked (RFC 3463 x.7.1; DNSBL listings, RFC 5782).
 	add(state(StateBlocked, true, "blocked", "blacklisted", "blocklisted", "black-listed", "black listed",
 		"block-listed", "denylisted", "banned", "blacklist", "blocklist", "dnsbl", "rbl", "spammer", "spamming",
@@ -411,6 +418,11 @@ func vocabulary() []vterm {
 		"cannot be delivered", "can't be delivered", "could not deliver", "couldn't deliver", "unable to deliver",
 		"not be delivered", "delivery to the following", "delivery attempt", "for further information",
 		"further assistance", "error code", "reason code",
+		// A recipient that does not take mail from this sender is a
+		// policy of the recipient's, not a closed mailbox.
+		"not accepting mail from", "not accepting messages from", "not accepting email from", "not accept mail from",
+		"not accept messages from", "not accept email from", "no longer accepts mail from", "accept mail from",
+		"accept messages from", "accept email from", "receive mail from", "receive messages from", "refuses mail from",
 		// Amazon SES's fixed prefixes before the receiver's own reply.
 		"unknown address error", "address blacklisted"))
 	return v

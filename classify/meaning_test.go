@@ -242,6 +242,12 @@ func TestMeaningNearMisses(t *testing.T) {
 		{"554 Unverified sender identity", classify.CategoryRecipientUnknown},
 		{"550 The from address does not exist", classify.CategoryRecipientUnknown},
 		{"550 Return-Path domain not found", classify.CategoryBadDomain},
+		// The recipient refusing this sender is a policy, not a closed
+		// mailbox or a dead domain; an unverified identity is the
+		// sender's (a sending service's identity check).
+		{"550 5.7.1 Recipient is not accepting mail from this sender", classify.CategoryRecipientInactive},
+		{"550 5.7.1 Unable to deliver: the user does not accept mail from this domain", classify.CategoryBadDomain},
+		{"554 Message rejected: Email address is not verified", classify.CategoryRecipientUnknown},
 		// Negated.
 		{"550 User is not blocked; message refused by policy", classify.CategoryRecipientInactive},
 		{"550 The mailbox is not full; message refused", classify.CategoryMailboxFull},

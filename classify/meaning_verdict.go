@@ -115,8 +115,7 @@ func (c *Classifier) needsMeaning(i int) bool {
 // overrules a generic rule that would suppress.
 func (c *Classifier) meaningWins(i, mi, code int, soft bool) bool {
 	mr := &meaningRules[mi]
-	// The code says the same: its rule explains it more precisely.
-	if code >= 0 && c.rules[code].src.Category == mr.Category && (c.rules[code].suppress || !mr.Suppress) {
+	if c.codeAgrees(mi, code) {
 		return false
 	}
 	if i >= 0 && i < c.firstDefault && !c.rules[i].vague {
@@ -129,6 +128,14 @@ func (c *Classifier) meaningWins(i, mi, code int, soft bool) bool {
 		return false
 	}
 	return c.codeYields(code, mi)
+}
+
+// codeAgrees reports whether the code's reading (rule code) says what
+// meaning rule mi says, at least as strongly: its rule explains it more
+// precisely ("550 5.1.1 user unknown" is rfc3463-x.1.1's).
+func (c *Classifier) codeAgrees(mi, code int) bool {
+	mr := &meaningRules[mi]
+	return code >= 0 && c.rules[code].src.Category == mr.Category && (c.rules[code].suppress || !mr.Suppress)
 }
 
 // codeYields reports whether the code's reading (rule code, -1 for none)
