@@ -462,7 +462,7 @@ type eventList struct {
 	// subj and weak are a subject event's reading in context: a noun
 	// right after the sender's or its host's ("sender account", "sender
 	// mailbox") is theirs.
-	subj [maxEvents]Subject
+	subj [maxEvents]uint8 // subjectIdx of the subject
 	weak [maxEvents]bool
 }
 
@@ -502,6 +502,9 @@ func (v *vocab) scan(text string, el *eventList) {
 		}
 	}
 }
+
+// subject is subject event k's reading in context.
+func (el *eventList) subject(k int) Subject { return subjectByIdx[el.subj[k]] }
 
 // add keeps e unless a kept term overlaps it and is at least as long;
 // kept terms it overlaps and outlasts are dropped. Events arrive in order
@@ -603,7 +606,7 @@ func (v *vocab) readHedged(text string, off uint64) (Meaning, int, bool) {
 			if t.one && k > clauseStart {
 				p := el.ev[k-1]
 				if pt := &v.terms[p.id]; pt.kind == termNeg && pt.no && el.ev[k].start-p.end <= 1 {
-					consider(el.subj[k], StateUnknown, hedged, el.weak[k])
+					consider(el.subject(k), StateUnknown, hedged, el.weak[k])
 				}
 			}
 		case termState:
@@ -645,12 +648,12 @@ func (v *vocab) readSubjects(el *eventList) {
 		if t.kind != termSubject {
 			continue
 		}
-		el.subj[k], el.weak[k] = t.subj, t.weak
+		el.subj[k], el.weak[k] = uint8(subjectIdx(t.subj)), t.weak
 		if k > 0 {
 			p := el.ev[k-1]
-			if ps := el.subj[k-1]; v.terms[p.id].kind == termSubject && el.ev[k].start-p.end <= 1 &&
+			if ps := el.subject(k - 1); v.terms[p.id].kind == termSubject && el.ev[k].start-p.end <= 1 &&
 				(ps == SubjectSender || ps == SubjectSendingHost) && (t.subj == SubjectRecipient || t.subj == SubjectDomain) {
-				el.subj[k], el.weak[k] = ps, false
+				el.subj[k], el.weak[k] = uint8(subjectIdx(ps)), false
 			}
 		}
 	}
@@ -683,11 +686,11 @@ func (v *vocab) subjectOf(el *eventList, k int, c clause) (Subject, bool) {
 	if t.pre && k+1 < el.n {
 		n := el.ev[k+1]
 		if nt := &v.terms[n.id]; nt.kind == termSubject && n.start-el.ev[k].end <= 2 {
-			return el.subj[k+1], el.weak[k+1]
+			return el.subject(k+1), el.weak[k+1]
 		}
 	}
 	if c.strong >= 0 && c.strong < k {
-		return el.subj[c.strong], false
+		return el.subject(c.strong), false
 	}
 	after, afterWeak := SubjectNone, false
 	for j := k + 1; j < el.n; j++ {
@@ -697,15 +700,15 @@ func (v *vocab) subjectOf(el *eventList, k int, c clause) (Subject, bool) {
 		}
 		if nt.kind == termSubject {
 			if !el.weak[j] {
-				return el.subj[j], false
+				return el.subject(j), false
 			}
 			if after == SubjectNone {
-				after, afterWeak = el.subj[j], true
+				after, afterWeak = el.subject(j), true
 			}
 		}
 	}
 	if c.weak >= 0 && c.weak < k {
-		return el.subj[c.weak], true
+		return el.subject(c.weak), true
 	}
 	return after, afterWeak
 }
@@ -714,10 +717,10 @@ func (v *vocab) subjectOf(el *eventList, k int, c clause) (Subject, bool) {
 // weak one.
 func (v *vocab) clauseSubject(el *eventList, c clause) (Subject, bool) {
 	if c.strong >= 0 {
-		return el.subj[c.strong], false
+		return el.subject(c.strong), false
 	}
 	if c.weak >= 0 {
-		return el.subj[c.weak], true
+		return el.subject(c.weak), true
 	}
 	return SubjectNone, false
 }

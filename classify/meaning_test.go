@@ -483,3 +483,22 @@ func TestMeaningPathAllocatesNothing(t *testing.T) {
 		t.Errorf("ReadMeaning allocated %.1f times", n)
 	}
 }
+
+// FuzzReadMeaning: any text reads without panic, the same twice, as a
+// meaning that round-trips through its text form.
+func FuzzReadMeaning(f *testing.F) {
+	for _, s := range []string{"User unknown", "Sender address rejected: Domain not found", "user is not blocked",
+		"no mailbox here by that name", "(((", ". : ; ", "not not not blocked", "\xff\xfe user"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		m := classify.ReadMeaning(s)
+		if m2 := classify.ReadMeaning(s); m2 != m {
+			t.Fatalf("%q read as %v then %v", s, m, m2)
+		}
+		back, err := classify.ParseMeaning(m.String())
+		if err != nil || back != m {
+			t.Fatalf("%q: %v does not round-trip: %v, %v", s, m, back, err)
+		}
+	})
+}

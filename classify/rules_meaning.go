@@ -98,6 +98,10 @@ var subjectIndex = map[Subject]int{SubjectNone: 0, SubjectRecipient: 1, SubjectD
 var stateIndex = map[State]int{StateNone: 0, StateUnknown: 1, StateInvalid: 2, StateDisabled: 3, StateFull: 4, StateBlocked: 5,
 	StateRefused: 6, StateLooping: 7, StateMalformed: 8, StateTooLarge: 9, StateFailed: 10, StateRequired: 11}
 
+// subjectByIdx is subjectIdx's inverse.
+var subjectByIdx = [10]Subject{SubjectNone, SubjectRecipient, SubjectDomain, SubjectSender, SubjectSendingHost,
+	SubjectMessage, SubjectSystem, SubjectAuthentication, SubjectRelay, SubjectCommand}
+
 func subjectIdx(s Subject) int {
 	switch s {
 	case SubjectNone:
