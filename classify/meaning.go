@@ -686,7 +686,7 @@ func (v *vocab) subjectOf(el *eventList, k int, c clause) (Subject, bool) {
 	if t.pre && k+1 < el.n {
 		n := el.ev[k+1]
 		if nt := &v.terms[n.id]; nt.kind == termSubject && n.start-el.ev[k].end <= 2 {
-			return el.subject(k+1), el.weak[k+1]
+			return el.subject(k + 1), el.weak[k+1]
 		}
 	}
 	if c.strong >= 0 && c.strong < k {
