@@ -337,6 +337,8 @@ func vocabulary() []vterm {
 	add(implied(SubjectRecipient, StateUnknown, "not a member", "is not a member", "no longer a member",
 		"not a valid user", "not a local user", "no user by that name", "by that name", "not a user",
 		"not a recipient", "no one by that name"))
+	add(implied(SubjectAuthentication, StateFailed, "failed authentication", "authentication failure",
+		"authentication failed", "not properly authenticated"))
 	// An identity "not verified" is the sender's (a sending service's
 	// verified-identity check: "Email address is not verified").
 	add(implied(SubjectSender, StateUnknown, "not verified", "is not verified", "identity not verified",
@@ -554,12 +556,13 @@ func (v *vocab) readHedged(text string, off uint64) (Meaning, int, bool) {
 	consider := func(s Subject, st State, hedged, weak bool) {
 		k := meaningRuleFor(s, st)
 		k0 := k
-		// A bare "address" is not surely the recipient's mailbox: it
-		// reads as unknown, but not as proof to suppress. A hedged or
-		// temporary statement ("may not exist", "temporarily disabled")
-		// is no ground to suppress either.
+		// A bare "address" said to be invalid may be a syntax or policy
+		// matter ("invalid address"): it reads as unknown, but not as
+		// proof to suppress ("unknown address", "address not found" are).
+		// A hedged or temporary statement ("may not exist", "temporarily
+		// disabled") is no ground to suppress either.
 		switch {
-		case k == ruleRecipientUnknown && (weak || hedged):
+		case k == ruleRecipientUnknown && (weak && st == StateInvalid || hedged):
 			k = ruleAddressUnknown
 		case k == ruleRecipientDisabled && hedged:
 			k = ruleRecipientDisabledForNow

@@ -440,7 +440,7 @@ func TestNoDeadMeaningRules(t *testing.T) {
 			}
 		}
 	}
-	all = append(all, "550 Unknown address", "550 The mailbox is temporarily disabled", "550 Your account is blocked",
+	all = append(all, "550 <x@y>: invalid address", "550 The mailbox is temporarily disabled", "550 Your account is blocked",
 		"550 Recipient account blocked", "550 Invalid domain", "550 The domain is banned", "553 Recipient address improperly formatted",
 		"550 5.0.0 Local configuration error", "550 5.0.0 Invalid SMTP command", "550 Non-existent domain", "554 The message is oversized", "550 Relaying to example.com is not permitted")
 	for _, reply := range all {

@@ -35,7 +35,7 @@ var meaningTable = []meaningRule{
 	{[]Subject{SubjectRecipient}, []State{StateUnknown, StateInvalid}, Rule{ID: "meaning-recipient-unknown", Category: CategoryRecipientUnknown, Suppress: true,
 		Explanation: "the text says the recipient's address, user or mailbox does not exist or is invalid (x.1.1): suppress the address"}, false},
 	{nil, nil, Rule{ID: "meaning-address-unknown", Category: CategoryRecipientUnknown, Hint: HintRecipient,
-		Explanation: "the text says an address (not named as the recipient's mailbox) is unknown or invalid: probably the recipient, but suppress only if it repeats"}, true},
+		Explanation: "the text says an address (not named as the recipient's mailbox) is invalid, or hedges that the recipient may not exist: probably the recipient, but suppress only if it repeats"}, true},
 	{[]Subject{SubjectRecipient}, []State{StateDisabled}, Rule{ID: "meaning-recipient-disabled", Category: CategoryRecipientInactive, Suppress: true,
 		Explanation: "the text says the recipient's mailbox or account is disabled, suspended, closed or inactive (x.2.1): suppress the address"}, false},
 	{nil, nil, Rule{ID: "meaning-recipient-disabled-for-now", Category: CategoryRecipientInactive,
