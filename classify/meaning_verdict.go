@@ -106,6 +106,12 @@ func (c *Classifier) prepareMeaning(builtin bool, disabled map[string]bool) {
 // phrase automaton was measured: the larger automaton slowed every scan
 // more than the readings it saved.)
 func (c *Classifier) needsMeaning(i int) bool {
+	if i >= c.firstDefault && c.codeMask[i/64]&(1<<(i%64)) != 0 && !c.yields[i] {
+		// A specific code that no meaning outranks (codeYields): a
+		// sender-side, authentication, protocol or content code.
+		cat := c.rules[i].src.Category
+		return cat.IsRecipientLevel() || cat == CategoryMailboxFull
+	}
 	return i < 0 || i >= c.firstDefault || c.rules[i].vague || c.broad[i] || c.veto[i]
 }
 
