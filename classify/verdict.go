@@ -1,6 +1,8 @@
 // Package classify turns an SMTP reply (plus what the queue knows about it)
 // into a verdict a mail queue can act on: retry or not, suppress the address
-// or not, slow the stream down or not, and why.
+// or not, slow the stream down or not, and why. Provider and phrase rules
+// come first, then what the words mean (ReadMeaning), then the RFC 3463
+// enhanced status code, then the RFC 5321 §4.2 basic code.
 package classify
 
 import "log/slog"
