@@ -222,4 +222,3 @@ func vocabulary() []vterm {
 		"unknown address error", "address blacklisted"))
 	return v
 }
-
