@@ -151,3 +151,105 @@ func BenchmarkNew(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkClassifyNoMeaning is BenchmarkClassify with the meaning layer
+// left out: the path before it, for comparison.
+func BenchmarkClassifyNoMeaning(b *testing.B) {
+	c, err := classify.New(classify.Options{NoMeaning: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchParseClassify(b, c)
+}
+
+// meaningBenchReplies are the replies of the meaning tables (meaning_test.go):
+// every one reaches the meaning layer, the worst case for its cost.
+func meaningBenchReplies(b *testing.B) []bounce.Reply {
+	var out []bounce.Reply
+	for _, g := range meaningGroups {
+		for _, w := range g.wordings {
+			for _, code := range g.codes {
+				r, err := bounce.ParseReply(code + " " + w)
+				if err != nil {
+					b.Fatal(err)
+				}
+				out = append(out, r)
+			}
+		}
+	}
+	return out
+}
+
+func benchClassifyReplies(b *testing.B, c *classify.Classifier, rs []bounce.Reply) {
+	b.ReportAllocs()
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	cpu0, cpuOK := threadCPU()
+	i, n := 0, 0
+	for b.Loop() {
+		benchSink = c.Classify(&rs[i], classify.Context{})
+		if i++; i == len(rs) {
+			i = 0
+		}
+		n++
+	}
+	reportCPU(b, cpu0, cpuOK, n)
+}
+
+// BenchmarkClassifyMeaningPath classifies (pre-parsed) replies that all
+// reach the meaning layer; BenchmarkClassifyMeaningPathOff the same
+// replies without it.
+func BenchmarkClassifyMeaningPath(b *testing.B) {
+	benchClassifyReplies(b, classify.Default(), meaningBenchReplies(b))
+}
+
+func BenchmarkClassifyMeaningPathOff(b *testing.B) {
+	c, err := classify.New(classify.Options{NoMeaning: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchClassifyReplies(b, c, meaningBenchReplies(b))
+}
+
+var meaningSink classify.Meaning
+
+// BenchmarkReadMeaning is the vocabulary's reading alone, over the texts
+// of the meaning tables.
+func BenchmarkReadMeaning(b *testing.B) {
+	rs := meaningBenchReplies(b)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		meaningSink = classify.ReadMeaning(rs[i].Text)
+		if i++; i == len(rs) {
+			i = 0
+		}
+	}
+}
+
+// BenchmarkClassifyOnlyNoMeaning is BenchmarkClassifyOnly without the
+// meaning layer.
+func BenchmarkClassifyOnlyNoMeaning(b *testing.B) {
+	cases := loadBench(b)
+	rs := make([]bounce.Reply, len(cases))
+	for i := range cases {
+		rs[i], _ = bounce.ParseReply(cases[i].reply)
+	}
+	c, err := classify.New(classify.Options{NoMeaning: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	cpu0, cpuOK := threadCPU()
+	i, n := 0, 0
+	for b.Loop() {
+		benchSink = c.Classify(&rs[i], cases[i].in)
+		if i++; i == len(rs) {
+			i = 0
+		}
+		n++
+	}
+	reportCPU(b, cpu0, cpuOK, n)
+}

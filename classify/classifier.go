@@ -45,6 +45,12 @@ type Classifier struct {
 	firstDefault int
 	// userHosts and userDomains are Options.Providers, lower-cased.
 	userHosts, userDomains map[string]Provider
+	// The meaning layer (meaning.go, rules_meaning.go; nil vocab without
+	// built-in rules): the vocabulary, the compiled meaning rules, those
+	// Options.Disable left out, and per rule whether a clear meaning
+	// outranks it (catch-all text rules), may veto it (built-in generic
+	// rules that suppress), or it only reads a code (codeMask).
+	meaningCompiled
 }
 
 type tagAnchor struct {
@@ -55,6 +61,12 @@ type tagAnchor struct {
 // Classify returns the verdict for one reply. It is the queue's hot path: it
 // does not allocate, and its cost grows with the length of the reply text,
 // not with the number of rules. r is only read.
+//
+// Precedence (docs/classify.md): a provider tag or a specific phrase rule,
+// then a clear textual meaning (ReadMeaning), then the enhanced status
+// code's subject and detail, then the basic code. When the text decides
+// against what the code alone would say, the verdict's CodeDisagrees is set
+// and its explanation names both.
 func (c *Classifier) Classify(r *bounce.Reply, in Context) Verdict {
 	if r == nil {
 		return unknownVerdict
@@ -70,13 +82,14 @@ func (c *Classifier) Classify(r *bounce.Reply, in Context) Verdict {
 	if stage == "" {
 		stage = in.Stage
 	}
-	i := c.pick(r, prov, stage, &ml)
+	i, code := c.pick(r, prov, stage, &ml)
 	// The text said nothing specific (no rule, a code-only default or a
 	// catch-all such as "service unavailable"): look at the wrapper around
 	// the reply too (a DSN's transcript, "maildrop: maildir over quota" or
 	// "mail.local: unknown user" before the 5xx line), which ParseReply
 	// leaves out of Text. The first rule in order over both wins.
-	if (i < 0 || i >= c.firstDefault || c.rules[i].vague) && len(r.Raw) > len(text) {
+	wrapped := len(r.Raw) > len(text)
+	if (i < 0 || i >= c.firstDefault || c.rules[i].vague) && wrapped {
 		n := ml.n
 		if k := strings.Index(r.Raw, text); k >= 0 && text != "" {
 			c.ac.scan(r.Raw[:k], &ml)
@@ -85,22 +98,66 @@ func (c *Classifier) Classify(r *bounce.Reply, in Context) Verdict {
 			c.ac.scan(r.Raw, &ml)
 		}
 		if ml.n > n {
-			i = c.pick(r, prov, stage, &ml)
+			i, code = c.pick(r, prov, stage, &ml)
+		}
+	}
+	// Still nothing specific, a catch-all, or a built-in generic rule that
+	// would suppress: read what the words mean (the reply's text, else its
+	// wrapper). A clear meaning decides over the codes' generic readings
+	// and catch-all wording; over a suppressing rule only when it puts the
+	// text on the sender's side.
+	var m Meaning
+	if c.vocab != nil && c.needsMeaning(i) {
+		m, mi, soft := c.vocab.readHedged(text, c.meaningOff)
+		if mi < 0 && wrapped {
+			// The wrapper's words next to the reply ("mail.local: unknown
+			// user" before it), at most maxWrapperRead bytes on each side.
+			before, after := r.Raw, ""
+			if k := strings.Index(r.Raw, text); k >= 0 && text != "" {
+				before, after = r.Raw[:k], r.Raw[k+len(text):]
+			}
+			if len(before) > maxWrapperRead {
+				before = before[len(before)-maxWrapperRead:]
+			}
+			if len(after) > maxWrapperRead {
+				after = after[:maxWrapperRead]
+			}
+			m, mi, soft = c.vocab.readHedged(before, c.meaningOff)
+			if mi < 0 && after != "" {
+				m, mi, soft = c.vocab.readHedged(after, c.meaningOff)
+			}
+		}
+		if mi >= 0 && c.meaningWins(i, mi, code, soft) {
+			return c.meaningVerdict(r, prov, mi, m, code)
+		}
+		// The words say what the code says while only a catch-all
+		// matched the text ("temporarily disabled" with 5.2.1): the
+		// code's rule decides.
+		if mi >= 0 && i >= 0 && c.rules[i].vague && c.codeAgrees(mi, code) {
+			i = code
 		}
 	}
 	if i >= 0 {
-		return c.rules[i].verdict(r, prov)
+		v := c.rules[i].verdict(r, prov)
+		v.Meaning = m
+		if code >= 0 && code != i {
+			c.noteDisagreement(&v, i, code)
+		}
+		return v
 	}
 	v := unknownVerdict
 	v.Severity = severityOfClass(r)
 	v.Retry = v.Severity == SeveritySoft
 	v.Provider = prov
 	v.Tag = r.Tags[0]
+	v.Meaning = m
 	return v
 }
 
-// pick returns the index of the first rule that matches, or -1.
-func (c *Classifier) pick(r *bounce.Reply, prov Provider, stage bounce.Stage, ml *matchList) int {
+// pick returns the index of the first rule that matches, or -1, and the
+// first code-only default after it that matches (what the codes alone
+// would say), or -1.
+func (c *Classifier) pick(r *bounce.Reply, prov Provider, stage bounce.Stage, ml *matchList) (int, int) {
 	// The candidate bitset lives on the stack; a small one for the usual
 	// rule counts saves zeroing the full MaxRules bits on every call.
 	if c.words <= 16 {
@@ -111,7 +168,7 @@ func (c *Classifier) pick(r *bounce.Reply, prov Provider, stage bounce.Stage, ml
 	return c.pickIn(cand[:c.words], r, prov, stage, ml)
 }
 
-func (c *Classifier) pickIn(cand []uint64, r *bounce.Reply, prov Provider, stage bounce.Stage, ml *matchList) int {
+func (c *Classifier) pickIn(cand []uint64, r *bounce.Reply, prov Provider, stage bounce.Stage, ml *matchList) (int, int) {
 	copy(cand, c.always)
 	for k := 0; k < ml.n; k++ {
 		for _, i := range c.patRules[ml.ids[k]] {
@@ -153,19 +210,33 @@ func (c *Classifier) pickIn(cand []uint64, r *bounce.Reply, prov Provider, stage
 	}
 
 	mine := c.byProvider[prov]
+	first := -1
 	for w := 0; w < c.words; w++ {
 		word := cand[w] &^ c.scoped[w]
 		if mine != nil {
 			word |= cand[w] & mine[w]
 		}
+		if first >= 0 {
+			word &= c.codeMask[w]
+		}
 		for ; word != 0; word &= word - 1 {
-			i := w*64 + bits.TrailingZeros64(word)
+			b := bits.TrailingZeros64(word)
+			i := w*64 + b
+			if first >= 0 && c.codeMask[w]&(1<<b) == 0 {
+				continue
+			}
 			if c.rules[i].match(r, prov, stage, ml) {
-				return i
+				if first >= 0 || c.codeMask[w]&(1<<b) != 0 {
+					if first < 0 {
+						return i, i
+					}
+					return first, i
+				}
+				first = i
 			}
 		}
 	}
-	return -1
+	return first, -1
 }
 
 // unknownVerdict is the answer when no rule matches (only possible with

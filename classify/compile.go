@@ -33,6 +33,9 @@ func New(opts Options) (*Classifier, error) {
 		for _, r := range builtinDefaults {
 			known[r.ID] = true
 		}
+		for _, r := range meaningRules {
+			known[r.ID] = true
+		}
 		for i, id := range opts.Disable {
 			if !known[id] {
 				return nil, &RuleError{ID: id, Index: i, Field: "disable", Err: ErrUnknownRule}
@@ -62,6 +65,7 @@ func New(opts Options) (*Classifier, error) {
 	if c != nil {
 		c.firstDefault = firstDefault
 		if err == nil {
+			c.prepareMeaning(!opts.NoBuiltins && !opts.NoMeaning, disabled)
 			c.userHosts, c.userDomains, err = providerMaps(opts.Providers)
 		}
 	}

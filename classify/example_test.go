@@ -82,3 +82,32 @@ func ExampleCollector() {
 	}
 	// Output: 2 550 message from <> refused at #:#
 }
+
+func ExampleReadMeaning() {
+	for _, text := range []string{
+		"The email account that you tried to reach does not exist",
+		"Sender address rejected: Domain not found",
+		"Your IP has been identified as a spammer",
+		"user is not blocked",
+	} {
+		fmt.Printf("%q\n", classify.ReadMeaning(text).String())
+	}
+	// Output:
+	// "recipient/unknown"
+	// "sender/refused"
+	// "sending_host/blocked"
+	// ""
+}
+
+// A clear text outranks a generic code, and the verdict says so.
+func ExampleVerdict_codeDisagrees() {
+	r, _ := bounce.ParseReply("551 Invalid MIME structure")
+	v := classify.Default().Classify(&r, classify.Context{})
+	fmt.Println(v.Category, v.Rule, v.Meaning, v.CodeDisagrees, v.CodeRule)
+	r, _ = bounce.ParseReply("553 sorry, that recipient doesn't exist (#5.7.1)")
+	v = classify.Default().Classify(&r, classify.Context{})
+	fmt.Println(v.Category, v.Suppress, v.Rule)
+	// Output:
+	// content_policy meaning-message-malformed message/invalid true rfc5321-551
+	// recipient_unknown true meaning-recipient-unknown
+}

@@ -24,6 +24,10 @@ type Options struct {
 	Disable []string `json:"disable,omitempty"`
 	// NoBuiltins leaves out every built-in rule.
 	NoBuiltins bool `json:"no_builtins,omitempty"`
+	// NoMeaning leaves out the meaning layer (ReadMeaning and the meaning
+	// rules): replies the phrase rules do not decide get the codes'
+	// generic readings, as before it. For comparison and benchmarks.
+	NoMeaning bool `json:"no_meaning,omitempty"`
 	// Providers place hosts and domains the built-in tables do not know
 	// with a provider (a regional mailbox provider, an in-house gateway),
 	// so rules scoped to it (Rule.Provider) fire and verdicts name it.

@@ -14,7 +14,7 @@ import "github.com/bouncekit/bouncekit/bounce"
 // does not exist", "Your account is inactive", "Sending IP deactivated". A
 // reply that has it is never read as a dead recipient (suppression); later
 // rules decide it.
-var senderSide = []string{"sender", "sending", "your domain", "your account", "your ip", "ip address", "to send"}
+var senderSide = []string{"sender", "sending", "your domain", "your account", "your ip", "ip address", "to send", "return-path", "return path", "envelope from"}
 
 // queueTimeoutWords are the sending MTA's words for giving up because the
 // message was queued too long (qmail-send: "this message has been in the
@@ -37,6 +37,11 @@ var genericRules = []Rule{
 		Explanation: "'unknown user' in reply to DATA or after the message was sent (end of DATA), once the recipient had been accepted: a recipient-side filter (e.g. a carrier domain filter) refused this sender; do not suppress"},
 	{ID: "generic-self-addressed", Any: t("send e-mail to yourself", "send email to yourself", "send mail to yourself", "sender and recipient are the same", "sender address is the same as the recipient"), Category: CategoryPolicy, Hint: HintAuthentication,
 		Explanation: "the receiver refuses mail claiming to come from the recipient's own address (an anti-spoofing rule): check the envelope sender and authentication"},
+	// A virus found is a virus, even when the gateway that found it calls
+	// itself an anti-spam filter (hosted gateways: "virus found by the
+	// spam and virus filter").
+	{ID: "generic-virus-found", Any: t("virus found", "virus detected", "contains a virus", "containing a virus", "infected with", "infected by", "virus infected", "virus-infected", "contains malware", "malware detected", "found a virus", "detected a virus", "virus was found", "virus was detected", "is infected", "was infected", "trojan", "worm.", "contains a worm"), Category: CategoryVirus,
+		Explanation: "the receiver found a virus or malware in the message (not spam): scan the content and attachments, the address is fine"},
 	{ID: "generic-spam-verdict", Any: t("spam classification", "classified as spam", "detected as spam", "identified as spam", "marked as spam"), Category: CategorySpamContent,
 		Explanation: "the receiver's filter says it classified the message as spam; advice about SPF or moderation that follows is not the cause"},
 	{ID: "generic-dmarc", Any: t("dmarc"), Category: CategoryAuthFailure,
@@ -45,7 +50,7 @@ var genericRules = []Rule{
 		Explanation: "SPF, DKIM or ARC authentication failed or is missing (RFC 7372 x.7.20-x.7.26)"},
 	{ID: "generic-submission-auth", Any: t("authentication required", "username and password not accepted", "authentication failed", "application-specific password", "must authenticate", "authentication is required", "auth required", "authrequired", "without authentication", "turn on smtp authentication"), Category: CategoryAuthFailure, Hint: HintAuthentication,
 		Explanation: "SMTP AUTH (RFC 4954) required or refused: the sending client's credentials, a submission problem"},
-	{ID: "generic-rdns-helo", Any: t("ptr record", "ptr resource record", "reverse dns", "rdns", "cannot find your hostname", "reverse lookup", "helo command rejected", "must have a reverse", "hostname does not match", "mismatches client ip", "ip name lookup failed", "my name was rejected"), Category: CategoryAuthFailure, Hint: HintInfrastructure,
+	{ID: "generic-rdns-helo", Any: t("ptr record", "ptr resource record", "reverse dns", "rdns", "cannot find your hostname", "reverse hostname", "find your reverse", "reverse host name", "reverse lookup", "helo command rejected", "must have a reverse", "hostname does not match", "mismatches client ip", "ip name lookup failed", "my name was rejected"), Category: CategoryAuthFailure, Hint: HintInfrastructure,
 		Explanation: "the sending IP's reverse DNS or the HELO name failed the receiver's checks (RFC 7372 x.7.25)"},
 	{ID: "generic-group-post", Any: t("permission to post", "not allowed to post", "not authorized to post", "only members can post", "you are not a member"), Category: CategorySenderRejected, Hint: HintRecipient,
 		Explanation: "a mailing list or group (e.g. Google Groups) does not accept posts from this sender, or the group does not exist: not a bad address to suppress"},
@@ -57,7 +62,7 @@ var genericRules = []Rule{
 		Explanation: "the receiver lists the sending host as an open relay: close the relay or fix the listing; the address is fine"},
 	{ID: "generic-url-listed", Any: t("blacklisted url", "blocklisted url", "blacklisted link", "blocklisted link", "url in message", "url in the message", "urls in the message", "link in the message", "links in the message", "listed url", "listed domain in message", "uri in message"), Category: CategorySpamContent, Hint: HintContent,
 		Explanation: "a link in the message points to a domain on a URI blocklist (SURBL, URIBL, Spamhaus DBL): remove or replace the link; the same sender with other links is accepted"},
-	{ID: "generic-blocklist", Any: t("spamhaus", "blocked using", "blacklist", "black listed", "blocklist", "block list", "block listed", "dnsbl", "rbl", "cloudmark", "spamcop", "sorbs", "senderscore", "hostkarma", "spamrl.com", "listed at", "listed in", "listed on"), None: t("not listed"), Category: CategoryReputationBlock,
+	{ID: "generic-blocklist", Any: t("spamhaus", "blocked using", "blacklist", "black listed", "blocklist", "block list", "block listed", "dnsbl", "rbl", "cloudmark", "spamcop", "sorbs", "senderscore", "hostkarma", "spamrl.com", "listed at", "listed in", "listed on"), None: t("not listed", "not blacklisted", "not blocklisted", "not on any", "not currently listed", "not block listed"), Category: CategoryReputationBlock,
 		Explanation: "the sending IP or a domain in the message is on a blocklist: delist, the address is fine"},
 	{ID: "generic-reputation", Any: t("reputation", "poor sender", "suspicious activity", "unusual traffic", "user complaints"), Category: CategoryReputationBlock,
 		Explanation: "sender IP or domain reputation"},
@@ -79,11 +84,11 @@ var genericRules = []Rule{
 		Explanation: "the mailbox has moved with no forwarding address (x.1.6)"},
 	{ID: "generic-recipient-inactive", Any: t("inactive", "account is disabled", "account has been disabled", "mailbox disabled", "mailbox is disabled", "deactivated", "account closed", "account has been closed", "inactivity", "account is closed", "mailbox is closed", "no longer active", "expired account", "account expired", "account is suspended", "account has been suspended", "mailbox is suspended", "disabled or not yet active", "disabled recipient", "account is locked", "account locked"), None: senderSide, Category: CategoryRecipientInactive, Suppress: true,
 		Explanation: "the mailbox exists but is disabled, closed or inactive (wording about the sender's account or IP is not about the recipient and is left to later rules)"},
-	{ID: "generic-bad-domain", Any: t("host or domain name not found", "null mx", "nullmx", "does not accept mail", "no such domain", "domain does not exist", "domain name not found", "no mx record", "recipient domain not found", "host unknown", "indicated no smtp service"), None: append(t("try again"), senderSide...), Category: CategoryBadDomain, Suppress: true,
+	{ID: "generic-bad-domain", Any: t("host or domain name not found", "null mx", "nullmx", "does not accept mail", "no such domain", "domain does not exist", "domain name not found", "no mx record", "recipient domain not found", "host unknown", "indicated no smtp service"), None: append(t("try again", "accept mail from", "accept email from", "accept messages from"), senderSide...), Category: CategoryBadDomain, Suppress: true,
 		Explanation: "the recipient domain does not exist or has no mail service (RFC 7505 null MX, NXDOMAIN)"},
 	{ID: "generic-host-not-found", All: t("lookup failure", "not found"), None: append(t("try again", "temporar"), senderSide...), Category: CategoryBadDomain, Suppress: true,
 		Explanation: "the sending MTA's DNS lookup found no such host for the recipient domain (dma's 'DNS lookup failure: host X not found'), as for NXDOMAIN"},
-	{ID: "generic-unroutable", Any: t("domain not found", "unrouteable address", "unroutable address", "unable to route"), None: senderSide, Category: CategoryBadDomain, Hint: HintRecipient,
+	{ID: "generic-unroutable", Any: t("domain not found", "unrouteable address", "unroutable address", "unable to route", "no route found to domain", "no route to domain"), None: senderSide, Category: CategoryBadDomain, Hint: HintRecipient,
 		Explanation: "the recipient domain could not be routed: suppress only if it repeats"},
 	{ID: "generic-loop", Any: t("mail loop", "routing loop", "loop detected", "too many hops", "exceeded 50 hops", "hop count exceeded", "loop alert", "loop back warning", "duplicated message-id"), Category: CategoryNetwork, Hint: HintRecipient,
 		Explanation: "a mail loop (x.4.6; a mailing list's loop alert on a Message-ID it has already seen): usually forwarding rules at the recipient; do not suppress"},
@@ -129,7 +134,7 @@ var genericRules = []Rule{
 		Explanation: "the sending MTA ran out of time or attempts (GN13): the wording names no receiver's cause; never suppress on expiry alone"},
 	{ID: "generic-expired-attempts", All: t("delivery failed", "attempts"), Severity: SeverityHard, Category: CategoryExpired,
 		Explanation: "the sending MTA gave up after its maximum number of attempts (GN13): never suppress on expiry alone"},
-	{ID: "generic-connection", Any: t("connection timed out", "connection refused", "lost connection", "no route to host", "network is unreachable", "connection reset", "host unreachable", "could not connect", "unable to connect", "connect to", "timed out while", "conversation with", "broken pipe", "not reachable", "did not accept our requests to connect", "establish an smtp connection"), Category: CategoryNetwork,
+	{ID: "generic-connection", Any: t("connection timed out", "connection refused", "lost connection", "no route to host", "network is unreachable", "connection reset", "host unreachable", "could not connect", "unable to connect", "connect to", "timed out while", "conversation with", "broken pipe", "not reachable", "did not accept our requests to connect", "establish an smtp connection"), None: t("not allowed to connect", "not permitted to connect", "not authorized to connect", "not authorised to connect", "not welcome to connect"), Category: CategoryNetwork,
 		Explanation: "no SMTP conversation with the receiver (connection failure): retry within the queue lifetime"},
 	{ID: "generic-protocol", Any: t("syntax error", "bad sequence", "command not", "unrecognized command", "unrecognised command", "invalid command", "too many errors", "helo/ehlo argument", "empty helo", "line too long", "command rejected", "protocol error"), Category: CategoryProtocol,
 		Explanation: "an SMTP protocol error: a sending-side bug or misconfiguration"},

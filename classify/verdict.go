@@ -1,6 +1,8 @@
 // Package classify turns an SMTP reply (plus what the queue knows about it)
 // into a verdict a mail queue can act on: retry or not, suppress the address
-// or not, slow the stream down or not, and why.
+// or not, slow the stream down or not, and why. Provider and phrase rules
+// come first, then what the words mean (ReadMeaning), then the RFC 3463
+// enhanced status code, then the RFC 5321 §4.2 basic code.
 package classify
 
 import "log/slog"
@@ -82,8 +84,21 @@ type Verdict struct {
 	Provider Provider `json:"provider"`
 	Tag      string   `json:"tag"`
 	Rule     string   `json:"rule"`
-	// Explanation is one line saying why, in plain words.
+	// Explanation is one line saying why, in plain words. When the text
+	// outranks the code (CodeDisagrees) it names both readings.
 	Explanation string `json:"explanation"`
+	// Meaning is what the reply's words say (ReadMeaning), when the
+	// classifier read them: the phrase rules did not decide on their own
+	// (no rule, a code default or a catch-all matched) or a generic rule
+	// would suppress. Zero otherwise, or when the words say nothing.
+	Meaning Meaning `json:"meaning,omitzero"`
+	// CodeDisagrees is set when the text decided (a phrase rule or a
+	// meaning) against what the enhanced or basic code alone says, and
+	// the code says something specific: "552 ... MIME structure invalid"
+	// is a malformed message, not a full mailbox. CodeRule names the
+	// code's rule ("rfc5321-552").
+	CodeDisagrees bool   `json:"code_disagrees,omitempty"`
+	CodeRule      string `json:"code_rule,omitempty"`
 }
 
 // IsFailure reports whether the verdict is a failure (hard or soft).
@@ -101,5 +116,7 @@ func (v Verdict) LogValue() slog.Value {
 		slog.String("provider", string(v.Provider)),
 		slog.String("tag", v.Tag),
 		slog.String("rule", v.Rule),
+		slog.String("meaning", v.Meaning.String()),
+		slog.Bool("code_disagrees", v.CodeDisagrees),
 	)
 }
