@@ -541,94 +541,6 @@ func dsnName(name string) string {
 	return ""
 }
 
-// stageFromTranscript reads the SMTP stage of the reply naming addr from a
-// session transcript in text, where the bounce states it:
-//   - Sendmail and Courier write the commands they sent as ">>> CMD" and the
-//     replies as "<<< 550 ...". With PIPELINING several replies follow one
-//     ">>> DATA": the last answers DATA, the ones before answer the RCPT
-//     commands sent in the same batch, so a reply naming addr is a DATA
-//     reply only when it is the last of its batch.
-//   - m-FILTER writes "-------SMTP command" with the command on the next
-//     line, for its single recipient.
-//
-// It returns StageUnknown when no transcript line names addr: the stage is
-// never guessed.
-func stageFromTranscript(text, addr string) Stage {
-	if addr == "" {
-		return StageUnknown
-	}
-	text = text[:min(len(text), maxTranscriptScan)]
-	if !strings.Contains(text, "<<< ") && !containsFold(text, "-------smtp command") {
-		return StageUnknown
-	}
-	var (
-		cmd     Stage
-		inBatch bool
-		n       int // replies completed in this batch
-		named   = -1
-		mfilter bool
-	)
-	done := func() Stage {
-		if !inBatch || named < 0 {
-			return StageUnknown
-		}
-		if cmd == StageDATA && named < n-1 {
-			return StageRCPT
-		}
-		if named == n-1 {
-			return cmd
-		}
-		return StageUnknown
-	}
-	for rest := text; rest != ""; {
-		line := rest
-		if i := strings.IndexByte(rest, '\n'); i >= 0 {
-			line, rest = rest[:i], rest[i+1:]
-		} else {
-			rest = ""
-		}
-		line = unquoteLine(strings.TrimRight(line, "\r "))
-		switch {
-		case mfilter:
-			if t := strings.TrimSpace(line); t != "" {
-				if st := stageFromCommand(t); st != StageUnknown && containsFold(text, addr) {
-					return st
-				}
-				mfilter = false
-			}
-		case strings.HasPrefix(line, ">>> "):
-			if st := done(); st != StageUnknown {
-				return st
-			}
-			cmd, inBatch, n, named = stageFromCommand(line[4:]), true, 0, -1
-			if cmd == StageUnknown {
-				inBatch = false
-			}
-		case strings.HasPrefix(line, "<<< "):
-			if !inBatch {
-				continue
-			}
-			r := line[4:]
-			if containsFold(r, addr) {
-				named = n
-			}
-			// A reply ends on a line whose code is followed by a space
-			// (or nothing); "550-" lines continue it (RFC 5321 §4.2.1).
-			if len(r) < 4 || r[3] != '-' {
-				n++
-			}
-		case strings.HasPrefix(line, "-------") && strings.EqualFold(strings.Trim(line, "- "), "smtp command"):
-			mfilter = true
-		case strings.TrimSpace(line) == "":
-			if st := done(); st != StageUnknown {
-				return st
-			}
-			inBatch = false
-		}
-	}
-	return done()
-}
-
 // unquoteLine removes the "> " marks of a transcript quoted in a forwarded
 // bounce; a quoted ">>> DATA" reads ">>>> DATA".
 func unquoteLine(line string) string {
@@ -641,14 +553,5 @@ func unquoteLine(line string) string {
 	return line
 }
 
-// maxTranscriptScan bounds the text stageFromTranscript reads.
-const maxTranscriptScan = 64 << 10
-
-func containsFold(s, sub string) bool {
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if strings.EqualFold(s[i:i+len(sub)], sub) {
-			return true
-		}
-	}
-	return false
-}
+// containsFold reports whether s holds sub, ignoring ASCII case.
+func containsFold(s, sub string) bool { return sub == "" || indexFold(s, sub) >= 0 }

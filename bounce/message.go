@@ -299,15 +299,19 @@ func analyse(st *mimeState, root *part, depth int) *Report {
 	if rep.Kind != KindNone && rep.Format == "" {
 		rep.Format = detectFormat(rep, notice)
 	}
+	var tr *transcript // read once for all the records
 	for i := range rep.Records {
 		r := &rep.Records[i]
 		finishRecord(r)
 		if r.FeedbackType == "" {
+			if tr == nil {
+				tr = readTranscript(notice)
+			}
 			// The stage stated by a session transcript in the notice
 			// (">>> DATA" then "<<< 550 ..."). It outranks the stage read
 			// from the reply alone: only the whole transcript shows that
 			// a reply read after ">>> DATA" answered a pipelined RCPT.
-			if st := stageFromTranscript(notice, r.Recipient); st != StageUnknown {
+			if st := tr.stage(r.Recipient); st != StageUnknown {
 				r.Stage = st
 				if r.Reply.Stage != StageUnknown {
 					r.Reply.Stage = st
