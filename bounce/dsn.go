@@ -451,6 +451,7 @@ func fillFromText(rep *Report, notice string) {
 		return
 	}
 	need := false
+	var named mentions // where the notice names each address, indexed once
 	for i := range rep.Records {
 		r := &rep.Records[i]
 		if r.Diagnostic == "" || !r.Reply.HasCode() {
@@ -459,7 +460,10 @@ func fillFromText(rep *Report, notice string) {
 			// The SMTP stage is often only in the text ("in reply to end
 			// of DATA command"): read it from the paragraph naming the
 			// recipient.
-			r.Stage = stageFromText(paragraphNaming(notice, r.Recipient))
+			if named == nil {
+				named = indexMentions(notice)
+			}
+			r.Stage = stageFromText(paragraphAt(notice, named.first(r.Recipient)))
 		}
 	}
 	if !need {
@@ -507,19 +511,28 @@ func paragraphNaming(text, addr string) string {
 	if addr == "" {
 		return ""
 	}
-	i := strings.Index(text, addr)
+	return paragraphAt(text, indexMentions(text).first(addr))
+}
+
+// paragraphAt returns the paragraph of text that starts on the line holding
+// offset i, or "" when i is negative. The paragraph ends at a blank line, or
+// after 64 KiB: a text naming thousands of recipients in one paragraph is
+// not copied out once per recipient.
+func paragraphAt(text string, i int) string {
 	if i < 0 {
 		return ""
 	}
 	start := strings.LastIndexByte(text[:i], '\n') + 1
-	end := strings.Index(text[i:], "\n\n")
+	rest := text[i:min(len(text), i+maxParagraph)]
+	end := strings.Index(rest, "\n\n")
 	if end < 0 {
-		end = len(text)
-	} else {
-		end += i
+		end = len(rest)
 	}
-	return text[start:end]
+	return text[start : i+end]
 }
+
+// maxParagraph bounds the paragraph read for one recipient.
+const maxParagraph = 64 << 10
 
 // dsnNames are the RFC 3464 §2.2 and §2.3 field names (and the extensions
 // read here), lower case.

@@ -45,6 +45,7 @@ func readTextBounce(rep *Report, notice string) {
 	lines := strings.Split(notice, "\n")
 	var found []textRcpt
 	seen := map[string]bool{}
+	var named mentions // the line each address is last named on, indexed once
 	for li, line := range lines {
 		for pos := 0; pos < len(line); {
 			a, s, e := findAddress(line, pos)
@@ -56,7 +57,7 @@ func readTextBounce(rep *Report, notice string) {
 			if seen[key] {
 				continue
 			}
-			if inMessageSummary(lines, li, s) && laterMention(lines[li+1:], a) {
+			if inMessageSummary(lines, li, s) && laterMention(lines, li, a, &named) {
 				// "Your message / To: addr / Subject: ... / Sent: ..."
 				// (Exchange 2003): a summary of the original message;
 				// the recipient's failure is where it is named again.
@@ -267,14 +268,14 @@ func inMessageSummary(lines []string, li, s int) bool {
 	return false
 }
 
-// laterMention reports whether addr is named in lines.
-func laterMention(lines []string, addr string) bool {
-	for _, l := range lines {
-		if containsFold(l, addr) {
-			return true
-		}
+// laterMention reports whether addr is named in lines after line li. The
+// index of mentions is built on the first call and reused, so a summary
+// listing many recipients does not rescan the notice for each.
+func laterMention(lines []string, li int, addr string, named *mentions) bool {
+	if *named == nil {
+		*named = indexLineMentions(lines)
 	}
-	return false
+	return named.last(addr) > li
 }
 
 // hasAlnum reports whether s holds an ASCII letter or digit, or any

@@ -168,34 +168,3 @@ func (tr *transcript) stage(addr string) Stage {
 	}
 	return StageUnknown
 }
-
-// eachAddress calls f with every address written in s, lower case: each
-// word holding an '@' (words end at white space, brackets, quotes, commas,
-// semicolons and colons), without the dots and quotes around it. One pass,
-// whatever the number of '@'.
-func eachAddress(s string, f func(string)) {
-	for i := 0; i < len(s); {
-		for i < len(s) && isAddrStop(s[i]) {
-			i++
-		}
-		j, at := i, false
-		for j < len(s) && !isAddrStop(s[j]) {
-			at = at || s[j] == '@'
-			j++
-		}
-		if at {
-			if w := strings.Trim(s[i:j], ".'"); strings.IndexByte(w, '@') > 0 && w[len(w)-1] != '@' {
-				f(ascii.Lower(w))
-			}
-		}
-		i = j
-	}
-}
-
-func isAddrStop(c byte) bool {
-	switch c {
-	case ' ', '\t', '\r', '\n', '<', '>', '(', ')', '[', ']', '"', ',', ';', ':':
-		return true
-	}
-	return false
-}
