@@ -516,7 +516,7 @@ func paragraphNaming(text, addr string) string {
 
 // paragraphAt returns the paragraph of text that starts on the line holding
 // offset i, or "" when i is negative. The paragraph ends at a blank line, or
-// after 64 KiB: a text naming thousands of recipients in one paragraph is
+// after 4 KiB: a text naming thousands of recipients in one paragraph is
 // not copied out once per recipient.
 func paragraphAt(text string, i int) string {
 	if i < 0 {
@@ -532,7 +532,7 @@ func paragraphAt(text string, i int) string {
 }
 
 // maxParagraph bounds the paragraph read for one recipient.
-const maxParagraph = 64 << 10
+const maxParagraph = 4 << 10
 
 // dsnNames are the RFC 3464 §2.2 and §2.3 field names (and the extensions
 // read here), lower case.
