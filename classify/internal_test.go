@@ -20,7 +20,10 @@ func TestHostSuffixesAreConsistent(t *testing.T) {
 
 func TestMatcherFindsOverlappingPatternsIgnoringCase(t *testing.T) {
 	pats := []string{"he", "she", "his", "hers", "user unknown", "[cs01]", "\xc3\xa9t\xc3\xa9"}
-	m := newMatcher(pats)
+	m, err := newMatcher(pats)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var ml matchList
 	m.scan("uSHErs: USER Unknown [CS01] \xc3\xa9t\xc3\xa9", &ml)
 	want := map[uint32]bool{0: true, 1: true, 3: true, 4: true, 5: true, 6: true}
