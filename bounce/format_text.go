@@ -84,13 +84,16 @@ func readTextBounce(rep *Report, notice string) {
 		failed = append(failed, listAddresses(v)...)
 	}
 	if len(failed) > 0 && len(found) > 0 {
+		// A set, so that a header and a text naming thousands of
+		// recipients are not compared pairwise.
+		isFailed := make(map[string]bool, len(failed))
+		for _, a := range failed {
+			isFailed[strings.ToLower(a)] = true
+		}
 		var keep []textRcpt
 		for _, f := range found {
-			for _, a := range failed {
-				if strings.EqualFold(a, f.addr) {
-					keep = append(keep, f)
-					break
-				}
+			if isFailed[strings.ToLower(f.addr)] {
+				keep = append(keep, f)
 			}
 		}
 		if len(keep) > 0 {
