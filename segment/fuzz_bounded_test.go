@@ -37,11 +37,11 @@ var boundedSeeds = map[segment.Format][]string{
 		"recipient,outcome,reply\na@b.example,bounced,\"550 5.1.1 <a@b.example>... unknown\"\n",
 		"recipient,outcome\n\"a@b.c\",\"deliv\"\"ered\n",
 	},
-	segment.FormatJSONL: {`{"recipient":"a@b.example","outcome":"bounced","reply":"550 5.1.1 unknown","x":{"y":[1,2]}}` + "\n"},
+	segment.FormatJSONL:   {`{"recipient":"a@b.example","outcome":"bounced","reply":"550 5.1.1 unknown","x":{"y":[1,2]}}` + "\n"},
 	segment.FormatPostfix: {"May 12 14:00:01 mx1 postfix/smtp[912]: 4BxyZ1: to=<a@b.example>, relay=mx.b.example[192.0.2.1]:25, dsn=5.1.1, status=bounced (host mx.b.example[192.0.2.1] said: 550 5.1.1 unknown (in reply to RCPT TO command))\n"},
 	segment.FormatPMTA:    {"type,rcpt,dsnStatus,dsnDiag\nb,a@b.example,5.1.1,smtp;550 5.1.1 unknown\n"},
 	segment.FormatKumo:    {`{"type":"Bounce","id":"m2","recipient":"a@b.example","response":{"code":550,"enhanced_code":{"class":5,"subject":1,"detail":1},"content":"unknown","command":"RCPT TO"},"timestamp":1778594402}` + "\n"},
-	segment.FormatSES: {`{"eventType":"Bounce","bounce":{"bounceType":"Permanent","bouncedRecipients":[{"emailAddress":"a@b.example","status":"5.1.1","diagnosticCode":"smtp; 550 5.1.1 unknown"}],"timestamp":"2026-05-12T14:00:01.000Z"},"mail":{"timestamp":"2026-05-12T14:00:00.000Z","messageId":"m1"}}` + "\n"},
+	segment.FormatSES:     {`{"eventType":"Bounce","bounce":{"bounceType":"Permanent","bouncedRecipients":[{"emailAddress":"a@b.example","status":"5.1.1","diagnosticCode":"smtp; 550 5.1.1 unknown"}],"timestamp":"2026-05-12T14:00:01.000Z"},"mail":{"timestamp":"2026-05-12T14:00:00.000Z","messageId":"m1"}}` + "\n"},
 }
 
 func fuzzBounded(f *testing.F, format segment.Format) {
