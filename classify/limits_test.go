@@ -12,6 +12,7 @@ import (
 
 	"github.com/bouncekit/bouncekit/bounce"
 	"github.com/bouncekit/bouncekit/classify"
+	"github.com/bouncekit/bouncekit/internal/costcheck"
 )
 
 // wideAlphabet is 132 distinct bytes as valid UTF-8 (Latin-1 letters give
@@ -210,4 +211,25 @@ func BenchmarkWorstRulesFile(b *testing.B) {
 	runtime.ReadMemStats(&ms1)
 	b.ReportMetric(float64(ms0.HeapAlloc-ms1.HeapAlloc)/(1<<20), "live-MB")
 	_ = keep
+}
+
+// BenchmarkWorstCaseRules grows a rules file 4x and 16x: random patterns
+// over ASCII and over 132 distinct bytes (the table's width), from 7,000
+// pattern bytes to 112,000. Compilation is linear in the table's cells.
+func BenchmarkWorstCaseRules(b *testing.B) {
+	for _, alpha := range []struct {
+		name string
+		a    []string
+	}{{"ascii", wideAlphabet()[96:]}, {"wide", wideAlphabet()}} {
+		for _, g := range []int{1, 4, 16} {
+			data := rulesFile(b, alpha.a, 64, 7000*g)
+			b.Run(fmt.Sprintf("%s/x%d", alpha.name, g), func(b *testing.B) {
+				costcheck.Bench(b, len(data), func() {
+					if _, err := load(data); err != nil {
+						b.Fatal(err)
+					}
+				})
+			})
+		}
+	}
 }
