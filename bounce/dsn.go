@@ -21,7 +21,15 @@ func readDSN(st *mimeState, rep *Report, body []byte) {
 	}
 	rest := normalizeEOL(body)
 	var blocks []Header
+	fields := 0 // blocks that hold fields
 	for len(rest) > 0 {
+		if fields > st.lim.MaxRecords {
+			// The per-message group and MaxRecords recipient groups
+			// are read, and one more to tell that there are more:
+			// the rest of a body of millions of groups is not parsed.
+			st.fail("MaxRecords", int64(st.lim.MaxRecords))
+			break
+		}
 		// Skip blank lines between groups.
 		for len(rest) > 0 && (rest[0] == '\n' || rest[0] == ' ' || rest[0] == '\t') {
 			i := 0
@@ -43,6 +51,9 @@ func readDSN(st *mimeState, rep *Report, body []byte) {
 			break
 		}
 		h, next := st.readHeader(rest, false)
+		if len(h) > 0 {
+			fields++
+		}
 		if len(h) == 0 {
 			// A line that is not a field: skip it.
 			i := 0
@@ -63,6 +74,9 @@ func readDSN(st *mimeState, rep *Report, body []byte) {
 			if !isRecipientGroup(seg) {
 				readPerMessage(rep, seg)
 				continue
+			}
+			if st.full(len(rep.Records)) {
+				return
 			}
 			if r, ok := readRecipientGroup(seg); ok {
 				rep.Records = append(rep.Records, r)
@@ -446,7 +460,7 @@ func isWordByte(c byte) bool {
 // without a Diagnostic-Code takes the text the notice gives for its
 // recipient (Exchange, Office 365 and Gmail put the remote reply only
 // there).
-func fillFromText(rep *Report, notice string) {
+func fillFromText(st *mimeState, rep *Report, notice string) {
 	if notice == "" {
 		return
 	}
@@ -472,7 +486,7 @@ func fillFromText(rep *Report, notice string) {
 	var tmp Report
 	tmp.Header = rep.Header
 	tmp.Original = rep.Original
-	readTextBounce(&tmp, notice)
+	readTextBounce(st, &tmp, notice)
 	byAddr := make(map[string]*Record, len(tmp.Records))
 	for i := range tmp.Records {
 		if k := strings.ToLower(tmp.Records[i].Recipient); byAddr[k] == nil && tmp.Records[i].Diagnostic != "" {

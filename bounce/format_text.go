@@ -21,8 +21,12 @@ type textRcpt struct {
 	afterAddr int // byte offset in that line just after the address
 }
 
-// readTextBounce reads the recipients of a plain-text bounce from notice.
-func readTextBounce(rep *Report, notice string) {
+// readTextBounce reads the recipients of a plain-text bounce from notice,
+// at most st's MaxRecords of them (st nil: the default Limits).
+func readTextBounce(st *mimeState, rep *Report, notice string) {
+	if st == nil {
+		st = &mimeState{lim: Limits{}.withDefaults()}
+	}
 	if rep.Kind == KindNone {
 		rep.Kind = KindBounce
 	}
@@ -30,14 +34,14 @@ func readTextBounce(rep *Report, notice string) {
 	// gateways) is read as one.
 	if i := indexDSNFields(notice); i >= 0 {
 		var tmp Report
-		readDSN(nil, &tmp, []byte(notice[i:]))
+		readDSN(st, &tmp, []byte(notice[i:]))
 		if len(tmp.Records) > 0 {
 			rep.Records = append(rep.Records, tmp.Records...)
 			rep.Fields = append(rep.Fields, tmp.Fields...)
 			if rep.ReportingMTA == "" {
 				rep.ReportingMTA = tmp.ReportingMTA
 			}
-			fillFromText(rep, notice[:i])
+			fillFromText(st, rep, notice[:i])
 			return
 		}
 	}
@@ -46,6 +50,7 @@ func readTextBounce(rep *Report, notice string) {
 	var found []textRcpt
 	seen := map[string]bool{}
 	var named mentions // the line each address is last named on, indexed once
+lines:
 	for li, line := range lines {
 		for pos := 0; pos < len(line); {
 			a, s, e := findAddress(line, pos)
@@ -72,6 +77,9 @@ func readTextBounce(rep *Report, notice string) {
 			// when it stands alone, as when someone wrote to himself.
 			if !ok || exclude[key] && !alone {
 				continue
+			}
+			if st.full(len(found)) {
+				break lines
 			}
 			seen[key] = true
 			found = append(found, textRcpt{addr: a, line: li, start: s, afterAddr: e})
@@ -122,6 +130,9 @@ func readTextBounce(rep *Report, notice string) {
 		for _, a := range addrs {
 			if exclude[strings.ToLower(a)] {
 				continue
+			}
+			if st.full(len(rep.Records)) {
+				break
 			}
 			rep.Records = append(rep.Records, textRecord(a, diag))
 		}

@@ -235,7 +235,7 @@ func analyse(st *mimeState, root *part, depth int) *Report {
 		}
 		if len(rep.Records) == 0 {
 			// A report part with no usable group: fall back to the text.
-			readTextBounce(rep, notice)
+			readTextBounce(st, rep, notice)
 		}
 		if rep.Kind == KindNone && len(rep.Records) > 0 {
 			rep.Kind = KindDeliveryStatus
@@ -249,14 +249,14 @@ func analyse(st *mimeState, root *part, depth int) *Report {
 			}
 		}
 		if len(rep.Records) > 0 {
-			fillFromText(rep, notice)
+			fillFromText(st, rep, notice)
 		}
 	case readSESNotification(rep, notice):
 	case readJMRP(rep):
 	case readUnsubscribeRequest(rep):
 	case readFMLNotice(rep, notice):
 	case isBounceMessage(root.header, notice):
-		readTextBounce(rep, notice)
+		readTextBounce(st, rep, notice)
 	}
 	if len(rep.Records) == 0 && depth < 2 && (rep.Kind == KindBounce || rep.Kind == KindNone) {
 		// A bounce forwarded inside another message (a postmaster passing
@@ -280,6 +280,12 @@ func analyse(st *mimeState, root *part, depth int) *Report {
 	}
 	if rep.Kind != KindNone && rep.Format == "" {
 		rep.Format = detectFormat(rep, notice)
+	}
+	if len(rep.Records) > st.lim.MaxRecords {
+		// Readers that stop at the limit themselves (DSN and text
+		// bounces) never get here; the others are cut.
+		st.full(len(rep.Records))
+		rep.Records = rep.Records[:st.lim.MaxRecords]
 	}
 	var tr *transcript // read once for all the records
 	for i := range rep.Records {

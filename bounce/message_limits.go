@@ -26,6 +26,12 @@ type Limits struct {
 	// MaxHeaderBytes is the largest header block of the message or of one
 	// part: default 1 MiB. Longer blocks are cut there.
 	MaxHeaderBytes int
+	// MaxRecords is the number of recipient records read from one
+	// message: default 10,000 (RFC 5321 §4.5.3.1.8 asks servers to take
+	// 100 recipients per transaction; a report on more is either a list
+	// explosion or an attack). Further recipients are not read, and the
+	// error is a *LimitError. Each record costs about 3 KB.
+	MaxRecords int
 }
 
 // Default limits; see Limits.
@@ -34,6 +40,7 @@ const (
 	DefaultMaxDepth        = 16
 	DefaultMaxParts        = 1000
 	DefaultMaxHeaderBytes  = 1 << 20
+	DefaultMaxRecords      = 10000
 )
 
 func (l Limits) withDefaults() Limits {
@@ -51,6 +58,11 @@ func (l Limits) withDefaults() Limits {
 	if l.MaxHeaderBytes == 0 {
 		l.MaxHeaderBytes = DefaultMaxHeaderBytes
 	}
+	if l.MaxRecords == 0 {
+		l.MaxRecords = DefaultMaxRecords
+	} else if l.MaxRecords < 0 {
+		l.MaxRecords = 1 << 62
+	}
 	return l
 }
 
@@ -64,7 +76,7 @@ var ErrEmptyMessage = errors.New("empty message")
 // returned with it holds what was read up to that point.
 type LimitError struct {
 	// Limit names the Limits field: "MaxMessageBytes", "MaxDepth",
-	// "MaxParts" or "MaxHeaderBytes".
+	// "MaxParts", "MaxHeaderBytes" or "MaxRecords".
 	Limit string
 	// Max is the limit's value.
 	Max int64

@@ -150,3 +150,35 @@ func TestMboxStopsEachMessageAtTheLimit(t *testing.T) {
 		t.Fatalf("messages %q, want the long one cut and the next one whole", got)
 	}
 }
+
+// MaxRecords stops a DSN and a text bounce at the limit with a typed
+// error, keeping the records read; a message at the limit is whole.
+func TestMaxRecordsCutsManyRecipients(t *testing.T) {
+	text := func(n int) []byte {
+		return []byte(hostileHeader + "\n" + lines(n, "<u%d@r.example>: 550 5.1.1 unknown %d\n"))
+	}
+	report := func(n int) []byte { return dsn(n, func(int) string { return "550 5.1.1 unknown" }, "") }
+	for _, tt := range []struct {
+		name    string
+		in      []byte
+		records int
+		limited bool
+	}{
+		{"DSN over the limit", report(5), 3, true},
+		{"DSN at the limit", report(3), 3, false},
+		{"text bounce over the limit", text(5), 3, true},
+		{"text bounce at the limit", text(3), 3, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			p := bounce.Parser{Limits: bounce.Limits{MaxRecords: 3}}
+			rep, err := p.ParseBytes(tt.in)
+			var le *bounce.LimitError
+			if got := errors.As(err, &le) && le.Limit == "MaxRecords" && le.Max == 3; got != tt.limited {
+				t.Fatalf("err = %v, want a MaxRecords *LimitError: %v", err, tt.limited)
+			}
+			if len(rep.Records) != tt.records || rep.Records[0].Recipient != "u0@r.example" || rep.Records[2].Reply.Code != 550 {
+				t.Fatalf("%d records %+v, want the first %d", len(rep.Records), rep.Records, tt.records)
+			}
+		})
+	}
+}
