@@ -89,6 +89,16 @@ func (e *LimitError) Error() string {
 // Is makes errors.Is(err, ErrLimit) true.
 func (e *LimitError) Is(target error) bool { return target == ErrLimit }
 
+// full reports whether n records reach MaxRecords, and if so records the
+// limit as the parse's error.
+func (st *mimeState) full(n int) bool {
+	if n < st.lim.MaxRecords {
+		return false
+	}
+	st.fail("MaxRecords", int64(st.lim.MaxRecords))
+	return true
+}
+
 // readLimited reads r up to limit bytes (none when limit < 0). It reads at
 // most limit+1 bytes, whatever r is, and a longer input gives the first limit
 // bytes and a *LimitError. The buffer is sized once from the length r

@@ -92,16 +92,6 @@ type mimeState struct {
 	err   error // first limit hit
 }
 
-// full reports whether n records reach MaxRecords, and if so records the
-// limit as the parse's error.
-func (st *mimeState) full(n int) bool {
-	if n < st.lim.MaxRecords {
-		return false
-	}
-	st.fail("MaxRecords", int64(st.lim.MaxRecords))
-	return true
-}
-
 func (st *mimeState) fail(limit string, max int64) {
 	if st.err == nil {
 		st.err = &LimitError{Limit: limit, Max: max}
