@@ -123,6 +123,19 @@ var hostileMessages = []hostileMessage{
 	{"long-header-line", func(n int) []byte {
 		return []byte("Subject: " + strings.Repeat("=?utf-8?q?a?= ", n) + "\n" + hostileHeader + "\nx\n")
 	}},
+	{"many-header-fields", func(n int) []byte {
+		return []byte(strings.Repeat("X-A: b\n", n*4) + hostileHeader + "\nx\n")
+	}},
+	{"arf-many-original-rcpt-to", func(n int) []byte {
+		return []byte("Content-Type: multipart/report; report-type=feedback-report; boundary=B\n\n--B\nContent-Type: message/feedback-report\n\nFeedback-Type: abuse\n" +
+			strings.Repeat("Original-Rcpt-To: a@b.example\n", n) + "\n--B--\n")
+	}},
+	{"addresses-run-together", func(n int) []byte {
+		return []byte(hostileHeader + "\n" + strings.Repeat("a@a.", n*4) + "\n")
+	}},
+	{"many-boundary-lines", func(n int) []byte {
+		return []byte(hostileHeader + "Content-Type: multipart/mixed; boundary=B\n\n" + strings.Repeat("--B\n", n*4))
+	}},
 	{"folded-header", func(n int) []byte {
 		return []byte("X-Long: a\n" + strings.Repeat(" b\n", n) + hostileHeader + "\nx\n")
 	}},
