@@ -519,15 +519,6 @@ func fillFromText(st *mimeState, rep *Report, notice string) {
 	}
 }
 
-// paragraphNaming returns the paragraph of text (lines up to a blank line)
-// that starts on the line first naming addr, or "".
-func paragraphNaming(text, addr string) string {
-	if addr == "" {
-		return ""
-	}
-	return paragraphAt(text, indexMentions(text).first(addr))
-}
-
 // paragraphAt returns the paragraph of text that starts on the line holding
 // offset i, or "" when i is negative. The paragraph ends at a blank line, or
 // after 4 KiB: a text naming thousands of recipients in one paragraph is

@@ -50,3 +50,18 @@ func TestMatchListKeepsAtMostMaxMatches(t *testing.T) {
 		t.Errorf("n = %d, want %d", ml.n, maxMatches)
 	}
 }
+
+// The built-in rules leave room under the compile limits for users' rules:
+// at most a quarter of each is used.
+func TestBuiltinRulesLeaveRoomUnderTheLimits(t *testing.T) {
+	c := Default()
+	bytes := 0
+	for _, p := range c.patterns {
+		bytes += len(p)
+	}
+	cells := c.ac.states() * c.ac.nclass
+	if bytes > MaxPatternBytes/4 || cells > MaxMatcherCells/4 || len(c.ac.out) > MaxMatcherOutputs/4 {
+		t.Errorf("built-in rules use %d pattern bytes, %d cells (%d states x %d classes), %d outputs: over a quarter of a limit",
+			bytes, cells, c.ac.states(), c.ac.nclass, len(c.ac.out))
+	}
+}
