@@ -21,7 +21,15 @@ func readDSN(st *mimeState, rep *Report, body []byte) {
 	}
 	rest := normalizeEOL(body)
 	var blocks []Header
+	fields := 0 // blocks that hold fields
 	for len(rest) > 0 {
+		if fields > st.lim.MaxRecords {
+			// The per-message group and MaxRecords recipient groups
+			// are read, and one more to tell that there are more:
+			// the rest of a body of millions of groups is not parsed.
+			st.fail("MaxRecords", int64(st.lim.MaxRecords))
+			break
+		}
 		// Skip blank lines between groups.
 		for len(rest) > 0 && (rest[0] == '\n' || rest[0] == ' ' || rest[0] == '\t') {
 			i := 0
@@ -43,6 +51,9 @@ func readDSN(st *mimeState, rep *Report, body []byte) {
 			break
 		}
 		h, next := st.readHeader(rest, false)
+		if len(h) > 0 {
+			fields++
+		}
 		if len(h) == 0 {
 			// A line that is not a field: skip it.
 			i := 0
@@ -63,6 +74,9 @@ func readDSN(st *mimeState, rep *Report, body []byte) {
 			if !isRecipientGroup(seg) {
 				readPerMessage(rep, seg)
 				continue
+			}
+			if st.full(len(rep.Records)) {
+				return
 			}
 			if r, ok := readRecipientGroup(seg); ok {
 				rep.Records = append(rep.Records, r)
@@ -446,11 +460,12 @@ func isWordByte(c byte) bool {
 // without a Diagnostic-Code takes the text the notice gives for its
 // recipient (Exchange, Office 365 and Gmail put the remote reply only
 // there).
-func fillFromText(rep *Report, notice string) {
+func fillFromText(st *mimeState, rep *Report, notice string) {
 	if notice == "" {
 		return
 	}
 	need := false
+	var named mentions // where the notice names each address, indexed once
 	for i := range rep.Records {
 		r := &rep.Records[i]
 		if r.Diagnostic == "" || !r.Reply.HasCode() {
@@ -459,7 +474,10 @@ func fillFromText(rep *Report, notice string) {
 			// The SMTP stage is often only in the text ("in reply to end
 			// of DATA command"): read it from the paragraph naming the
 			// recipient.
-			r.Stage = stageFromText(paragraphNaming(notice, r.Recipient))
+			if named == nil {
+				named = indexMentions(notice)
+			}
+			r.Stage = stageFromText(paragraphAt(notice, named.first(r.Recipient)))
 		}
 	}
 	if !need {
@@ -468,7 +486,7 @@ func fillFromText(rep *Report, notice string) {
 	var tmp Report
 	tmp.Header = rep.Header
 	tmp.Original = rep.Original
-	readTextBounce(&tmp, notice)
+	readTextBounce(st, &tmp, notice)
 	byAddr := make(map[string]*Record, len(tmp.Records))
 	for i := range tmp.Records {
 		if k := strings.ToLower(tmp.Records[i].Recipient); byAddr[k] == nil && tmp.Records[i].Diagnostic != "" {
@@ -501,25 +519,25 @@ func fillFromText(rep *Report, notice string) {
 	}
 }
 
-// paragraphNaming returns the paragraph of text (lines up to a blank line)
-// that starts on the line first naming addr, or "".
-func paragraphNaming(text, addr string) string {
-	if addr == "" {
-		return ""
-	}
-	i := strings.Index(text, addr)
+// paragraphAt returns the paragraph of text that starts on the line holding
+// offset i, or "" when i is negative. The paragraph ends at a blank line, or
+// after 4 KiB: a text naming thousands of recipients in one paragraph is
+// not copied out once per recipient.
+func paragraphAt(text string, i int) string {
 	if i < 0 {
 		return ""
 	}
 	start := strings.LastIndexByte(text[:i], '\n') + 1
-	end := strings.Index(text[i:], "\n\n")
+	rest := text[i:min(len(text), i+maxParagraph)]
+	end := strings.Index(rest, "\n\n")
 	if end < 0 {
-		end = len(text)
-	} else {
-		end += i
+		end = len(rest)
 	}
-	return text[start:end]
+	return text[start : i+end]
 }
+
+// maxParagraph bounds the paragraph read for one recipient.
+const maxParagraph = 4 << 10
 
 // dsnNames are the RFC 3464 §2.2 and §2.3 field names (and the extensions
 // read here), lower case.
@@ -541,94 +559,6 @@ func dsnName(name string) string {
 	return ""
 }
 
-// stageFromTranscript reads the SMTP stage of the reply naming addr from a
-// session transcript in text, where the bounce states it:
-//   - Sendmail and Courier write the commands they sent as ">>> CMD" and the
-//     replies as "<<< 550 ...". With PIPELINING several replies follow one
-//     ">>> DATA": the last answers DATA, the ones before answer the RCPT
-//     commands sent in the same batch, so a reply naming addr is a DATA
-//     reply only when it is the last of its batch.
-//   - m-FILTER writes "-------SMTP command" with the command on the next
-//     line, for its single recipient.
-//
-// It returns StageUnknown when no transcript line names addr: the stage is
-// never guessed.
-func stageFromTranscript(text, addr string) Stage {
-	if addr == "" {
-		return StageUnknown
-	}
-	text = text[:min(len(text), maxTranscriptScan)]
-	if !strings.Contains(text, "<<< ") && !containsFold(text, "-------smtp command") {
-		return StageUnknown
-	}
-	var (
-		cmd     Stage
-		inBatch bool
-		n       int // replies completed in this batch
-		named   = -1
-		mfilter bool
-	)
-	done := func() Stage {
-		if !inBatch || named < 0 {
-			return StageUnknown
-		}
-		if cmd == StageDATA && named < n-1 {
-			return StageRCPT
-		}
-		if named == n-1 {
-			return cmd
-		}
-		return StageUnknown
-	}
-	for rest := text; rest != ""; {
-		line := rest
-		if i := strings.IndexByte(rest, '\n'); i >= 0 {
-			line, rest = rest[:i], rest[i+1:]
-		} else {
-			rest = ""
-		}
-		line = unquoteLine(strings.TrimRight(line, "\r "))
-		switch {
-		case mfilter:
-			if t := strings.TrimSpace(line); t != "" {
-				if st := stageFromCommand(t); st != StageUnknown && containsFold(text, addr) {
-					return st
-				}
-				mfilter = false
-			}
-		case strings.HasPrefix(line, ">>> "):
-			if st := done(); st != StageUnknown {
-				return st
-			}
-			cmd, inBatch, n, named = stageFromCommand(line[4:]), true, 0, -1
-			if cmd == StageUnknown {
-				inBatch = false
-			}
-		case strings.HasPrefix(line, "<<< "):
-			if !inBatch {
-				continue
-			}
-			r := line[4:]
-			if containsFold(r, addr) {
-				named = n
-			}
-			// A reply ends on a line whose code is followed by a space
-			// (or nothing); "550-" lines continue it (RFC 5321 §4.2.1).
-			if len(r) < 4 || r[3] != '-' {
-				n++
-			}
-		case strings.HasPrefix(line, "-------") && strings.EqualFold(strings.Trim(line, "- "), "smtp command"):
-			mfilter = true
-		case strings.TrimSpace(line) == "":
-			if st := done(); st != StageUnknown {
-				return st
-			}
-			inBatch = false
-		}
-	}
-	return done()
-}
-
 // unquoteLine removes the "> " marks of a transcript quoted in a forwarded
 // bounce; a quoted ">>> DATA" reads ">>>> DATA".
 func unquoteLine(line string) string {
@@ -641,14 +571,5 @@ func unquoteLine(line string) string {
 	return line
 }
 
-// maxTranscriptScan bounds the text stageFromTranscript reads.
-const maxTranscriptScan = 64 << 10
-
-func containsFold(s, sub string) bool {
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if strings.EqualFold(s[i:i+len(sub)], sub) {
-			return true
-		}
-	}
-	return false
-}
+// containsFold reports whether s holds sub, ignoring ASCII case.
+func containsFold(s, sub string) bool { return sub == "" || indexFold(s, sub) >= 0 }

@@ -21,8 +21,12 @@ type textRcpt struct {
 	afterAddr int // byte offset in that line just after the address
 }
 
-// readTextBounce reads the recipients of a plain-text bounce from notice.
-func readTextBounce(rep *Report, notice string) {
+// readTextBounce reads the recipients of a plain-text bounce from notice,
+// at most st's MaxRecords of them (st nil: the default Limits).
+func readTextBounce(st *mimeState, rep *Report, notice string) {
+	if st == nil {
+		st = &mimeState{lim: Limits{}.withDefaults()}
+	}
 	if rep.Kind == KindNone {
 		rep.Kind = KindBounce
 	}
@@ -30,14 +34,14 @@ func readTextBounce(rep *Report, notice string) {
 	// gateways) is read as one.
 	if i := indexDSNFields(notice); i >= 0 {
 		var tmp Report
-		readDSN(nil, &tmp, []byte(notice[i:]))
+		readDSN(st, &tmp, []byte(notice[i:]))
 		if len(tmp.Records) > 0 {
 			rep.Records = append(rep.Records, tmp.Records...)
 			rep.Fields = append(rep.Fields, tmp.Fields...)
 			if rep.ReportingMTA == "" {
 				rep.ReportingMTA = tmp.ReportingMTA
 			}
-			fillFromText(rep, notice[:i])
+			fillFromText(st, rep, notice[:i])
 			return
 		}
 	}
@@ -45,6 +49,8 @@ func readTextBounce(rep *Report, notice string) {
 	lines := strings.Split(notice, "\n")
 	var found []textRcpt
 	seen := map[string]bool{}
+	var named mentions // the line each address is last named on, indexed once
+lines:
 	for li, line := range lines {
 		for pos := 0; pos < len(line); {
 			a, s, e := findAddress(line, pos)
@@ -56,7 +62,7 @@ func readTextBounce(rep *Report, notice string) {
 			if seen[key] {
 				continue
 			}
-			if inMessageSummary(lines, li, s) && laterMention(lines[li+1:], a) {
+			if inMessageSummary(lines, li, s) && laterMention(lines, li, a, &named) {
 				// "Your message / To: addr / Subject: ... / Sent: ..."
 				// (Exchange 2003): a summary of the original message;
 				// the recipient's failure is where it is named again.
@@ -72,6 +78,9 @@ func readTextBounce(rep *Report, notice string) {
 			if !ok || exclude[key] && !alone {
 				continue
 			}
+			if st.full(len(found)) {
+				break lines
+			}
 			seen[key] = true
 			found = append(found, textRcpt{addr: a, line: li, start: s, afterAddr: e})
 		}
@@ -83,13 +92,16 @@ func readTextBounce(rep *Report, notice string) {
 		failed = append(failed, listAddresses(v)...)
 	}
 	if len(failed) > 0 && len(found) > 0 {
+		// A set, so that a header and a text naming thousands of
+		// recipients are not compared pairwise.
+		isFailed := make(map[string]bool, len(failed))
+		for _, a := range failed {
+			isFailed[strings.ToLower(a)] = true
+		}
 		var keep []textRcpt
 		for _, f := range found {
-			for _, a := range failed {
-				if strings.EqualFold(a, f.addr) {
-					keep = append(keep, f)
-					break
-				}
+			if isFailed[strings.ToLower(f.addr)] {
+				keep = append(keep, f)
 			}
 		}
 		if len(keep) > 0 {
@@ -118,6 +130,9 @@ func readTextBounce(rep *Report, notice string) {
 		for _, a := range addrs {
 			if exclude[strings.ToLower(a)] {
 				continue
+			}
+			if st.full(len(rep.Records)) {
+				break
 			}
 			rep.Records = append(rep.Records, textRecord(a, diag))
 		}
@@ -267,14 +282,14 @@ func inMessageSummary(lines []string, li, s int) bool {
 	return false
 }
 
-// laterMention reports whether addr is named in lines.
-func laterMention(lines []string, addr string) bool {
-	for _, l := range lines {
-		if containsFold(l, addr) {
-			return true
-		}
+// laterMention reports whether addr is named in lines after line li. The
+// index of mentions is built on the first call and reused, so a summary
+// listing many recipients does not rescan the notice for each.
+func laterMention(lines []string, li int, addr string, named *mentions) bool {
+	if *named == nil {
+		*named = indexLineMentions(lines)
 	}
-	return false
+	return named.last(addr) > li
 }
 
 // hasAlnum reports whether s holds an ASCII letter or digit, or any

@@ -8,6 +8,11 @@ import (
 	"strings"
 )
 
+// maxDiagnostic bounds the text collected for one recipient: ParseReply
+// reads no more than MaxReplyLen of it, and a paragraph of megabytes under
+// the last recipient must not be copied out whole.
+const maxDiagnostic = MaxReplyLen
+
 // gaveUpPhrases are the sentences with which a sending MTA says it stopped
 // retrying a transient failure. qmail-send ends such a bounce with "I'm not
 // going to try again; this message has been in the queue too long."; other
@@ -82,7 +87,7 @@ func diagnosticFor(lines []string, f textRcpt, end int) string {
 		// continuation lines of the same paragraph belong to it.
 		var b strings.Builder
 		b.WriteString(rest)
-		for k := f.line + 1; k < end && strings.TrimSpace(lines[k]) != ""; k++ {
+		for k := f.line + 1; k < end && strings.TrimSpace(lines[k]) != "" && b.Len() < maxDiagnostic; k++ {
 			b.WriteByte(' ')
 			b.WriteString(strings.TrimSpace(lines[k]))
 		}
@@ -113,7 +118,7 @@ func diagnosticFor(lines []string, f textRcpt, end int) string {
 		for k < end && strings.TrimSpace(lines[k]) == "" && next {
 			k++
 		}
-		for ; k < end && strings.TrimSpace(lines[k]) != ""; k++ {
+		for ; k < end && strings.TrimSpace(lines[k]) != "" && b.Len() < maxDiagnostic; k++ {
 			b.WriteByte(' ')
 			b.WriteString(strings.TrimSpace(lines[k]))
 		}
@@ -124,7 +129,7 @@ func diagnosticFor(lines []string, f textRcpt, end int) string {
 				k++
 			}
 			if k < end || k < len(lines) && containsFold(lines[k], f.addr) {
-				for ; k < len(lines) && strings.TrimSpace(lines[k]) != ""; k++ {
+				for ; k < len(lines) && strings.TrimSpace(lines[k]) != "" && b.Len() < maxDiagnostic; k++ {
 					b.WriteByte(' ')
 					b.WriteString(strings.TrimSpace(lines[k]))
 				}
@@ -182,7 +187,7 @@ func firstExplanation(lines []string) string {
 			k++
 		}
 		var b strings.Builder
-		for ; k < len(lines) && strings.TrimSpace(lines[k]) != ""; k++ {
+		for ; k < len(lines) && strings.TrimSpace(lines[k]) != "" && b.Len() < maxDiagnostic; k++ {
 			b.WriteString(strings.TrimSpace(lines[k]))
 			b.WriteByte(' ')
 		}
@@ -233,6 +238,9 @@ func firstDiagnosticParagraph(lines []string, from, end int) string {
 	}
 	var b strings.Builder
 	for _, l := range lines[para:stop] {
+		if b.Len() >= maxDiagnostic {
+			break
+		}
 		b.WriteString(strings.TrimSpace(l))
 		b.WriteByte(' ')
 	}

@@ -1,7 +1,15 @@
 package bounce
 
-import "testing"
+import (
+	"testing"
 
+	"github.com/bouncekit/bouncekit/internal/costcheck"
+)
+
+// FuzzParseReply checks that no reply panics, that parsing is deterministic,
+// that codes and statuses are in range, and that no input costs more than
+// costcheck.Default (50 ms + 5 µs a byte of CPU): a quadratic path is found
+// like a crash is.
 func FuzzParseReply(f *testing.F) {
 	for _, c := range loadReplyCases(f) {
 		f.Add(c.In)
@@ -11,7 +19,9 @@ func FuzzParseReply(f *testing.F) {
 	f.Add("SMTP error from remote mail server after <")
 	f.Add("stat=dsn=")
 	f.Fuzz(func(t *testing.T, s string) {
-		a, errA := ParseReply(s)
+		var a Reply
+		var errA error
+		costcheck.Check(t, len(s), func() { a, errA = ParseReply(s) })
 		b, errB := ParseReply(s)
 		if a != b || (errA == nil) != (errB == nil) {
 			t.Fatalf("ParseReply(%q) is not deterministic", s)

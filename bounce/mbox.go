@@ -72,6 +72,9 @@ func (p *Parser) Mbox(r io.Reader) iter.Seq2[Message, error] {
 				return
 			}
 			if lim.MaxMessageBytes > 0 && int64(buf.Len()+len(b)) > lim.MaxMessageBytes {
+				// Keep the message up to the limit (its partial Report
+				// comes with the *LimitError); skip the rest of it.
+				buf.Write(b[:lim.MaxMessageBytes-int64(buf.Len())])
 				over = true
 				return
 			}

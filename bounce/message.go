@@ -7,7 +7,6 @@ package bounce
 import (
 	"bytes"
 	"io"
-	"io/fs"
 	"log/slog"
 	"net/netip"
 	"strings"
@@ -147,32 +146,15 @@ func ParseMessage(r io.Reader) (*Report, error) {
 // Parse reads one message from r. The Report is never nil. On a read error
 // or a *LimitError it holds whatever was read before the error. Empty input
 // gives ErrEmptyMessage and a Report of KindNone.
+//
+// Reading stops at Limits.MaxMessageBytes plus one byte whatever r is (a
+// file, a pipe, a network stream): memory is bounded by the limit, never by
+// the input. A longer message gives a *LimitError and the Report of its
+// first MaxMessageBytes bytes.
 func (p *Parser) Parse(r io.Reader) (*Report, error) {
 	lim := p.Limits.withDefaults()
-	var buf bytes.Buffer
-	var readErr error
-	// Size the buffer once when the reader knows its length, so a large
-	// message is not copied through every doubling of the buffer.
-	if l, ok := r.(interface{ Len() int }); ok {
-		buf.Grow(l.Len() + bytes.MinRead)
-	} else if f, ok := r.(interface{ Stat() (fs.FileInfo, error) }); ok {
-		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
-			buf.Grow(int(fi.Size()) + bytes.MinRead)
-		}
-	}
-	if lim.MaxMessageBytes > 0 {
-		if int64(buf.Cap()) > lim.MaxMessageBytes+bytes.MinRead {
-			buf = bytes.Buffer{}
-		}
-		_, readErr = buf.ReadFrom(io.LimitReader(r, lim.MaxMessageBytes+1))
-		if readErr == nil && int64(buf.Len()) > lim.MaxMessageBytes {
-			buf.Truncate(int(lim.MaxMessageBytes))
-			readErr = &LimitError{Limit: "MaxMessageBytes", Max: lim.MaxMessageBytes}
-		}
-	} else {
-		_, readErr = buf.ReadFrom(r)
-	}
-	rep, err := p.ParseBytes(buf.Bytes())
+	b, readErr := readLimited(r, lim.MaxMessageBytes)
+	rep, err := p.ParseBytes(b)
 	if readErr != nil {
 		return rep, readErr
 	}
@@ -253,7 +235,7 @@ func analyse(st *mimeState, root *part, depth int) *Report {
 		}
 		if len(rep.Records) == 0 {
 			// A report part with no usable group: fall back to the text.
-			readTextBounce(rep, notice)
+			readTextBounce(st, rep, notice)
 		}
 		if rep.Kind == KindNone && len(rep.Records) > 0 {
 			rep.Kind = KindDeliveryStatus
@@ -267,14 +249,14 @@ func analyse(st *mimeState, root *part, depth int) *Report {
 			}
 		}
 		if len(rep.Records) > 0 {
-			fillFromText(rep, notice)
+			fillFromText(st, rep, notice)
 		}
 	case readSESNotification(rep, notice):
 	case readJMRP(rep):
 	case readUnsubscribeRequest(rep):
 	case readFMLNotice(rep, notice):
 	case isBounceMessage(root.header, notice):
-		readTextBounce(rep, notice)
+		readTextBounce(st, rep, notice)
 	}
 	if len(rep.Records) == 0 && depth < 2 && (rep.Kind == KindBounce || rep.Kind == KindNone) {
 		// A bounce forwarded inside another message (a postmaster passing
@@ -299,15 +281,25 @@ func analyse(st *mimeState, root *part, depth int) *Report {
 	if rep.Kind != KindNone && rep.Format == "" {
 		rep.Format = detectFormat(rep, notice)
 	}
+	if len(rep.Records) > st.lim.MaxRecords {
+		// Readers that stop at the limit themselves (DSN and text
+		// bounces) never get here; the others are cut.
+		st.full(len(rep.Records))
+		rep.Records = rep.Records[:st.lim.MaxRecords]
+	}
+	var tr *transcript // read once for all the records
 	for i := range rep.Records {
 		r := &rep.Records[i]
 		finishRecord(r)
 		if r.FeedbackType == "" {
+			if tr == nil {
+				tr = readTranscript(notice)
+			}
 			// The stage stated by a session transcript in the notice
 			// (">>> DATA" then "<<< 550 ..."). It outranks the stage read
 			// from the reply alone: only the whole transcript shows that
 			// a reply read after ">>> DATA" answered a pipelined RCPT.
-			if st := stageFromTranscript(notice, r.Recipient); st != StageUnknown {
+			if st := tr.stage(r.Recipient); st != StageUnknown {
 				r.Stage = st
 				if r.Reply.Stage != StageUnknown {
 					r.Reply.Stage = st

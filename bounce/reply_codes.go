@@ -12,13 +12,24 @@ import (
 // (three digits, the first 2-5, standing alone as a word, followed by a space,
 // a hyphen or the end) and the byte after it, or -1. Addresses in angle
 // brackets are skipped, so "<550@example.com>" is not a code.
+//
+// It runs in linear time: the end of the address after a '<' (the next '>'
+// or space) is found once and reused for every '<' before it, so a run of
+// '<' without a '>' is not searched to the end once per '<'.
 func findBasicCode(s string) (int, byte) {
+	stop := -1 // index of the next '>' or ' ' at or after i; len(s) when none
 	for i := 0; i+3 <= len(s); i++ {
 		c := s[i]
 		if c == '<' {
 			// Skip an address, which holds no spaces; "< #5.0.0 smtp; 550 ...>" is not one.
-			if j := strings.IndexAny(s[i:], "> "); j > 0 && s[i+j] == '>' {
-				i += j
+			if stop < i {
+				stop = len(s)
+				if j := strings.IndexAny(s[i:], "> "); j >= 0 {
+					stop = i + j
+				}
+			}
+			if stop < len(s) && stop > i && s[stop] == '>' {
+				i = stop
 				continue
 			}
 		}

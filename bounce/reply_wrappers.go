@@ -237,12 +237,21 @@ func diagTypeLen(s string) int {
 // eximReplyStart finds where the reply begins after Exim's "after STAGE" text:
 // after the ": " that ends the command echo (which may hold <address> and
 // parameters).
+//
+// A '<' with no '>' after it is searched for once: after the first miss no
+// later '<' can have one either, which keeps the loop linear.
 func eximReplyStart(s string) int {
+	noClose := false
 	for i := 0; i < len(s); i++ {
 		switch s[i] {
 		case '<':
+			if noClose {
+				continue
+			}
 			if j := strings.IndexByte(s[i:], '>'); j > 0 {
 				i += j
+			} else {
+				noClose = true
 			}
 		case ':':
 			if i+1 < len(s) && (s[i+1] == ' ' || s[i+1] == '\n' || s[i+1] == '\r' || s[i+1] == '\t') {

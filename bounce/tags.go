@@ -65,11 +65,15 @@ func (r *Reply) scanTags() {
 		case c == '=':
 			// GMX/web.de: "...case?c=r0201&i=ip..." gives the tag "r0201".
 			if i >= 1 && t[i-1] == 'c' && (i == 1 || isTagBoundary(t[i-2])) {
+				// Read only 'r' and digits: a longer word is not a tag, and
+				// scanning it to its end for every "c=" in it ("c=c=c=...")
+				// would be quadratic.
 				j := i + 1
-				for j < len(t) && !isTagEnd(t[j]) {
-					j++
+				if j < len(t) && t[j] == 'r' {
+					for j++; j < len(t) && isDigit(t[j]); j++ {
+					}
 				}
-				if w := t[i+1 : j]; len(w) >= 4 && w[0] == 'r' && allDigits(w[1:]) {
+				if w := t[i+1 : j]; len(w) >= 4 && w[0] == 'r' && (j == len(t) || isTagEnd(t[j])) {
 					if !add(w) {
 						return
 					}

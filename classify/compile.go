@@ -137,7 +137,10 @@ func compile(list []*Rule) (*Classifier, error) {
 			c.scoped[i/64] |= 1 << (i % 64)
 		}
 	}
-	c.ac = newMatcher(c.patterns)
+	var err error
+	if c.ac, err = newMatcher(c.patterns); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 

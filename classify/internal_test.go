@@ -20,7 +20,10 @@ func TestHostSuffixesAreConsistent(t *testing.T) {
 
 func TestMatcherFindsOverlappingPatternsIgnoringCase(t *testing.T) {
 	pats := []string{"he", "she", "his", "hers", "user unknown", "[cs01]", "\xc3\xa9t\xc3\xa9"}
-	m := newMatcher(pats)
+	m, err := newMatcher(pats)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var ml matchList
 	m.scan("uSHErs: USER Unknown [CS01] \xc3\xa9t\xc3\xa9", &ml)
 	want := map[uint32]bool{0: true, 1: true, 3: true, 4: true, 5: true, 6: true}
@@ -45,5 +48,20 @@ func TestMatchListKeepsAtMostMaxMatches(t *testing.T) {
 	}
 	if ml.n != maxMatches {
 		t.Errorf("n = %d, want %d", ml.n, maxMatches)
+	}
+}
+
+// The built-in rules leave room under the compile limits for users' rules:
+// at most a quarter of each is used.
+func TestBuiltinRulesLeaveRoomUnderTheLimits(t *testing.T) {
+	c := Default()
+	bytes := 0
+	for _, p := range c.patterns {
+		bytes += len(p)
+	}
+	cells := c.ac.states() * c.ac.nclass
+	if bytes > MaxPatternBytes/4 || cells > MaxMatcherCells/4 || len(c.ac.out) > MaxMatcherOutputs/4 {
+		t.Errorf("built-in rules use %d pattern bytes, %d cells (%d states x %d classes), %d outputs: over a quarter of a limit",
+			bytes, cells, c.ac.states(), c.ac.nclass, len(c.ac.out))
 	}
 }

@@ -7,6 +7,8 @@ package classify
 // folded on the fly through the byte-class table, so nothing is copied or
 // allocated. Bytes outside ASCII are matched as they are.
 
+import "slices"
+
 // maxMatches is the number of distinct patterns one scan remembers. Replies
 // that hit more distinct patterns than this keep the first maxMatches (in
 // order of their end position); no real reply comes near it.
@@ -58,8 +60,20 @@ type matcher struct {
 }
 
 // newMatcher compiles patterns (already lower-cased with ascii.Lower, none
-// empty); pattern i is reported as ID i.
-func newMatcher(patterns []string) *matcher {
+// empty, no two equal); pattern i is reported as ID i. It checks the limits
+// before it allocates what they bound: MaxPatternBytes, then the exact
+// number of states (counted on the sorted patterns) against
+// MaxMatcherCells, then the outputs against MaxMatcherOutputs. The table is
+// built in place and renumbered in place, so compiling takes about the
+// table's size in memory (4 bytes a cell), and time in proportion to it.
+func newMatcher(patterns []string) (*matcher, error) {
+	total := 0
+	for _, p := range patterns {
+		total += len(p)
+		if total > MaxPatternBytes {
+			return nil, &LimitError{Limit: "MaxPatternBytes", Max: MaxPatternBytes, Got: int64(total)}
+		}
+	}
 	m := &matcher{}
 	// Byte classes: one per distinct pattern byte, upper-case letters share
 	// their lower-case letter's class.
@@ -76,51 +90,76 @@ func newMatcher(patterns []string) *matcher {
 		m.classOf[c] = m.classOf[c+('a'-'A')]
 	}
 	m.nclass = next
+	nc := m.nclass
 
-	// Trie with sparse children while building.
-	type node struct {
-		next map[uint8]uint32
-		fail uint32
-		outs []uint32
+	// The trie has one state per distinct prefix: on the sorted patterns,
+	// 1 + the sum of what each adds past its common prefix with the one
+	// before.
+	sorted := slices.Clone(patterns)
+	slices.Sort(sorted)
+	states := 1
+	for i, p := range sorted {
+		lcp := 0
+		if i > 0 {
+			q := sorted[i-1]
+			for lcp < len(p) && lcp < len(q) && p[lcp] == q[lcp] {
+				lcp++
+			}
+		}
+		states += len(p) - lcp
 	}
-	nodes := []node{{next: map[uint8]uint32{}}}
+	if cells := int64(states) * int64(nc); cells > MaxMatcherCells {
+		return nil, &LimitError{Limit: "MaxMatcherCells", Max: MaxMatcherCells, Got: cells}
+	}
+
+	// The trie, built in the rows of the table itself: delta[s*nc+c] is the
+	// child of s on class c, 0 for none (the root is nobody's child).
+	delta := make([]uint32, states*nc)
+	own := make([]uint32, states) // pattern ID+1 ending at each state, 0 for none
+	n := uint32(1)
 	for id, p := range patterns {
 		s := uint32(0)
 		for i := 0; i < len(p); i++ {
-			c := m.classOf[p[i]]
-			t, ok := nodes[s].next[c]
-			if !ok {
-				t = uint32(len(nodes))
-				nodes = append(nodes, node{next: map[uint8]uint32{}})
-				nodes[s].next[c] = t
+			cell := int(s)*nc + int(m.classOf[p[i]])
+			if delta[cell] == 0 {
+				delta[cell] = n
+				n++
 			}
-			s = t
+			s = delta[cell]
 		}
-		nodes[s].outs = append(nodes[s].outs, uint32(id))
+		own[s] = uint32(id) + 1
 	}
 
-	// Breadth-first: failure links, merged outputs and the dense DFA.
-	nc := m.nclass
-	m.delta = make([]uint32, len(nodes)*nc)
-	queue := make([]uint32, 0, len(nodes))
+	// Breadth-first: failure links and the dense DFA, filled in place (a
+	// row is completed when its state is dequeued; the rows it reads, of
+	// shallower states, are complete already), and the number of outputs
+	// of each state (its own pattern and those of its failure state).
+	fail := make([]uint32, states)
+	nout := make([]uint32, states)
+	queue := make([]uint32, 0, states)
 	for c := 0; c < nc; c++ {
-		if t, ok := nodes[0].next[uint8(c)]; ok {
-			m.delta[c] = t
-			nodes[t].fail = 0
+		if t := delta[c]; t != 0 {
 			queue = append(queue, t)
 		}
 	}
+	totalOut := int64(0)
 	for qi := 0; qi < len(queue); qi++ {
 		s := queue[qi]
-		f := nodes[s].fail
-		nodes[s].outs = append(nodes[s].outs, nodes[f].outs...)
-		for c := 0; c < nc; c++ {
-			if t, ok := nodes[s].next[uint8(c)]; ok {
-				nodes[t].fail = m.delta[int(f)*nc+c]
-				m.delta[int(s)*nc+c] = t
+		f := fail[s]
+		nout[s] = nout[f]
+		if own[s] != 0 {
+			nout[s]++
+		}
+		if totalOut += int64(nout[s]); totalOut > MaxMatcherOutputs {
+			return nil, &LimitError{Limit: "MaxMatcherOutputs", Max: MaxMatcherOutputs, Got: totalOut}
+		}
+		row, frow := delta[int(s)*nc:int(s)*nc+nc], delta[int(f)*nc:int(f)*nc+nc]
+		for c := range row {
+			if t := row[c]; t != 0 {
+				fail[t] = frow[c]
 				queue = append(queue, t)
 			} else {
-				m.delta[int(s)*nc+c] = m.delta[int(f)*nc+c]
+				row[c] = frow[c]
 			}
 		}
 	}
@@ -129,39 +168,62 @@ func newMatcher(patterns []string) *matcher {
 	// bytes, get neighbouring rows that stay in cache, and "a pattern ends
 	// here" becomes a comparison with a threshold instead of a flag to mask
 	// off on the scan's critical path.
-	order := make([]uint32, 0, len(nodes))
+	order := make([]uint32, 0, states)
 	order = append(order, 0)
 	for _, t := range queue {
-		if len(nodes[t].outs) == 0 {
+		if nout[t] == 0 {
 			order = append(order, t)
 		}
 	}
 	firstOut := len(order)
 	for _, t := range queue {
-		if len(nodes[t].outs) > 0 {
+		if nout[t] > 0 {
 			order = append(order, t)
 		}
 	}
-	if uint64(len(nodes))*uint64(nc) >= 1<<32 {
-		panic("classify: text matcher too large") // New limits patterns well below this
-	}
-	newID := make([]uint32, len(nodes))
+	newID := make([]uint32, states)
 	for k, old := range order {
 		newID[old] = uint32(k)
 	}
-	full := m.delta
-	m.delta = make([]uint32, len(full))
-	m.outStart = make([]uint32, len(nodes)+1)
+	m.outStart = make([]uint32, states+1)
+	m.out = make([]uint32, 0, totalOut)
 	for k, old := range order {
-		for c := 0; c < nc; c++ {
-			m.delta[k*nc+c] = newID[full[int(old)*nc+c]] * uint32(nc)
-		}
 		m.outStart[k] = uint32(len(m.out))
-		m.out = append(m.out, nodes[old].outs...)
+		for s := old; s != 0; s = fail[s] {
+			if own[s] != 0 {
+				m.out = append(m.out, own[s]-1)
+			}
+		}
 	}
-	m.outStart[len(nodes)] = uint32(len(m.out))
+	m.outStart[states] = uint32(len(m.out))
+	// The table's targets become new state numbers, pre-multiplied; then
+	// its rows move to their new places, one cycle of the permutation at a
+	// time through one spare row.
+	for i, t := range delta {
+		delta[i] = newID[t] * uint32(nc)
+	}
+	spare := make([]uint32, nc)
+	done := make([]bool, states)
+	for k := range order {
+		if done[k] || int(order[k]) == k {
+			done[k] = true
+			continue
+		}
+		copy(spare, delta[k*nc:k*nc+nc])
+		for q := k; ; {
+			src := int(order[q])
+			done[q] = true
+			if src == k {
+				copy(delta[q*nc:q*nc+nc], spare)
+				break
+			}
+			copy(delta[q*nc:q*nc+nc], delta[src*nc:src*nc+nc])
+			q = src
+		}
+	}
+	m.delta = delta
 	m.outThreshold = uint32(firstOut * nc)
-	return m
+	return m, nil
 }
 
 // scan adds to ml the IDs of all patterns found in text, ignoring ASCII case.

@@ -218,7 +218,10 @@ func newVocab(terms []vterm) *vocab {
 	for i, t := range terms {
 		pats[i] = t.text
 	}
-	m := newMatcher(pats)
+	m, err := newMatcher(pats)
+	if err != nil {
+		panic("classify: vocabulary automaton: " + err.Error()) // built-in data within every cap
+	}
 	nc := uint32(m.nclass)
 	if uint64(m.states()) >= 1<<16 {
 		panic("classify: vocabulary automaton too large")

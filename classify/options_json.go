@@ -3,7 +3,6 @@ package classify
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"io"
 )
 
@@ -19,13 +18,16 @@ const MaxRulesFileSize = 4 << 20
 // or a bare array of rules, which become Options.Before. Unknown fields are
 // an error, so a typo in a rule does not silently drop a predicate. The
 // rules themselves are checked by New.
+//
+// Every error matches errors.Is(err, ErrRules); a file over MaxRulesFileSize
+// gives a *LimitError, a JSON error unwraps to the decoder's error.
 func ReadOptions(r io.Reader) (Options, error) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxRulesFileSize+1))
 	if err != nil {
-		return Options{}, fmt.Errorf("classify: reading rules: %w", err)
+		return Options{}, &rulesFileError{err}
 	}
 	if len(data) > MaxRulesFileSize {
-		return Options{}, fmt.Errorf("classify: rules file larger than %d bytes", MaxRulesFileSize)
+		return Options{}, &LimitError{Limit: "MaxRulesFileSize", Max: MaxRulesFileSize, Got: int64(len(data))}
 	}
 	data = bytes.TrimSpace(data)
 	var opts Options
@@ -37,7 +39,7 @@ func ReadOptions(r io.Reader) (Options, error) {
 		err = dec.Decode(&opts)
 	}
 	if err != nil {
-		return Options{}, fmt.Errorf("classify: reading rules: %w", err)
+		return Options{}, &rulesFileError{err}
 	}
 	return opts, nil
 }
