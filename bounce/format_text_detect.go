@@ -42,6 +42,13 @@ func isBounceMessage(h Header, notice string) bool {
 	if !auto && (isReplySubject(subj) || isListMessage(h)) {
 		return false
 	}
+	if opensAsNotice(notice) {
+		// Whoever sent it (a forwarding person, a gateway that rewrote
+		// the sender, or no header at all when only the text is at
+		// hand), a text that opens with an MTA's own notice sentence is
+		// that MTA's notice.
+		return true
+	}
 	for _, k := range [...]string{"undeliver", "delivery status notification", "delivery failure", "delivery failed",
 		"failure notice", "returned mail", "mail delivery failed", "mail delivery failure", "mail delivery error", "mail delivery problem", "delivery has failed", "non-delivery", "nondelivery",
 		"non delivery", "could not be delivered", "not delivered", "mail system error", "delivery problem",
@@ -127,6 +134,72 @@ func isBounceSender(h Header) bool {
 	from := strings.ToLower(h.Get("From"))
 	for _, k := range [...]string{"mailer-daemon", "mailer_daemon", "mail-daemon", "postmaster", "mail delivery", "maildelivery", "mail.delivery", "mail administrator", "system administrator", "ndr administrator"} {
 		if strings.Contains(from, k) {
+			return true
+		}
+	}
+	return false
+}
+
+// noticeOpenings are sentences that MTAs write at the start of their
+// non-delivery and delay notices, and people do not: Postfix's bounce(8)
+// templates, Sendmail's and Exim's notice texts, qmail-send's, Exchange's
+// and Office 365's NDR bodies, Gmail's, Lotus Notes', MDaemon's, Yahoo's and
+// the generic Microsoft and Novell wordings. Lower case; matched in the
+// first lines of the notice only, so that a quoted notice further down a
+// person's message does not count.
+var noticeOpenings = [...]string{
+	"this is the mail system at host",                                        // Postfix bounce(8)
+	"i'm sorry to have to inform you that your message could not",            // Postfix
+	"this message was created automatically by mail delivery software",       // Exim
+	"a message that you sent could not be delivered to one or more of",       // Exim
+	"a message that you sent has not yet been delivered to one or more",      // Exim delay
+	"hi. this is the qmail-send program",                                     // qmail
+	"i'm afraid i wasn't able to deliver your message",                       // qmail
+	"the original message was received at",                                   // Sendmail
+	"----- the following addresses had permanent fatal errors",               // Sendmail
+	"----- transcript of session follows -----",                              // Sendmail
+	"delivery has failed to these recipients or groups",                      // Exchange 2007+, Office 365
+	"your message did not reach some or all of the intended recipients",      // Exchange 2003
+	"the following recipient(s) cannot be reached",                           // Exchange 5.5/2000
+	"your message couldn't be delivered",                                     // Office 365
+	"delivery to the following recipient failed permanently",                 // Gmail
+	"delivery to the following recipients failed",                            // Exchange, MDaemon
+	"there was a temporary problem delivering your message",                  // Gmail delay
+	"** address not found **",                                                // Gmail
+	"** message not delivered **",                                            // Gmail
+	"** delivery incomplete **",                                              // Gmail delay
+	"message delivery to the following recipient",                            // Gmail, Google Workspace
+	"your message was not delivered to",                                      // Lotus Notes
+	"the following addresses had delivery problems",                          // Novell GroupWise, MDaemon
+	"could not be delivered to the following recipients",                     // MDaemon, IMail
+	"sorry, we were unable to deliver your message to the following address", // Yahoo
+	"unable to deliver message to the following recipients",                  // Exchange, hosted gateways
+	"this is an automatically generated delivery status notification",        // Gmail, Exchange
+	"your message cannot be delivered to the following recipients",           // hosted gateways
+	"your message has been delayed",                                          // Office 365 delay
+	"delivery is delayed to these recipients or groups",                      // Exchange delay
+	"the following message to <",                                             // Exchange 5.5 ("... was undeliverable")
+}
+
+// opensAsNotice reports whether the first lines of notice hold one of the
+// noticeOpenings.
+func opensAsNotice(notice string) bool {
+	// About the first forty lines, and at most 8 KiB: where an MTA puts
+	// its explanation.
+	head := notice[:min(len(notice), 8<<10)]
+	for i, n := 0, 0; n < 40; n++ {
+		j := strings.IndexByte(head[i:], '\n')
+		if j < 0 {
+			break
+		}
+		i += j + 1
+		if n == 39 {
+			head = head[:i]
+		}
+	}
+	head = strings.ToLower(collapseSpace(head))
+	for _, k := range noticeOpenings {
+		if strings.Contains(head, k) {
 			return true
 		}
 	}
