@@ -21,8 +21,15 @@ type textRcpt struct {
 	afterAddr int // byte offset in that line just after the address
 }
 
-// readTextBounce reads the recipients of a plain-text bounce from notice.
+// readTextBounce reads the recipients of a plain-text bounce from notice,
+// and marks them delayed when the notice is a delay warning.
 func readTextBounce(rep *Report, notice string) {
+	readTextRecipients(rep, notice)
+	markDelays(rep, notice)
+}
+
+// readTextRecipients reads the recipients of a plain-text notice.
+func readTextRecipients(rep *Report, notice string) {
 	if rep.Kind == KindNone {
 		rep.Kind = KindBounce
 	}
