@@ -28,6 +28,21 @@ func readTextBounce(rep *Report, notice string) {
 	markDelays(rep, notice)
 }
 
+// readUnnamedBounce gives a bounce whose readers found no recipient one
+// record with an empty Recipient and SourceNotFound, holding the reason the
+// notice gives, so that a recognised bounce is never silently dropped.
+func readUnnamedBounce(rep *Report, notice string) {
+	lines := strings.Split(notice, "\n")
+	diag := firstDiagnosticParagraph(lines, 0, len(lines))
+	if diag == "" {
+		diag = firstExplanation(lines)
+	}
+	r := textRecord("", diag)
+	r.Source = SourceNotFound
+	rep.Records = append(rep.Records, r)
+	markDelays(rep, notice)
+}
+
 // readTextRecipients reads the recipients of a plain-text notice.
 func readTextRecipients(rep *Report, notice string) {
 	if rep.Kind == KindNone {
@@ -50,7 +65,7 @@ func readTextRecipients(rep *Report, notice string) {
 	}
 	exclude := senderAddresses(rep)
 	lines := strings.Split(notice, "\n")
-	var found []textRcpt
+	var found, self []textRcpt
 	seen := map[string]bool{}
 	for li, line := range lines {
 		for pos := 0; pos < len(line); {
@@ -75,8 +90,16 @@ func readTextRecipients(rep *Report, notice string) {
 			}
 			// The sender's own address is named too ("from x", "MAIL
 			// FROM:<x>", "To: x" in a summary); it is a recipient only
-			// when it stands alone, as when someone wrote to himself.
-			if !ok || exclude[key] && !alone {
+			// when it stands alone, as when someone wrote to himself, or
+			// when no other address stands where recipients stand (a
+			// test sent to oneself is a bounce like any other).
+			if !ok {
+				continue
+			}
+			if exclude[key] && !alone {
+				if len(self) == 0 {
+					self = append(self, textRcpt{addr: a, line: li, start: s, afterAddr: e})
+				}
 				continue
 			}
 			seen[key] = true
@@ -105,17 +128,30 @@ func readTextRecipients(rep *Report, notice string) {
 			found = nil
 		}
 	}
+	if len(found) == 0 && len(self) > 0 && len(failed) == 0 {
+		found = self
+	}
 	if len(found) == 0 {
 		// Fall back to the header Exim adds, then to the original's
 		// single recipient (Google Groups, Verizon and others name the
 		// recipient nowhere else).
 		var addrs []string
+		src, srcText := SourceFailedRecipients, ""
 		for _, v := range rep.Header.Values("X-Failed-Recipients") {
 			addrs = append(addrs, listAddresses(v)...)
+			srcText = v
 		}
-		if len(addrs) == 0 && rep.Original != nil && !isBounceSender(rep.Original.Header) {
+		// The original's To names who it was addressed to, not who
+		// failed: a discussion list's message (List-Id, RFC 2919;
+		// List-Post, RFC 2369) is addressed to the list, so only a single
+		// To of a message that was not posted to a list is taken, and
+		// only when the notice names nobody. (Campaign mail carries
+		// List-Unsubscribe and Precedence: bulk but is addressed to its
+		// one recipient.)
+		if len(addrs) == 0 && rep.Original != nil && !isBounceSender(rep.Original.Header) &&
+			!rep.Original.Header.Has("List-Id") && !rep.Original.Header.Has("List-Post") {
 			if to := listAddresses(rep.Original.Header.Get("To")); len(to) == 1 {
-				addrs = to
+				addrs, src, srcText = to, SourceOriginalTo, rep.Original.Header.Get("To")
 			}
 		}
 		diag := firstDiagnosticParagraph(lines, 0, len(lines))
@@ -126,7 +162,9 @@ func readTextRecipients(rep *Report, notice string) {
 			if exclude[strings.ToLower(a)] {
 				continue
 			}
-			rep.Records = append(rep.Records, textRecord(a, diag))
+			r := textRecord(a, diag)
+			r.Source, r.SourceText = src, sourceText(srcText)
+			rep.Records = append(rep.Records, r)
 		}
 		return
 	}
@@ -139,7 +177,9 @@ func readTextRecipients(rep *Report, notice string) {
 			}
 		}
 		diag := diagnosticFor(lines, f, end)
-		rep.Records = append(rep.Records, textRecord(f.addr, diag))
+		r := textRecord(f.addr, diag)
+		r.Source, r.SourceText = SourceText, sourceText(lines[f.line])
+		rep.Records = append(rep.Records, r)
 	}
 }
 

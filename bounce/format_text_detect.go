@@ -16,6 +16,12 @@ func isBounceMessage(h Header, notice string) bool {
 	if h.Has("X-Failed-Recipients") {
 		return true
 	}
+	if hasAutoReplySubject(strings.ToLower(h.Get("Subject"))) && !opensAsNotice(notice) {
+		// An out-of-office reply relayed from a mailer daemon's address
+		// (Amazon SES forwards them from MAILER-DAEMON@amazonses.com) is
+		// an automatic reply, RFC 3834, not a bounce.
+		return false
+	}
 	if isBounceSender(h) {
 		return true
 	}
