@@ -185,6 +185,32 @@ var noticeOpenings = [...]string{
 	"your message has been delayed",                                          // Office 365 delay
 	"delivery is delayed to these recipients or groups",                      // Exchange delay
 	"the following message to <",                                             // Exchange 5.5 ("... was undeliverable")
+	"rejected your message to the following e",                               // Exchange ("... e-mail addresses:")
+	"diagnostic information for administrators",                              // Exchange 2007+
+	"this is the mail delivery agent at",                                     // Symantec Email Security.cloud
+	"i was unable to deliver your message to the following addresses",        // MessageLabs, Symantec
+	// Exchange and Office 365 NDRs in other languages: the opening line
+	// and the administrators' section heading.
+	"die zustellung an folgende empfänger oder gruppen ist fehlgeschlagen", // de
+	"diagnoseinformationen für administratoren",                            // de
+	"la remise à ces destinataires ou groupes a échoué",                    // fr
+	"informations de diagnostic pour les administrateurs",                  // fr
+	"uw bericht kan niet worden bezorgd bij de volgende geadresseerden",    // nl
+	"diagnostische gegevens voor beheerders",                               // nl
+	"error en la entrega a estos destinatarios o grupos",                   // es
+	"información de diagnóstico para administradores",                      // es
+	"recapito non riuscito a questi destinatari o gruppi",                  // it
+	"informazioni di diagnostica per gli amministratori",                   // it
+	"falha na entrega para estes destinatários ou grupos",                  // pt
+	"informações de diagnóstico para administradores",                      // pt
+}
+
+// noticeOpeningPairs are openings written around the recipient's address:
+// Office 365's "Your message to bob@example.org couldn't be delivered."
+// Both halves must be in the first lines.
+var noticeOpeningPairs = [...][2]string{
+	{"your message to ", "couldn't be delivered"},
+	{"your message to ", "could not be delivered"},
 }
 
 // opensAsNotice reports whether the first lines of notice hold one of the
@@ -207,6 +233,13 @@ func opensAsNotice(notice string) bool {
 	for _, k := range noticeOpenings {
 		if strings.Contains(head, k) {
 			return true
+		}
+	}
+	for _, p := range noticeOpeningPairs {
+		if i := strings.Index(head, p[0]); i >= 0 {
+			if j := strings.Index(head[i:], p[1]); j > 0 && j < 400 {
+				return true
+			}
 		}
 	}
 	return false
