@@ -88,6 +88,12 @@ func readTextRecipients(rep *Report, notice string) {
 			if ok && alone && li > 0 && namesSender(lines[:li]) {
 				continue
 			}
+			if ok && !alone && len(found) > 0 && inWrappedReply(lines, li, s) {
+				// "<bob@x>: host H said: 550 5.1.1\n    <sender@y>:
+				// unauthorized sender": an address inside the previous
+				// recipient's wrapped reply is part of that reply.
+				continue
+			}
 			// The sender's own address is named too ("from x", "MAIL
 			// FROM:<x>", "To: x" in a summary); it is a recipient only
 			// when it stands alone, as when someone wrote to himself, or
@@ -177,6 +183,9 @@ func readTextRecipients(rep *Report, notice string) {
 			}
 		}
 		diag := diagnosticFor(lines, f, end)
+		if i < maxLaterMentions {
+			diag = laterReply(lines, found, i, diag)
+		}
 		r := textRecord(f.addr, diag)
 		r.Source, r.SourceText = SourceText, sourceText(lines[f.line])
 		rep.Records = append(rep.Records, r)
@@ -200,6 +209,76 @@ func textRecord(addr, diag string) Record {
 		r.Action = ActionFailed
 	}
 	return r
+}
+
+// maxLaterMentions bounds how many recipients laterReply looks for, so that
+// a notice of thousands of recipients stays linear.
+const maxLaterMentions = 32
+
+// laterReply returns the reason given where found[i] is named again further
+// down, when its first mention gave one without a reply code: Exchange and
+// Office 365 name each recipient in the user's section with a sentence, then
+// again under "Diagnostic information for administrators" with "Remote
+// Server returned '550 5.7.129 ...'". It returns diag when no later mention
+// carries a code.
+func laterReply(lines []string, found []textRcpt, i int, diag string) string {
+	if hasReplyCode(diag) {
+		return diag
+	}
+	f := found[i]
+	// The whole rest of the notice: the administrators' section names
+	// each recipient in turn, after every first mention.
+	for k := f.line + 1; k < len(lines); k++ {
+		a, s, e := findAddress(lines[k], 0)
+		for a != "" && !strings.EqualFold(a, f.addr) {
+			a, s, e = findAddress(lines[k], e)
+		}
+		if a == "" {
+			continue
+		}
+		stop := len(lines)
+		for j := i + 1; j < len(found); j++ {
+			if found[j].line > k {
+				stop = found[j].line
+				break
+			}
+		}
+		// Up to the next line naming an address, at most.
+		for j := k + 1; j < stop && j < k+10; j++ {
+			if x, _, _ := findAddress(lines[j], 0); x != "" {
+				stop = j
+				break
+			}
+		}
+		d := diagnosticFor(lines, textRcpt{addr: a, line: k, start: s, afterAddr: e}, min(stop, k+10))
+		if hasReplyCode(d) {
+			return d
+		}
+	}
+	return diag
+}
+
+// hasReplyCode reports whether a diagnostic text holds an SMTP reply with a
+// code.
+func hasReplyCode(diag string) bool {
+	if diag == "" {
+		return false
+	}
+	r := parseDiagnostic(diag, diag)
+	return r.HasCode()
+}
+
+// inWrappedReply reports whether the address at lines[li][s:] stands on an
+// indented continuation line of a reply that the line above started ("...
+// said: 550 5.1.1" then "    <sender@y>: unauthorized sender"): Postfix
+// wraps a remote reply that way.
+func inWrappedReply(lines []string, li, s int) bool {
+	line := lines[li]
+	if li == 0 || line == "" || line[0] != ' ' && line[0] != '\t' || strings.TrimSpace(line[:s]) != "" && strings.TrimSpace(line[:s]) != "<" {
+		return false
+	}
+	prev := strings.TrimSpace(lines[li-1])
+	return prev != "" && (indexReplyCode(prev) >= 0 || strings.HasSuffix(prev, "said:"))
 }
 
 // sessionReplyAbove returns the remote server's own reply behind a
@@ -359,6 +438,13 @@ func recipientPosition(line string, s, e int) (alone, ok bool) {
 		return false, true
 	}
 	l := strings.ToLower(b)
+	for _, suf := range [...]string{"sender address:", "sender:", "from:", "return-path:", "envelope-from:", "mail from:"} {
+		// A field naming the sender ("Original Message Details / Sender
+		// Address: x", Office 365) is never a recipient's place.
+		if strings.HasSuffix(l, suf) {
+			return false, false
+		}
+	}
 	for _, suf := range [...]string{" to", " to:", "rcpt to:", "recipient", "recipient:", "recipients:", "recipient(s):",
 		"address:", "addresses:", "address(es):", " address", "user:", " user", " for", "errors:", "mailbox:",
 		"failed:", "delivery to", "destinatario:", "empfänger:", "adresse:", "to :", "original-recipient:",
