@@ -188,6 +188,7 @@ func readTextRecipients(rep *Report, notice string) {
 		}
 		r := textRecord(f.addr, diag)
 		r.Source, r.SourceText = SourceText, sourceText(lines[f.line])
+		r.OriginalRecipient = expandedFrom(lines[f.line][f.afterAddr:])
 		rep.Records = append(rep.Records, r)
 	}
 }
@@ -209,6 +210,22 @@ func textRecord(addr, diag string) Record {
 		r.Action = ActionFailed
 	}
 	return r
+}
+
+// expandedFrom returns the address in Postfix's "<final@x> (expanded from
+// <alias@y>): ..." (bounce(8) names the address the sender used when an
+// alias or a forward changed it), or "".
+func expandedFrom(rest string) string {
+	rest = strings.TrimLeft(rest, ">\" \t")
+	if !hasPrefixFold(rest, "(expanded from") {
+		return ""
+	}
+	end := strings.IndexByte(rest, ')')
+	if end < 0 {
+		return ""
+	}
+	a, _, _ := findAddress(rest[:end], 0)
+	return a
 }
 
 // maxLaterMentions bounds how many recipients laterReply looks for, so that

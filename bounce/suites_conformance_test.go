@@ -85,7 +85,7 @@ func measureSuites(tb testing.TB, s *bouncesuites.Suites, keep func(bouncesuites
 			sc.recips++
 			all := true
 			for _, w := range want {
-				if !recipientIn(rep.Records, w) {
+				if !recipientIn(rep.Records, w) && !originalRecipientIn(rep.Records, w) {
 					all = false
 					miss(e, rep, "recipient %s not found", w)
 				}
@@ -128,6 +128,19 @@ func measureSuites(tb testing.TB, s *bouncesuites.Suites, keep func(bouncesuites
 	return sc
 }
 
+// originalRecipientIn: the suites assert the address the sender used,
+// which is the Original-Recipient (RFC 3464 §2.3.1, Postfix's "expanded
+// from") when an alias or a forward changed it; Recipient stays the
+// Final-Recipient, the address that failed.
+func originalRecipientIn(rs []bounce.Record, a string) bool {
+	for _, r := range rs {
+		if strings.EqualFold(r.OriginalRecipient, a) {
+			return true
+		}
+	}
+	return false
+}
+
 func recordList(rep *bounce.Report) string {
 	var b strings.Builder
 	for i, r := range rep.Records {
@@ -162,12 +175,12 @@ func TestConformanceSuites(t *testing.T) {
 		mn, md int
 		floor  float64
 	}{
-		{"bounce or not", sc.bounceOK, sc.bounce, msgs.bounceOK, msgs.bounce, 0},
-		{"every expected recipient found", sc.recipsOK, sc.recips, msgs.recipsOK, msgs.recips, 0},
-		{"record count equals recipients", sc.countsOK, sc.counts, msgs.countsOK, msgs.counts, 0},
-		{"status", sc.statusOK, sc.status, msgs.statusOK, msgs.status, 0},
-		{"SMTP code", sc.codeOK, sc.code, msgs.codeOK, msgs.code, 0},
-		{"delay warnings read as delayed", sc.delaysOK, sc.delays, msgs.delaysOK, msgs.delays, 0},
+		{"bounce or not", sc.bounceOK, sc.bounce, msgs.bounceOK, msgs.bounce, 97},
+		{"every expected recipient found", sc.recipsOK, sc.recips, msgs.recipsOK, msgs.recips, 97},
+		{"record count equals recipients", sc.countsOK, sc.counts, msgs.countsOK, msgs.counts, 97},
+		{"status", sc.statusOK, sc.status, msgs.statusOK, msgs.status, 95},
+		{"SMTP code", sc.codeOK, sc.code, msgs.codeOK, msgs.code, 94},
+		{"delay warnings read as delayed", sc.delaysOK, sc.delays, msgs.delaysOK, msgs.delays, 90},
 	}
 	for _, c := range checks {
 		t.Logf("%-32s %3d/%3d (%5.1f%%)   messages %3d/%3d (%5.1f%%)", c.name, c.n, c.d, pct(c.n, c.d), c.mn, c.md, pct(c.mn, c.md))
