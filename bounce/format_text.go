@@ -43,6 +43,20 @@ func readUnnamedBounce(rep *Report, notice string) {
 	markDelays(rep, notice)
 }
 
+// readBounceOfBounce reads a notice that could not deliver a bounce (inner
+// is the returned bounce's header): the address that failed is the one the
+// returned bounce was sent to, its To, and the reason is the outer notice's;
+// the returned bounce's own recipients failed earlier and are not this
+// notice's news.
+func readBounceOfBounce(rep *Report, inner Header, notice string) {
+	to := listAddresses(inner.Get("To"))
+	readUnnamedBounce(rep, notice)
+	if len(to) == 1 {
+		r := &rep.Records[len(rep.Records)-1]
+		r.Recipient, r.Source, r.SourceText = to[0], SourceOriginalTo, sourceText(inner.Get("To"))
+	}
+}
+
 // readTextRecipients reads the recipients of a plain-text notice.
 func readTextRecipients(rep *Report, notice string) {
 	if rep.Kind == KindNone {
@@ -455,9 +469,13 @@ func recipientPosition(line string, s, e int) (alone, ok bool) {
 		return false, true
 	}
 	l := strings.ToLower(b)
-	for _, suf := range [...]string{"sender address:", "sender:", "from:", "return-path:", "envelope-from:", "mail from:"} {
+	for _, suf := range [...]string{"sender address:", "sender:", "from:", "return-path:", "envelope-from:", "mail from:",
+		"e.g.", "e.g.:", "e.g.,", "for example", "for example:", "for example,", "such as", "contact", "contact:",
+		"write to", "send mail to", "send email to", "send an email to", "reply to", "forward it to", "forward this message to"} {
 		// A field naming the sender ("Original Message Details / Sender
-		// Address: x", Office 365) is never a recipient's place.
+		// Address: x", Office 365) is never a recipient's place, nor is
+		// an address a help text gives as an example or as the one to
+		// ask ("contact postmaster@x", "e.g. user@example.com").
 		if strings.HasSuffix(l, suf) {
 			return false, false
 		}

@@ -244,3 +244,25 @@ func opensAsNotice(notice string) bool {
 	}
 	return false
 }
+
+// isBounceOfBounce reports whether a notice that returned a bounce (its
+// original, inner, is itself a notice from a mail system) failed to deliver
+// that bounce: it is the mail system's own notice, not a person or a
+// postmaster forwarding the bounce (it comes from the null reverse path,
+// RFC 5321 §4.5.5, or opens with an MTA's notice sentence, and its subject
+// is not a forward's), and it names the address the returned bounce was
+// sent to. A gateway that wraps a bounce it passes on (an empty list of
+// its own, the real notice attached) names nobody and is read through.
+func isBounceOfBounce(h, inner Header, notice string) bool {
+	to := listAddresses(inner.Get("To"))
+	if len(to) != 1 || !containsFold(notice, to[0]) {
+		return false
+	}
+	subj := strings.ToLower(strings.TrimSpace(h.Get("Subject")))
+	for _, p := range [...]string{"fwd:", "fw:", "tr:", "wg:"} {
+		if strings.HasPrefix(subj, p) {
+			return false
+		}
+	}
+	return strings.TrimSpace(h.Get("Return-Path")) == "<>" || opensAsNotice(notice)
+}

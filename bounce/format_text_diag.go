@@ -213,6 +213,29 @@ func collapseSpace(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
+// inVersion reports whether the dotted number at s[i:] is a product version,
+// not a status code: it follows "version", "release", "build" ("MDaemon
+// version 5.0.5", "Exchange Server release 4.0.2") or stands on a software
+// header line ("X-Mailer: ... 5.0.2"), as notices quote them.
+func inVersion(s string, i int) bool {
+	ls := strings.LastIndexByte(s[:i], '\n') + 1
+	line := strings.ToLower(strings.TrimSpace(s[ls:i]))
+	for _, h := range [...]string{"x-mailer:", "user-agent:", "x-mimeole:", "x-powered-by:", "server:", "x-version:"} {
+		if strings.HasPrefix(line, h) {
+			return true
+		}
+	}
+	w := strings.TrimRight(line, " \t:.-")
+	if k := strings.LastIndexAny(w, " \t(["); k >= 0 {
+		w = w[k+1:]
+	}
+	switch w {
+	case "version", "ver", "release", "build", "rev", "revision", "v":
+		return true
+	}
+	return false
+}
+
 // firstStatus returns the first enhanced status code standing as a word in
 // s, including qmail's "(#5.1.1)" form.
 func firstStatus(s string) Status {
@@ -228,7 +251,7 @@ func firstStatus(s string) Status {
 			}
 		}
 		st, n := scanStatus(s[i:])
-		if n == 0 {
+		if n == 0 || inVersion(s, i) {
 			continue
 		}
 		if i+n < len(s) && (s[i+n] >= '0' && s[i+n] <= '9' || s[i+n] == '.' && i+n+1 < len(s) && s[i+n+1] >= '0' && s[i+n+1] <= '9') {

@@ -301,7 +301,9 @@ func analyse(st *mimeState, root *part, depth int) *Report {
 			inner = st.parseEntity([]byte(strings.TrimLeft(quoted, "\n")), 1)
 		}
 		if inner != nil && isBounceSender(inner.header) {
-			if sub := analyse(st, inner, depth+1); len(sub.Records) > 0 {
+			if rep.Kind != KindNone && isBounceOfBounce(root.header, inner.header, notice) {
+				readBounceOfBounce(rep, inner.header, notice)
+			} else if sub := analyse(st, inner, depth+1); len(sub.Records) > 0 {
 				sub.Header = rep.Header
 				return sub
 			}
