@@ -290,13 +290,14 @@ func laterReply(lines []string, found []textRcpt, i int, diag string) string {
 }
 
 // hasReplyCode reports whether a diagnostic text holds an SMTP reply with a
-// code.
+// basic reply code (an enhanced code alone, as in "see DSN 5.7.129", is a
+// pointer to documentation, not the server's answer).
 func hasReplyCode(diag string) bool {
 	if diag == "" {
 		return false
 	}
 	r := parseDiagnostic(diag, diag)
-	return r.HasCode()
+	return r.Code != 0
 }
 
 // inWrappedReply reports whether the address at lines[li][s:] stands on an
