@@ -261,3 +261,28 @@ func firstStatus(s string) Status {
 	}
 	return Status{}
 }
+
+// maxAutoReplyText bounds the text an auto-reply record keeps.
+const maxAutoReplyText = 1 << 10
+
+// autoReplyText gives the records of an automatic reply (RFC 3834) the
+// reply's first paragraph as their Diagnostic, so that what it says ("this
+// address is no longer in use", "... is not a valid user") can be read.
+func autoReplyText(rep *Report, notice string) {
+	d := firstExplanation(strings.Split(notice[:min(len(notice), 8<<10)], "\n"))
+	if len(d) > maxAutoReplyText {
+		i := maxAutoReplyText
+		for i > 0 && d[i]&0xC0 == 0x80 {
+			i-- // do not cut a UTF-8 sequence
+		}
+		d = d[:i]
+	}
+	for i := range rep.Records {
+		r := &rep.Records[i]
+		r.Source = SourceAutoReply // the replier's From (readAutoReply)
+		if r.Diagnostic == "" && d != "" {
+			r.Diagnostic = d
+			r.Reply, _ = ParseReply(d)
+		}
+	}
+}

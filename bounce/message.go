@@ -314,6 +314,7 @@ func analyse(st *mimeState, root *part, depth int) *Report {
 	}
 	if rep.Kind == KindNone && isAutoReply(root.header) {
 		readAutoReply(rep)
+		autoReplyText(rep, notice)
 	}
 	if rep.Kind != KindNone && rep.Format == "" {
 		rep.Format = detectFormat(rep, notice)
@@ -356,7 +357,7 @@ func finishRecord(r *Record) {
 	if r.Stage == StageUnknown {
 		r.Stage = stageFromText(r.Diagnostic)
 	}
-	if r.Action == ActionNone && r.FeedbackType == "" && (r.Reply.HasCode() || r.Status.IsValid() || r.Diagnostic != "") {
+	if r.Action == ActionNone && r.FeedbackType == "" && r.Source != SourceAutoReply && (r.Reply.HasCode() || r.Status.IsValid() || r.Diagnostic != "") {
 		switch {
 		case r.Status.Transient() || !r.Status.IsValid() && r.Reply.Transient():
 			r.Action = ActionDelayed

@@ -183,3 +183,31 @@ func dsn(group string) string {
 		"--r1\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; gw.example.net\n\n" + group +
 		"\n--r1--\n"
 }
+
+// TestParseOddSenders: MDaemon's "> addr" list, Exchange 5.5's X.400
+// "dda:SMTP=" recipient line, and an auto-reply's text kept for the
+// classifier.
+func TestParseOddSenders(t *testing.T) {
+	checkLongtail(t, []longtailCase{
+		{name: "MDaemon lists recipients after '> '", kind: bounce.KindBounce, msg: "From: MDaemon@mail.example.org\nSubject: Permanent Delivery Failure\n\n" +
+			"The attached message had PERMANENT fatal delivery errors!\n\n" +
+			"The following addresses had delivery problems:\n\n> uma@example.net\n\n--- Session Transcript ---\n" +
+			" Mon 2026-01-05 10:00:01: <-- 550 5.1.1 <uma@example.net>... User unknown\n--- End Transcript ---\n",
+			records: []wantSourced{{"uma@example.net", "", bounce.ActionFailed, "5.1.1", bounce.SourceText}}},
+		{name: "Exchange 5.5 names the recipient in an X.400 dda attribute", kind: bounce.KindBounce, msg: "From: System Administrator <postmaster@ex55.example.org>\n" +
+			"To: sender@example.com\nSubject: Undeliverable: hello\n\nYour message\n\n  To:      Vic Example\n  Subject: hello\n" +
+			"  Sent:    Mon, 5 Jan 2026 10:00:00 +0100\n\ndid not reach the following recipient(s):\n\n" +
+			"c=US;a= ;p=Example;o=EX55;dda:SMTP=vic@example.net; on Mon, 5 Jan 2026 10:00:05 +0100\n" +
+			"    The recipient name is not recognized\n    MSEXCH:IMS:Example:Site:EX55 0 (000C05A6) Unknown Recipient\n",
+			records: []wantSourced{{"vic@example.net", "", bounce.ActionFailed, "", bounce.SourceText}}},
+	})
+	rep := parseString(t, "From: Walt <walt@example.net>\nTo: sender@example.com\nSubject: Automatic reply: hello\nAuto-Submitted: auto-replied\n\n"+
+		"This address is no longer in use. walt@example.net is not a valid user;\nplease write to info@example.net instead.\n\nWalt\n")
+	mustEqual(t, bounce.KindAutoReply, rep.Kind)
+	mustEqual(t, 1, len(rep.Records))
+	r := rep.Records[0]
+	equal(t, "walt@example.net", r.Recipient)
+	equal(t, bounce.SourceAutoReply, r.Source)
+	equal(t, bounce.ActionNone, r.Action, "an auto-reply reports no delivery action")
+	isTrue(t, strings.Contains(r.Diagnostic, "not a valid user"), "diagnostic %q", r.Diagnostic)
+}

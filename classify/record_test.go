@@ -117,3 +117,24 @@ func TestClassifyRecordDelaysAndGiveUps(t *testing.T) {
 		})
 	}
 }
+
+// TestClassifyRecordAutoReplies: an automatic reply is not a failure unless
+// it says the address is not, or no longer, valid.
+func TestClassifyRecordAutoReplies(t *testing.T) {
+	c := Default()
+	for _, tt := range []struct {
+		text     string
+		category Category
+		suppress bool
+	}{
+		{"I am out of the office until Monday and will reply on my return.", CategoryAutoReply, false},
+		{"This address is no longer in use. walt@example.net is not a valid user.", CategoryRecipientInactive, true},
+		{"Thank you for your message. This mailbox has been closed; please write to info@example.net.", CategoryRecipientInactive, true},
+	} {
+		rec := bounce.Record{Recipient: "walt@example.net", Diagnostic: tt.text, Source: bounce.SourceAutoReply}
+		v := c.ClassifyRecord(&bounce.Report{Kind: bounce.KindAutoReply}, &rec)
+		if v.Category != tt.category || v.Suppress != tt.suppress {
+			t.Errorf("%q: got %s suppress=%v (rule %s), want %s suppress=%v", tt.text, v.Category, v.Suppress, v.Rule, tt.category, tt.suppress)
+		}
+	}
+}
