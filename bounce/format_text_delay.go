@@ -58,7 +58,7 @@ var failureSentences = [...]string{
 // text) is a delay warning: its subject or its first lines say the message
 // is still being retried, and nothing there says the MTA gave up.
 func noticeIsDelay(h Header, notice string) bool {
-	head := strings.ToLower(collapseSpace(notice[:min(len(notice), 4<<10)]))
+	head := foldSpace(notice[:min(len(notice), 4<<10)])
 	for _, k := range failureSentences {
 		if strings.Contains(head, k) {
 			return false

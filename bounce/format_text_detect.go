@@ -229,7 +229,7 @@ func opensAsNotice(notice string) bool {
 			head = head[:i]
 		}
 	}
-	head = strings.ToLower(collapseSpace(head))
+	head = foldSpace(head)
 	for _, k := range noticeOpenings {
 		if strings.Contains(head, k) {
 			return true
@@ -265,4 +265,28 @@ func isBounceOfBounce(h, inner Header, notice string) bool {
 		}
 	}
 	return strings.TrimSpace(h.Get("Return-Path")) == "<>" || opensAsNotice(notice)
+}
+
+// foldSpace returns s in ASCII lower case with every run of white space
+// made one space and the ends trimmed, in one allocation: the form the
+// notice phrases are matched in.
+func foldSpace(s string) string {
+	b := make([]byte, 0, len(s))
+	space := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v':
+			space = len(b) > 0
+			continue
+		case 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		if space {
+			b = append(b, ' ')
+			space = false
+		}
+		b = append(b, c)
+	}
+	return string(b)
 }

@@ -218,7 +218,10 @@ func collapseSpace(s string) string {
 // version 5.0.5", "Exchange Server release 4.0.2") or stands on a software
 // header line ("X-Mailer: ... 5.0.2"), as notices quote them.
 func inVersion(s string, i int) bool {
-	ls := strings.LastIndexByte(s[:i], '\n') + 1
+	// Only the 80 bytes before the number matter; the bound keeps a long
+	// line of many candidates linear.
+	from := max(i-80, 0)
+	ls := from + strings.LastIndexByte(s[from:i], '\n') + 1
 	line := strings.ToLower(strings.TrimSpace(s[ls:i]))
 	for _, h := range [...]string{"x-mailer:", "user-agent:", "x-mimeole:", "x-powered-by:", "server:", "x-version:"} {
 		if strings.HasPrefix(line, h) {

@@ -3,6 +3,7 @@ package bounce_test
 import (
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/bouncekit/bouncekit/bounce"
 )
@@ -210,4 +211,19 @@ func TestParseOddSenders(t *testing.T) {
 	equal(t, bounce.SourceAutoReply, r.Source)
 	equal(t, bounce.ActionNone, r.Action, "an auto-reply reports no delivery action")
 	isTrue(t, strings.Contains(r.Diagnostic, "not a valid user"), "diagnostic %q", r.Diagnostic)
+}
+
+// TestSourceTextBounded: SourceText is evidence, at most 200 bytes of valid
+// UTF-8 however long the line it quotes; Source marshals as its token.
+func TestSourceTextBounded(t *testing.T) {
+	long := strings.Repeat("é ", 300)
+	rep := parseString(t, "From: MAILER-DAEMON@mx.example.org\nSubject: Undelivered Mail Returned to Sender\n\n"+
+		"This is the mail system at host mx.example.org.\n\n<zoe@example.net>: host mx.example.net said: 550 5.1.1 "+long+"\n")
+	mustEqual(t, 1, len(rep.Records))
+	st := rep.Records[0].SourceText
+	isTrue(t, len(st) <= 200 && len(st) > 0, "source text of %d bytes", len(st))
+	isTrue(t, utf8.ValidString(st), "source text cut inside a UTF-8 sequence: %q", st)
+	b, err := bounce.SourceFinalRecipient.MarshalText()
+	mustEqual(t, nil, err)
+	equal(t, "final-recipient", string(b))
 }

@@ -56,7 +56,9 @@ const maxSourceText = 200
 // sourceText trims a field value or a notice line to what Record.SourceText
 // keeps.
 func sourceText(s string) string {
-	s = collapseSpace(s)
+	if needsCollapse(s) {
+		s = collapseSpace(s)
+	}
 	if len(s) > maxSourceText {
 		i := maxSourceText
 		for i > 0 && s[i]&0xC0 == 0x80 {
@@ -79,4 +81,26 @@ func kindSource(k Kind) Source {
 		return SourceAutoReply
 	}
 	return SourceText
+}
+
+// needsCollapse reports whether s has white space other than single spaces
+// between words, so that sourceText keeps a plain line without copying it.
+func needsCollapse(s string) bool {
+	if s == "" {
+		return false
+	}
+	if s[0] == ' ' || s[len(s)-1] == ' ' {
+		return true
+	}
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '\t', '\n', '\r', '\f', '\v':
+			return true
+		case ' ':
+			if i+1 < len(s) && s[i+1] == ' ' {
+				return true
+			}
+		}
+	}
+	return false
 }
