@@ -186,6 +186,11 @@ func readRecipientGroup(h Header) (Record, bool) {
 			r.FinalLogID = strings.TrimSpace(v)
 		}
 	}
+	if r.Action == ActionNone && !r.WillRetryUntil.IsZero() {
+		// RFC 3464 §2.3.8: Will-Retry-Until is given only for delayed
+		// recipients; a group that has it but no Action is a delay.
+		r.Action = ActionDelayed
+	}
 	r.ReportedStatus = r.Status
 	if !r.Reply.Status.IsValid() && (!r.Status.IsValid() || r.Status.Subject() == 0 && r.Status.Detail() == 0) {
 		// A Diagnostic-Code that gives an enhanced code the reply reader

@@ -18,7 +18,7 @@ import (
 var delaySubjects = [...]string{
 	"warning: could not send message for past", "still being retried", "delayed mail", "delivery delayed",
 	"delivery status notification (delay)", "message delayed", "delivery delay notification", "delay notification",
-	"mail delivery delayed", "delivery incomplete",
+	"mail delivery delayed", "delivery incomplete", "delayed delivery", "delivery delay",
 }
 
 // delaySentences are sentences with which the delay warnings of the same
@@ -43,6 +43,12 @@ var delaySentences = [...]string{
 	"will be retried",                                       // MDaemon, IMail ("... will be retried for N days")
 	"delivery will be attempted again",                      // Exchange 5.5
 	"no action is required on your part",                    // Exim
+	"only a temporary failure report",                       // OpenSMTPD
+	"is kept in the queue",                                  // OpenSMTPD
+	// The same meaning in the words of MTAs not named above.
+	"will retry", "will try again", "will keep trying", "will continue trying", "will be re-tried", "retrying",
+	"not yet been delivered", "has not been delivered yet", "still queued", "remains in the queue", "queued for retry",
+	"has been delayed", "is delayed", "delivery delayed",
 }
 
 // failureSentences say the MTA stopped: a notice that says so is not a
@@ -64,12 +70,19 @@ func noticeIsDelay(h Header, notice string) bool {
 			return false
 		}
 	}
-	subj := strings.ToLower(h.Get("Subject"))
+	subj := strings.ToLower(strings.TrimSpace(h.Get("Subject")))
 	if strings.HasPrefix(subj, "warning: message") && strings.Contains(subj, " delayed ") {
 		return true // Exim
 	}
+	// A failure notice's subject ends with the original's ("Undeliverable:
+	// Delayed shipment"), so its words say nothing about a delay.
+	failureSubject := false
+	for _, p := range [...]string{"undeliverable", "undelivered", "returned mail", "failure notice", "mail delivery failed",
+		"delivery status notification (failure)", "non-delivery", "nondeliverable", "delivery failure"} {
+		failureSubject = failureSubject || strings.HasPrefix(subj, p)
+	}
 	for _, k := range delaySubjects {
-		if strings.Contains(subj, k) {
+		if !failureSubject && strings.Contains(subj, k) {
 			return true
 		}
 	}
@@ -81,12 +94,46 @@ func noticeIsDelay(h Header, notice string) bool {
 	return false
 }
 
+// failureOpenings are what a non-delivery notice says at its start: the
+// message was not delivered and will not be (Postfix, Exim, qmail,
+// Exchange, Office 365, Gmail, Notes wordings). Lower case.
+var failureOpenings = [...]string{
+	"could not be delivered", "couldn't be delivered", "delivery has failed", "was not delivered", "undeliverable",
+	"wasn't able to deliver", "unable to deliver", "failed permanently", "permanent error", "permanent fatal",
+	"did not reach", "delivery failed", "could not deliver",
+}
+
+// noticeIsFailure reports whether a plain-text notice that is not a delay
+// warning says the message was not delivered: its record with a 4xx reply
+// is then a final failure (the MTA gave up, as after a queue lifetime),
+// not a delay.
+func noticeIsFailure(notice string) bool {
+	head := foldSpace(notice[:min(len(notice), 4<<10)])
+	for _, k := range failureOpenings {
+		if strings.Contains(head, k) {
+			return true
+		}
+	}
+	return false
+}
+
 // markDelays sets action delayed on the records of a delay warning that the
 // text read (a record that came with its own DSN Action field keeps it; one
 // whose reply is a permanent failure stays failed: a warning lists what is
-// still queued, and a 5xx is not).
+// still queued, and a 5xx is not), and action failed on the 4xx records of
+// a notice that says delivery failed.
 func markDelays(rep *Report, notice string) {
-	if len(rep.Records) == 0 || !noticeIsDelay(rep.Header, notice) {
+	if len(rep.Records) == 0 {
+		return
+	}
+	if !noticeIsDelay(rep.Header, notice) {
+		if noticeIsFailure(notice) {
+			for i := range rep.Records {
+				if r := &rep.Records[i]; r.Action == ActionDelayed && !hasField(r.Fields, "Action") {
+					r.Action = ActionFailed
+				}
+			}
+		}
 		return
 	}
 	for i := range rep.Records {

@@ -63,7 +63,8 @@ func checkLongtail(t *testing.T, tests []longtailCase) {
 
 // TestParseDelayWarnings: text notices that say the message is still
 // queued give action delayed; a 5xx in the same notice stays failed; a
-// notice that says the MTA gave up is a failure even with a 4xx.
+// notice that says delivery failed, or that the MTA gave up, is a failure
+// even with a 4xx, whatever the original's subject says.
 func TestParseDelayWarnings(t *testing.T) {
 	checkLongtail(t, []longtailCase{
 		{name: "Exim warning naming the delay reason", kind: bounce.KindBounce, msg: "From: Mail Delivery System <Mailer-Daemon@mx.example.org>\n" +
@@ -87,6 +88,13 @@ func TestParseDelayWarnings(t *testing.T) {
 			"It will be retried until it is 5 day(s) old.\n\n" +
 			"<jon@example.net>: connect to mx.example.net[192.0.2.9]:25: Connection refused\n",
 			records: []wantSourced{{"jon@example.net", "", bounce.ActionDelayed, "", bounce.SourceText}}},
+		{name: "a failure notice whose original was about a delay", kind: bounce.KindBounce, msg: "From: postmaster@mx.example.org\nSubject: Undeliverable: Delayed delivery of your order\n\n" +
+			"Delivery has failed to these recipients or groups:\n\nquinn@example.net\nThe e-mail address you entered couldn't be found.\n\n" +
+			"Diagnostic information for administrators:\n\nquinn@example.net\nRemote Server returned '450 4.2.0 mailbox temporarily unavailable'\n",
+			records: []wantSourced{{"quinn@example.net", "", bounce.ActionFailed, "4.2.0", bounce.SourceText}}},
+		{name: "a DSN group with Will-Retry-Until and no Action is a delay", kind: bounce.KindDeliveryStatus, msg: dsn(
+			"Final-Recipient: rfc822; nils@example.net\nStatus: 4.4.1\nWill-Retry-Until: Fri, 9 Jan 2026 10:00:00 +0000\n"),
+			records: []wantSourced{{"nils@example.net", "", bounce.ActionDelayed, "4.4.1", bounce.SourceFinalRecipient}}},
 		{name: "qmail gives up on a transient failure", kind: bounce.KindBounce, msg: "From: MAILER-DAEMON@mx.example.org\nSubject: failure notice\n\n" +
 			"Hi. This is the qmail-send program at mx.example.org.\n" +
 			"I'm afraid I wasn't able to deliver your message to the following addresses.\n" +
