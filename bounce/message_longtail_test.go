@@ -95,6 +95,13 @@ func TestParseDelayWarnings(t *testing.T) {
 		{name: "a DSN group with Will-Retry-Until and no Action is a delay", kind: bounce.KindDeliveryStatus, msg: dsn(
 			"Final-Recipient: rfc822; nils@example.net\nStatus: 4.4.1\nWill-Retry-Until: Fri, 9 Jan 2026 10:00:00 +0000\n"),
 			records: []wantSourced{{"nils@example.net", "", bounce.ActionDelayed, "4.4.1", bounce.SourceFinalRecipient}}},
+		{name: "a delay DSN whose header lost its MIME Content-Type", kind: bounce.KindBounce, msg: "From: Mailer-Daemon@mx.example.org (Mail Delivery System)\n" +
+			"Subject: Delayed Mail (still being retried)\n\nThis is a MIME-encapsulated message.\n\n--B_1\nContent-type: text/plain\nContent-description: Notification\n\n" +
+			"THIS IS A WARNING ONLY.  YOU DO NOT NEED TO RESEND YOUR MESSAGE.\n\n--B_1\nContent-type: message/delivery-status\n\n" +
+			"Reporting-MTA: dns; mx.example.org\n\nFinal-Recipient: rfc822; rita@example.net\nAction: delayed\nStatus: 4.4.0\n" +
+			"Diagnostic-Code: smtp; 421 4.4.0 no MXs for this domain could be reached at this time\n\n--B_1\nContent-type: text/rfc822-headers\n\n" +
+			"Received: from a.example.org by mx.example.org\nFrom: sender@example.org\nTo: rita@example.net\nSubject: hi\n\n--B_1--\n",
+			records: []wantSourced{{"rita@example.net", "", bounce.ActionDelayed, "4.4.0", bounce.SourceFinalRecipient}}},
 		{name: "qmail gives up on a transient failure", kind: bounce.KindBounce, msg: "From: MAILER-DAEMON@mx.example.org\nSubject: failure notice\n\n" +
 			"Hi. This is the qmail-send program at mx.example.org.\n" +
 			"I'm afraid I wasn't able to deliver your message to the following addresses.\n" +
