@@ -239,6 +239,27 @@ func inVersion(s string, i int) bool {
 	return false
 }
 
+// onlyInVersion reports whether every place text writes st is a product
+// version (inVersion).
+func onlyInVersion(text string, st Status) bool {
+	var buf [16]byte
+	code := string(st.AppendText(buf[:0]))
+	found := false
+	for off := 0; off < len(text); {
+		i := strings.Index(text[off:], code)
+		if i < 0 {
+			break
+		}
+		i += off
+		if !inVersion(text, i) {
+			return false
+		}
+		found = true
+		off = i + len(code)
+	}
+	return found
+}
+
 // firstStatus returns the first enhanced status code standing as a word in
 // s, including qmail's "(#5.1.1)" form.
 func firstStatus(s string) Status {

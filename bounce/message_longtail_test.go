@@ -216,6 +216,10 @@ func TestParseOddSenders(t *testing.T) {
 			"c=US;a= ;p=Example;o=EX55;dda:SMTP=vic@example.net; on Mon, 5 Jan 2026 10:00:05 +0100\n" +
 			"    The recipient name is not recognized\n    MSEXCH:IMS:Example:Site:EX55 0 (000C05A6) Unknown Recipient\n",
 			records: []wantSourced{{"vic@example.net", "", bounce.ActionFailed, "", bounce.SourceText}}},
+		{name: "a product version in the reason is no status", kind: bounce.KindBounce, msg: "From: MDaemon@mail.example.org\nSubject: Permanent Delivery Failure\n\n" +
+			"The attached message had PERMANENT fatal delivery errors!\n\nThe following addresses had delivery problems:\n\n" +
+			"> sven@example.net (user not known here; MDaemon version 5.0.5)\n",
+			records: []wantSourced{{"sven@example.net", "", bounce.ActionFailed, "", bounce.SourceText}}},
 	})
 	rep := parseString(t, "From: Walt <walt@example.net>\nTo: sender@example.com\nSubject: Automatic reply: hello\nAuto-Submitted: auto-replied\n\n"+
 		"This address is no longer in use. walt@example.net is not a valid user;\nplease write to info@example.net instead.\n\nWalt\n")
