@@ -74,6 +74,12 @@ func readTextRecipients(rep *Report, notice string) {
 			if ok && alone && li > 0 && namesSender(lines[:li]) {
 				continue
 			}
+			if ok && inQuotedHeader(lines, li) {
+				// "> To: team@lists.example.org" in a block of "> "
+				// quoted header fields: the original's header, quoted
+				// by a notice the cut did not catch.
+				continue
+			}
 			if ok && !alone && len(found) > 0 && inWrappedReply(lines, li, s) {
 				// "<bob@x>: host H said: 550 5.1.1\n    <sender@y>:
 				// unauthorized sender": an address inside the previous

@@ -143,3 +143,42 @@ func inWrappedReply(lines []string, li, s int) bool {
 	prev := strings.TrimSpace(lines[li-1])
 	return prev != "" && (indexReplyCode(prev) >= 0 || strings.HasSuffix(prev, "said:"))
 }
+
+// inQuotedHeader reports whether lines[li] is a header field quoted with
+// "> " (RFC 3676 §4.5 quoting) next to another such field, one of them a
+// field only a message header has (Subject, Date, From, Message-ID,
+// Received): the original's header as a reply or a forwarding notice
+// quotes it. MDaemon's "> addr" recipient lines are not fields.
+func inQuotedHeader(lines []string, li int) bool {
+	field := func(k int) (name string, ok bool) {
+		if k < 0 || k >= len(lines) {
+			return "", false
+		}
+		l := strings.TrimLeft(lines[k], " \t")
+		if !strings.HasPrefix(l, ">") {
+			return "", false
+		}
+		l = strings.TrimLeft(l, "> \t")
+		if !isHeaderLine(l) {
+			return "", false
+		}
+		return strings.ToLower(l[:strings.IndexByte(l, ':')]), true
+	}
+	name, ok := field(li)
+	if !ok {
+		return false
+	}
+	headerOnly := func(n string) bool {
+		switch n {
+		case "subject", "date", "from", "message-id", "received", "return-path", "sent":
+			return true
+		}
+		return false
+	}
+	for _, k := range [...]int{li - 2, li - 1, li + 1, li + 2} {
+		if n, ok := field(k); ok && (headerOnly(n) || headerOnly(name)) {
+			return true
+		}
+	}
+	return false
+}

@@ -155,6 +155,10 @@ func TestParseRecipientSources(t *testing.T) {
 			"A message that you sent could not be delivered to one or more of its recipients.\n" +
 			"550 5.7.1 Message rejected as spam\n",
 			records: []wantSourced{{"", "", bounce.ActionFailed, "5.7.1", bounce.SourceNotFound}}},
+		{name: "a '> ' quoted original header gives no recipient", kind: bounce.KindBounce, msg: "From: MAILER-DAEMON@mx.example.org\nSubject: Mail delivery failed\n\n" +
+			"Your message could not be delivered to one or more recipients:\n\n  tara@example.net: 550 5.1.1 mailbox unknown\n\n" +
+			"> From: sam@example.org\n> To: team@lists.example.org\n> Subject: hi\n",
+			records: []wantSourced{{"tara@example.net", "", bounce.ActionFailed, "5.1.1", bounce.SourceText}}},
 		{name: "a list's address in the original's To is not the recipient", kind: bounce.KindBounce, msg: "From: MAILER-DAEMON@mx.example.org\nSubject: Undelivered Mail Returned to Sender\n\n" +
 			"Your mail could not be delivered.\n\n--- Below this line is a copy of the message.\n\n" +
 			"From: sam@example.org\nTo: team@lists.example.org\nList-Id: <team.lists.example.org>\nMessage-ID: <1@example.org>\nSubject: hi\n\nhi\n",
