@@ -161,7 +161,6 @@ var noticeOpenings = [...]string{
 	"a message that you sent has not yet been delivered to one or more",      // Exim delay
 	"hi. this is the qmail-send program",                                     // qmail
 	"i'm afraid i wasn't able to deliver your message",                       // qmail
-	"the original message was received at",                                   // Sendmail
 	"----- the following addresses had permanent fatal errors",               // Sendmail
 	"----- transcript of session follows -----",                              // Sendmail
 	"delivery has failed to these recipients or groups",                      // Exchange 2007+, Office 365
@@ -207,7 +206,7 @@ var noticeOpenings = [...]string{
 
 // noticeOpeningPairs are openings written around the recipient's address:
 // Office 365's "Your message to bob@example.org couldn't be delivered."
-// Both halves must be in the first lines.
+// Both halves must be in the first lines, with one address between them.
 var noticeOpeningPairs = [...][2]string{
 	{"your message to ", "couldn't be delivered"},
 	{"your message to ", "could not be delivered"},
@@ -236,8 +235,12 @@ func opensAsNotice(notice string) bool {
 		}
 	}
 	for _, p := range noticeOpeningPairs {
+		// The recipient's address between the halves, as the MTA
+		// writes it: "Your message to the board could not be
+		// delivered today" is a person's sentence.
 		if i := strings.Index(head, p[0]); i >= 0 {
-			if j := strings.Index(head[i:], p[1]); j > 0 && j < 400 {
+			between := head[i+len(p[0]):]
+			if j := strings.Index(between, p[1]); j > 0 && j < 256 && strings.Count(between[:j], " ") <= 1 && strings.Contains(between[:j], "@") {
 				return true
 			}
 		}
@@ -289,4 +292,14 @@ func foldSpace(s string) string {
 		b = append(b, c)
 	}
 	return string(b)
+}
+
+// isSurelyNotice reports whether a message read as a bounce is a mail
+// system's notice beyond doubt, so that one naming no recipient still gets a
+// record: the mail system sent it (MAILER-DAEMON, postmaster, the null
+// reverse path of RFC 5321 §4.5.5), it carries X-Failed-Recipients, or it
+// opens with an MTA's notice sentence. A subject alone ("Your delivery
+// notification" from a shop's no-reply address) is not enough.
+func isSurelyNotice(h Header, notice string) bool {
+	return h.Has("X-Failed-Recipients") || isBounceSender(h) || strings.TrimSpace(h.Get("Return-Path")) == "<>" || opensAsNotice(notice)
 }

@@ -287,7 +287,7 @@ func analyse(st *mimeState, root *part, depth int) *Report {
 	case readUnsubscribeRequest(rep):
 	case readFMLNotice(rep, notice):
 	case isBounceMessage(root.header, notice):
-		unnamed = true
+		unnamed = isSurelyNotice(root.header, notice)
 		readTextBounce(rep, notice)
 	}
 	if len(rep.Records) == 0 && depth < 2 && (rep.Kind == KindBounce || rep.Kind == KindNone) {

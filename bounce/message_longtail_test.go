@@ -250,3 +250,20 @@ func TestSourceTextBounded(t *testing.T) {
 	mustEqual(t, nil, err)
 	equal(t, "final-recipient", string(b))
 }
+
+// TestParsePeopleAndShopsAreNotNotices: a person's sentence that resembles
+// a notice, and an automatic sender whose subject alone has delivery words,
+// give no record.
+func TestParsePeopleAndShopsAreNotNotices(t *testing.T) {
+	for _, tt := range []struct{ name, msg string }{
+		{"a person's 'your message to ... could not be delivered'", "From: Ann <ann@example.org>\nTo: bob@example.net\nSubject: board meeting\n\n" +
+			"Hi Bob,\n\nyour message to the board could not be delivered today, the printer was down.\nThe original message was received at 10am.\n\nAnn\n"},
+		{"a shop's delivery notification", "From: Shop <noreply@shop.example>\nTo: bob@example.net\nSubject: Your delivery notification\n" +
+			"List-Unsubscribe: <mailto:unsub@shop.example>\n\nYour parcel 123 will arrive on Monday.\n"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			rep := parseString(t, tt.msg)
+			equal(t, 0, len(rep.Records), "records: %s", recordList(rep))
+		})
+	}
+}
