@@ -60,11 +60,15 @@ var failureSentences = [...]string{
 	"could not be delivered to one or more of its recipients. this is a permanent",
 }
 
-// noticeIsDelay reports whether a plain-text notice (its header h and its
-// text) is a delay warning: its subject or its first lines say the message
+// noticeHead is the start of a notice as the delay and failure wordings are
+// matched: its first 2 KiB (the explanation MTAs open with), lower case,
+// white space folded.
+func noticeHead(notice string) string { return foldSpace(notice[:min(len(notice), 2<<10)]) }
+
+// noticeIsDelay reports whether a plain-text notice (its header h and the
+// noticeHead of its text) is a delay warning: its subject or its first lines say the message
 // is still being retried, and nothing there says the MTA gave up.
-func noticeIsDelay(h Header, notice string) bool {
-	head := foldSpace(notice[:min(len(notice), 4<<10)])
+func noticeIsDelay(h Header, head string) bool {
 	for _, k := range failureSentences {
 		if strings.Contains(head, k) {
 			return false
@@ -103,12 +107,11 @@ var failureOpenings = [...]string{
 	"did not reach", "delivery failed", "could not deliver",
 }
 
-// noticeIsFailure reports whether a plain-text notice that is not a delay
-// warning says the message was not delivered: its record with a 4xx reply
+// noticeIsFailure reports whether a plain-text notice (its noticeHead) that
+// is not a delay warning says the message was not delivered: its record with a 4xx reply
 // is then a final failure (the MTA gave up, as after a queue lifetime),
 // not a delay.
-func noticeIsFailure(notice string) bool {
-	head := foldSpace(notice[:min(len(notice), 4<<10)])
+func noticeIsFailure(head string) bool {
 	for _, k := range failureOpenings {
 		if strings.Contains(head, k) {
 			return true
@@ -126,8 +129,9 @@ func markDelays(rep *Report, notice string) {
 	if len(rep.Records) == 0 {
 		return
 	}
-	if !noticeIsDelay(rep.Header, notice) {
-		if noticeIsFailure(notice) {
+	head := noticeHead(notice)
+	if !noticeIsDelay(rep.Header, head) {
+		if noticeIsFailure(head) {
 			for i := range rep.Records {
 				if r := &rep.Records[i]; r.Action == ActionDelayed && !hasField(r.Fields, "Action") {
 					r.Action = ActionFailed

@@ -5,6 +5,7 @@ package bounce
 // or list mail that only talks about delivery.
 
 import (
+	"bytes"
 	"strings"
 )
 
@@ -228,9 +229,12 @@ func opensAsNotice(notice string) bool {
 			head = head[:i]
 		}
 	}
-	head = foldSpace(head)
-	for _, k := range noticeOpenings {
-		if strings.Contains(head, k) {
+	// Folded into a buffer on the stack: this runs on every message that
+	// has no report part.
+	var buf [8 << 10]byte
+	h := appendFoldSpace(buf[:0], head)
+	for _, k := range noticeOpeningBytes {
+		if bytes.Contains(h, k) {
 			return true
 		}
 	}
@@ -238,15 +242,24 @@ func opensAsNotice(notice string) bool {
 		// The recipient's address between the halves, as the MTA
 		// writes it: "Your message to the board could not be
 		// delivered today" is a person's sentence.
-		if i := strings.Index(head, p[0]); i >= 0 {
-			between := head[i+len(p[0]):]
-			if j := strings.Index(between, p[1]); j > 0 && j < 256 && strings.Count(between[:j], " ") <= 1 && strings.Contains(between[:j], "@") {
+		if i := bytes.Index(h, []byte(p[0])); i >= 0 {
+			between := h[i+len(p[0]):]
+			if j := bytes.Index(between, []byte(p[1])); j > 0 && j < 256 && bytes.Count(between[:j], []byte(" ")) <= 1 && bytes.IndexByte(between[:j], '@') >= 0 {
 				return true
 			}
 		}
 	}
 	return false
 }
+
+// noticeOpeningBytes are the noticeOpenings as byte slices, converted once.
+var noticeOpeningBytes = func() [][]byte {
+	out := make([][]byte, len(noticeOpenings))
+	for i, k := range noticeOpenings {
+		out[i] = []byte(k)
+	}
+	return out
+}()
 
 // isBounceOfBounce reports whether a notice that returned a bounce (its
 // original, inner, is itself a notice from a mail system) failed to deliver
@@ -274,7 +287,11 @@ func isBounceOfBounce(h, inner Header, notice string) bool {
 // made one space and the ends trimmed, in one allocation: the form the
 // notice phrases are matched in.
 func foldSpace(s string) string {
-	b := make([]byte, 0, len(s))
+	return string(appendFoldSpace(make([]byte, 0, len(s)), s))
+}
+
+// appendFoldSpace appends the foldSpace form of s to b.
+func appendFoldSpace(b []byte, s string) []byte {
 	space := false
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -291,7 +308,7 @@ func foldSpace(s string) string {
 		}
 		b = append(b, c)
 	}
-	return string(b)
+	return b
 }
 
 // isSurelyNotice reports whether a message read as a bounce is a mail
