@@ -159,20 +159,28 @@ func readPerMessage(rep *Report, h Header) {
 // readRecipientGroup reads one per-recipient group (RFC 3464 §2.3).
 func readRecipientGroup(h Header) (Record, bool) {
 	r := Record{Fields: h}
-	var actual string
+	var actual, finalText, origText, actualText string
+	finalIsAddress := true
 	for _, f := range h {
 		v := f.Value
 		switch dsnName(f.Name) {
 		case "final-recipient":
 			if r.Recipient == "" {
-				r.Recipient = bareAddress(typedValue(v))
+				val, typ := splitType(v)
+				r.Recipient, finalText = bareAddress(val), v
+				// RFC 3464 §2.3.2: the address type names the syntax.
+				// An X.400 O/R name ("x400; /C=US/ADMD=/S=Smith/")
+				// or a local form without a domain is not an address
+				// a sender can act on.
+				finalIsAddress = (typ == "" || strings.EqualFold(typ, "rfc822") || strings.EqualFold(typ, "utf-8")) &&
+					strings.Contains(r.Recipient, "@")
 			}
 		case "original-recipient":
 			if r.OriginalRecipient == "" {
-				r.OriginalRecipient = bareAddress(typedValue(v))
+				r.OriginalRecipient, origText = bareAddress(typedValue(v)), v
 			}
 		case "x-actual-recipient":
-			actual = bareAddress(typedValue(v))
+			actual, actualText = bareAddress(typedValue(v)), v
 		case "action":
 			r.Action = parseAction(v)
 		case "status":
@@ -192,6 +200,11 @@ func readRecipientGroup(h Header) (Record, bool) {
 			r.FinalLogID = strings.TrimSpace(v)
 		}
 	}
+	if r.Action == ActionNone && !r.WillRetryUntil.IsZero() {
+		// RFC 3464 §2.3.8: Will-Retry-Until is given only for delayed
+		// recipients; a group that has it but no Action is a delay.
+		r.Action = ActionDelayed
+	}
 	r.ReportedStatus = r.Status
 	if !r.Reply.Status.IsValid() && (!r.Status.IsValid() || r.Status.Subject() == 0 && r.Status.Detail() == 0) {
 		// A Diagnostic-Code that gives an enhanced code the reply reader
@@ -206,13 +219,15 @@ func readRecipientGroup(h Header) (Record, bool) {
 	if r.Reply.Status.IsValid() {
 		r.Status = r.Reply.Status
 	}
-	if r.Recipient == "" || !strings.Contains(r.Recipient[strings.LastIndexByte(r.Recipient, '@')+1:], ".") && strings.Contains(r.OriginalRecipient, "@") {
-		// No Final-Recipient, or a local form of it ("user@server",
-		// "@relay:user@host"): the original address names the mailbox.
-		r.Recipient = r.OriginalRecipient
+	r.Source, r.SourceText = SourceFinalRecipient, sourceText(finalText)
+	if r.Recipient == "" || (!finalIsAddress || !strings.Contains(r.Recipient[strings.LastIndexByte(r.Recipient, '@')+1:], ".")) && strings.Contains(r.OriginalRecipient, "@") {
+		// No Final-Recipient, an X.400 or other non-Internet one, or a
+		// local form of it ("user@server", "@relay:user@host"): the
+		// original address names the mailbox.
+		r.Recipient, r.Source, r.SourceText = r.OriginalRecipient, SourceOriginalRecipient, sourceText(origText)
 	}
-	if r.Recipient == "" {
-		r.Recipient = actual
+	if (r.Recipient == "" || !finalIsAddress && !strings.Contains(r.Recipient, "@")) && strings.Contains(actual, "@") {
+		r.Recipient, r.Source, r.SourceText = actual, SourceActualRecipient, sourceText(actualText)
 	}
 	return r, r.Recipient != ""
 }
@@ -468,7 +483,7 @@ func fillFromText(st *mimeState, rep *Report, notice string) {
 	var named mentions // where the notice names each address, indexed once
 	for i := range rep.Records {
 		r := &rep.Records[i]
-		if r.Diagnostic == "" || !r.Reply.HasCode() {
+		if r.Diagnostic == "" || !r.Reply.HasCode() || !strings.Contains(r.Recipient, "@") {
 			need = true
 		} else if r.Reply.Stage == StageUnknown && stageFromText(r.Diagnostic) == StageUnknown {
 			// The SMTP stage is often only in the text ("in reply to end
@@ -487,6 +502,21 @@ func fillFromText(st *mimeState, rep *Report, notice string) {
 	tmp.Header = rep.Header
 	tmp.Original = rep.Original
 	readTextBounce(st, &tmp, notice)
+	if len(tmp.Records) == 1 && strings.Contains(tmp.Records[0].Recipient, "@") {
+		// A group whose Final-Recipient is not an Internet address (an
+		// X.400 O/R name) and had no Original-Recipient: the notice's
+		// text names the address (RFC 3464 §2.3.2 leaves the type open).
+		t := tmp.Records[0]
+		named := false
+		for _, r := range rep.Records {
+			named = named || strings.EqualFold(r.Recipient, t.Recipient)
+		}
+		for i := range rep.Records {
+			if r := &rep.Records[i]; !named && len(rep.Records) == 1 && !strings.Contains(r.Recipient, "@") {
+				r.Recipient, r.Source, r.SourceText = t.Recipient, t.Source, t.SourceText
+			}
+		}
+	}
 	byAddr := make(map[string]*Record, len(tmp.Records))
 	for i := range tmp.Records {
 		if k := strings.ToLower(tmp.Records[i].Recipient); byAddr[k] == nil && tmp.Records[i].Diagnostic != "" {

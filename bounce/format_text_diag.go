@@ -251,6 +251,53 @@ func collapseSpace(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
+// inVersion reports whether the dotted number at s[i:] is a product version,
+// not a status code: it follows "version", "release", "build" ("MDaemon
+// version 5.0.5", "Exchange Server release 4.0.2") or stands on a software
+// header line ("X-Mailer: ... 5.0.2"), as notices quote them.
+func inVersion(s string, i int) bool {
+	// Only the 80 bytes before the number matter; the bound keeps a long
+	// line of many candidates linear.
+	from := max(i-80, 0)
+	ls := from + strings.LastIndexByte(s[from:i], '\n') + 1
+	line := strings.ToLower(strings.TrimSpace(s[ls:i]))
+	for _, h := range [...]string{"x-mailer:", "user-agent:", "x-mimeole:", "x-powered-by:", "server:", "x-version:"} {
+		if strings.HasPrefix(line, h) {
+			return true
+		}
+	}
+	w := strings.TrimRight(line, " \t:.-")
+	if k := strings.LastIndexAny(w, " \t(["); k >= 0 {
+		w = w[k+1:]
+	}
+	switch w {
+	case "version", "ver", "release", "build", "rev", "revision", "v":
+		return true
+	}
+	return false
+}
+
+// onlyInVersion reports whether every place text writes st is a product
+// version (inVersion).
+func onlyInVersion(text string, st Status) bool {
+	var buf [16]byte
+	code := string(st.appendTo(buf[:0]))
+	found := false
+	for off := 0; off < len(text); {
+		i := strings.Index(text[off:], code)
+		if i < 0 {
+			break
+		}
+		i += off
+		if !inVersion(text, i) {
+			return false
+		}
+		found = true
+		off = i + len(code)
+	}
+	return found
+}
+
 // firstStatus returns the first enhanced status code standing as a word in
 // s, including qmail's "(#5.1.1)" form.
 func firstStatus(s string) Status {
@@ -266,7 +313,7 @@ func firstStatus(s string) Status {
 			}
 		}
 		st, n := scanStatus(s[i:])
-		if n == 0 {
+		if n == 0 || inVersion(s, i) {
 			continue
 		}
 		if i+n < len(s) && (s[i+n] >= '0' && s[i+n] <= '9' || s[i+n] == '.' && i+n+1 < len(s) && s[i+n+1] >= '0' && s[i+n+1] <= '9') {
@@ -275,4 +322,29 @@ func firstStatus(s string) Status {
 		return st
 	}
 	return Status{}
+}
+
+// maxAutoReplyText bounds the text an auto-reply record keeps.
+const maxAutoReplyText = 1 << 10
+
+// autoReplyText gives the records of an automatic reply (RFC 3834) the
+// reply's first paragraph as their Diagnostic, so that what it says ("this
+// address is no longer in use", "... is not a valid user") can be read.
+func autoReplyText(rep *Report, notice string) {
+	d := firstExplanation(strings.Split(notice[:min(len(notice), 8<<10)], "\n"))
+	if len(d) > maxAutoReplyText {
+		i := maxAutoReplyText
+		for i > 0 && d[i]&0xC0 == 0x80 {
+			i-- // do not cut a UTF-8 sequence
+		}
+		d = d[:i]
+	}
+	for i := range rep.Records {
+		r := &rep.Records[i]
+		r.Source = SourceAutoReply // the replier's From (readAutoReply)
+		if r.Diagnostic == "" && d != "" {
+			r.Diagnostic = d
+			r.Reply, _ = ParseReply(d)
+		}
+	}
 }

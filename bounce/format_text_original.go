@@ -80,6 +80,7 @@ func stripHTML(s string) string {
 func cutOriginal(s string) (notice, quoted string) {
 	pos := 0
 	run, runStart, machine := 0, -1, false
+	prev := ""
 	for pos < len(s) {
 		end := strings.IndexByte(s[pos:], '\n')
 		next := len(s)
@@ -92,6 +93,11 @@ func cutOriginal(s string) (notice, quoted string) {
 			return s[:pos], s[next:]
 		}
 		switch {
+		case run == 0 && isBoundaryLine(prev) && hasPrefixFold(line, "content-"):
+			// The header of a MIME part in a body whose own header lost
+			// its Content-Type (RFC 2046 §5.1.1: "--boundary" then the
+			// part's fields), not a returned message: the part is read
+			// as text on.
 		case isHeaderLine(line) && (run > 0 || isOriginalHeaderStart(line)):
 			if run == 0 {
 				runStart, machine = pos, false
@@ -109,9 +115,19 @@ func cutOriginal(s string) (notice, quoted string) {
 		if run >= 3 && machine {
 			return s[:runStart], s[runStart:]
 		}
+		prev = line
 		pos = next
 	}
 	return s, ""
+}
+
+// isBoundaryLine reports whether line is a MIME boundary delimiter (RFC
+// 2046 §5.1.1): "--" and a boundary of 1 to 70 characters without spaces
+// at the ends.
+func isBoundaryLine(line string) bool {
+	line = strings.TrimRight(line, " \t")
+	return len(line) > 2 && len(line) <= 72 && line[0] == '-' && line[1] == '-' && line[2] != ' ' && line[2] != '-' &&
+		!strings.ContainsAny(line, " \t")
 }
 
 // isHeaderLine reports whether line looks like "Name: value".

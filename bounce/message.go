@@ -112,6 +112,14 @@ type Record struct {
 	// Fields holds every field of the group in order, including unknown
 	// and X- fields.
 	Fields []Field
+	// Source says where Recipient was read from (a DSN field,
+	// X-Failed-Recipients, a line of the notice, ...) and SourceText is
+	// that field's value or that line as written (white space collapsed,
+	// at most 200 bytes), so a wrong reading can be traced. SourceNotFound
+	// marks a recognised bounce that names no recipient: Recipient is
+	// then empty.
+	Source     Source
+	SourceText string
 }
 
 // Feedback holds the RFC 5965 §3.1 fields of a feedback report.
@@ -226,10 +234,14 @@ func analyse(st *mimeState, root *part, depth int) *Report {
 	notice, quoted := noticeText(texts)
 	rep.Original = readOriginal(st, orig, quoted)
 
+	// unnamed: the message is a bounce by its DSN part or its text, so
+	// one that names no recipient still gets a record (readUnnamedBounce).
+	unnamed := false
 	switch {
 	case arfPart != nil:
 		readFeedback(st, rep, arfPart)
 	case len(dsnParts) > 0:
+		unnamed = true
 		for _, d := range dsnParts {
 			readDSN(st, rep, d.body)
 		}
@@ -246,6 +258,7 @@ func analyse(st *mimeState, root *part, depth int) *Report {
 			// Before reading the text, which names the address.
 			if a := listAddresses(rep.Header.Get("X-Failed-Recipients")); len(a) == 1 {
 				rep.Records[0].Recipient = a[0]
+				rep.Records[0].Source, rep.Records[0].SourceText = SourceFailedRecipients, sourceText(rep.Header.Get("X-Failed-Recipients"))
 			}
 		}
 		if len(rep.Records) > 0 {
@@ -256,6 +269,7 @@ func analyse(st *mimeState, root *part, depth int) *Report {
 	case readUnsubscribeRequest(rep):
 	case readFMLNotice(rep, notice):
 	case isBounceMessage(root.header, notice):
+		unnamed = isSurelyNotice(root.header, notice)
 		readTextBounce(st, rep, notice)
 	}
 	if len(rep.Records) == 0 && depth < 2 && (rep.Kind == KindBounce || rep.Kind == KindNone) {
@@ -269,14 +283,20 @@ func analyse(st *mimeState, root *part, depth int) *Report {
 			inner = st.parseEntity([]byte(strings.TrimLeft(quoted, "\n")), 1)
 		}
 		if inner != nil && isBounceSender(inner.header) {
-			if sub := analyse(st, inner, depth+1); len(sub.Records) > 0 {
+			if rep.Kind != KindNone && isBounceOfBounce(root.header, inner.header, notice) {
+				readBounceOfBounce(rep, inner.header, notice)
+			} else if sub := analyse(st, inner, depth+1); len(sub.Records) > 0 {
 				sub.Header = rep.Header
 				return sub
 			}
 		}
 	}
+	if unnamed && len(rep.Records) == 0 && (rep.Kind == KindBounce || rep.Kind == KindDeliveryStatus) {
+		readUnnamedBounce(rep, notice)
+	}
 	if rep.Kind == KindNone && isAutoReply(root.header) {
 		readAutoReply(rep)
+		autoReplyText(rep, notice)
 	}
 	if rep.Kind != KindNone && rep.Format == "" {
 		rep.Format = detectFormat(rep, notice)
@@ -291,6 +311,9 @@ func analyse(st *mimeState, root *part, depth int) *Report {
 	for i := range rep.Records {
 		r := &rep.Records[i]
 		finishRecord(r)
+		if r.Source == SourceNone {
+			r.Source = kindSource(rep.Kind)
+		}
 		if r.FeedbackType == "" {
 			if tr == nil {
 				tr = readTranscript(notice)
@@ -326,7 +349,7 @@ func finishRecord(r *Record) {
 	if r.Stage == StageUnknown {
 		r.Stage = stageFromText(r.Diagnostic)
 	}
-	if r.Action == ActionNone && r.FeedbackType == "" && (r.Reply.HasCode() || r.Status.IsValid() || r.Diagnostic != "") {
+	if r.Action == ActionNone && r.FeedbackType == "" && r.Source != SourceAutoReply && (r.Reply.HasCode() || r.Status.IsValid() || r.Diagnostic != "") {
 		switch {
 		case r.Status.Transient() || !r.Status.IsValid() && r.Reply.Transient():
 			r.Action = ActionDelayed

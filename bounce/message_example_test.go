@@ -86,3 +86,25 @@ I am away.
 	// 0 bounce erin@example.jp 5.1.1
 	// 1 auto_reply heidi@example.org
 }
+
+// A delay warning's text alone (no header) is read as such, and each record
+// says which line its recipient came from.
+func ExampleRecord_source() {
+	text := `This is the mail system at host mx.example.org.
+
+####################################################################
+# THIS IS A WARNING ONLY.  YOU DO NOT NEED TO RESEND YOUR MESSAGE. #
+####################################################################
+
+<bob@example.net>: host mx.example.net[192.0.2.7] said: 452 4.2.2 Mailbox
+    full (in reply to RCPT TO command)
+`
+	rep, _ := bounce.ParseMessage(strings.NewReader("\n" + text))
+	for _, r := range rep.Records {
+		fmt.Println(r.Recipient, r.Action, r.Status, r.Source)
+		fmt.Println(r.SourceText)
+	}
+	// Output:
+	// bob@example.net delayed 4.2.2 text
+	// <bob@example.net>: host mx.example.net[192.0.2.7] said: 452 4.2.2 Mailbox
+}

@@ -57,6 +57,16 @@ func (c *Classifier) ClassifyDSN(action string, status bounce.Status, diag *boun
 			v.Rule, v.Explanation = "dsn-delayed", "the reporting MTA is still retrying (RFC 3464 action delayed); the delay has no more specific cause"
 		}
 	case strings.EqualFold(action, "failed"):
+		if v.Severity == SeverityHard && v.Suppress && (rep.Class() == 4 || rep.Class() == 0 && status.Transient()) {
+			// A transient failure the reporting MTA gave up on (RFC 3464
+			// action failed with 4.x.x): final for this message, but the
+			// receiver never said the address is bad for good, so the
+			// address is not suppressed whatever the reply's words. (A
+			// permanent reply nested in an expiry, "554 4.4.7 ... <550
+			// 5.1.1 user unknown>", did say so.)
+			v.Suppress = false
+			v.Explanation = gaveUpExplanation
+		}
 		if v.Severity != SeverityHard {
 			// The reporting MTA gave up after a transient reply: final
 			// for this message, but a transient cause never suppresses.

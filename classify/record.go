@@ -1,6 +1,11 @@
 package classify
 
-import "github.com/bouncekit/bouncekit/bounce"
+import (
+	"strings"
+
+	"github.com/bouncekit/bouncekit/bounce"
+	"github.com/bouncekit/bouncekit/internal/ascii"
+)
 
 // ClassifyRecord classifies one recipient record rec of a parsed bounce
 // message rep (bounce.ParseMessage): the kind of the report decides
@@ -17,6 +22,14 @@ func (c *Classifier) ClassifyRecord(rep *bounce.Report, rec *bounce.Record) Verd
 		action = "complaint"
 	case bounce.KindAutoReply:
 		action = "auto-reply"
+	}
+	if rep.Kind == bounce.KindAutoReply && saysAddressInvalid(rec.Diagnostic) {
+		// An automatic reply (RFC 3834) in which the mailbox says it is
+		// not, or no longer, a valid address: what a bounce for an
+		// unknown or closed mailbox says, sent by the mailbox itself.
+		return Verdict{Severity: SeverityHard, Category: CategoryRecipientInactive, Hint: HintRecipient, Suppress: true,
+			Provider: c.providerOnly(&rec.Reply, in), Rule: "auto-reply-address-invalid",
+			Explanation: "an automatic reply saying the address is not, or no longer, in use: suppress it"}
 	}
 	v := c.ClassifyDSN(action, rec.Status, &rec.Reply, in)
 	if rep.Kind == bounce.KindFeedback && rec.FeedbackType == "opt-out" {
@@ -37,4 +50,32 @@ func (c *Classifier) ClassifyRecord(rep *bounce.Report, rec *bounce.Record) Verd
 		}
 	}
 	return v
+}
+
+// addressInvalidWords are what automatic replies say when the mailbox is not
+// a valid address, or is closed: Exchange transport rules' and hosted
+// mailboxes' "this address is no longer in use", "... is not a valid user".
+// An out-of-office ("I no longer have access to email until Monday") says
+// none of them.
+var addressInvalidWords = [...]string{
+	"not a valid user", "not a valid e-mail address", "not a valid email address", "no longer a valid",
+	"is no longer valid", "address is no longer in use", "account is no longer in use", "mailbox is no longer in use",
+	"address is no longer active", "account is no longer active", "mailbox is no longer active",
+	"address has been deactivated", "account has been deactivated", "account has been closed", "mailbox has been closed",
+	"address no longer exists", "mailbox no longer exists", "address does not exist", "mailbox does not exist",
+}
+
+// saysAddressInvalid reports whether an auto-reply's text says the address
+// is not, or no longer, valid.
+func saysAddressInvalid(text string) bool {
+	if text == "" {
+		return false
+	}
+	lower := ascii.Lower(text)
+	for _, w := range addressInvalidWords {
+		if strings.Contains(lower, w) {
+			return true
+		}
+	}
+	return false
 }

@@ -80,3 +80,61 @@ func TestClassifyRecordUnsubscribeRequest(t *testing.T) {
 		t.Errorf("without X-Apple-Unsubscribe: kind %q", rep.Kind)
 	}
 }
+
+// TestClassifyRecordDelaysAndGiveUps: a delay warning is soft, never
+// suppressed, and keeps the category of its cause; a DSN that failed a
+// recipient after a 4.x.x is final but never suppresses the address, even
+// when the transient reply's words name an unknown user.
+func TestClassifyRecordDelaysAndGiveUps(t *testing.T) {
+	c := Default()
+	tests := []struct {
+		name     string
+		action   bounce.Action
+		reply    string
+		severity Severity
+		category Category
+	}{
+		{"a delayed full mailbox", bounce.ActionDelayed, "452 4.2.2 Mailbox full", SeveritySoft, CategoryMailboxFull},
+		{"a delay after a PTR refusal", bounce.ActionDelayed, "450 4.7.25 Client host rejected: cannot find your hostname", SeveritySoft, CategoryAuthFailure},
+		{"a delay whose server never answered", bounce.ActionDelayed, "connect to mx.example.net[192.0.2.9]:25: Connection refused", SeveritySoft, CategoryExpired},
+		{"failed after a 4.1.1 user unknown", bounce.ActionFailed, "450 4.1.1 <x@example.net>: Recipient address rejected: User unknown in local recipient table", SeverityHard, CategoryRecipientUnknown},
+		{"failed after a full mailbox", bounce.ActionFailed, "452 4.2.2 Mailbox full", SeverityHard, CategoryMailboxFull},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, _ := bounce.ParseReply(tt.reply)
+			rec := bounce.Record{Recipient: "x@example.net", Action: tt.action, Reply: r, Status: r.Status}
+			v := c.ClassifyRecord(&bounce.Report{Kind: bounce.KindBounce}, &rec)
+			if v.Severity != tt.severity || v.Category != tt.category {
+				t.Errorf("got %s/%s (rule %s), want %s/%s", v.Severity, v.Category, v.Rule, tt.severity, tt.category)
+			}
+			if v.Suppress {
+				t.Errorf("suppressed (rule %s): a transient failure never suppresses", v.Rule)
+			}
+			if tt.action == bounce.ActionDelayed && !v.Retry {
+				t.Error("a delay is still being retried")
+			}
+		})
+	}
+}
+
+// TestClassifyRecordAutoReplies: an automatic reply is not a failure unless
+// it says the address is not, or no longer, valid.
+func TestClassifyRecordAutoReplies(t *testing.T) {
+	c := Default()
+	for _, tt := range []struct {
+		text     string
+		category Category
+		suppress bool
+	}{
+		{"I am out of the office until Monday and will reply on my return.", CategoryAutoReply, false},
+		{"This address is no longer in use. walt@example.net is not a valid user.", CategoryRecipientInactive, true},
+		{"Thank you for your message. This mailbox has been closed; please write to info@example.net.", CategoryRecipientInactive, true},
+	} {
+		rec := bounce.Record{Recipient: "walt@example.net", Diagnostic: tt.text, Source: bounce.SourceAutoReply}
+		v := c.ClassifyRecord(&bounce.Report{Kind: bounce.KindAutoReply}, &rec)
+		if v.Category != tt.category || v.Suppress != tt.suppress {
+			t.Errorf("%q: got %s suppress=%v (rule %s), want %s suppress=%v", tt.text, v.Category, v.Suppress, v.Rule, tt.category, tt.suppress)
+		}
+	}
+}

@@ -20,18 +20,24 @@ func init() {
 
 // parseRecord is one output line of bouncekit parse.
 type parseRecord struct {
-	File       string `json:"file"`
-	Message    int    `json:"message"`
-	Kind       string `json:"kind"`
-	Format     string `json:"format"`
-	Recipient  string `json:"recipient"`
-	Action     string `json:"action"`
-	Status     string `json:"status"`
-	Code       int    `json:"code"`
-	Diagnostic string `json:"diagnostic"`
-	RemoteMTA  string `json:"remote_mta"`
-	Command    string `json:"command"`
-	Feedback   string `json:"feedback_type,omitempty"`
+	File      string `json:"file"`
+	Message   int    `json:"message"`
+	Kind      string `json:"kind"`
+	Format    string `json:"format"`
+	Recipient string `json:"recipient"`
+	// OriginalRecipient is the address the sender used (DSN
+	// Original-Recipient, Postfix's "expanded from"); Source and
+	// SourceText say which field or line the recipient was read from.
+	OriginalRecipient string `json:"original_recipient,omitempty"`
+	Source            string `json:"source"`
+	SourceText        string `json:"source_text,omitempty"`
+	Action            string `json:"action"`
+	Status            string `json:"status"`
+	Code              int    `json:"code"`
+	Diagnostic        string `json:"diagnostic"`
+	RemoteMTA         string `json:"remote_mta"`
+	Command           string `json:"command"`
+	Feedback          string `json:"feedback_type,omitempty"`
 
 	// The classifier's verdict on the record (classify.ClassifyRecord).
 	Severity    classify.Severity `json:"severity"`
@@ -110,7 +116,8 @@ func parseInput(ctx context.Context, name string, stdin io.Reader, enc *json.Enc
 			v := classify.Default().ClassifyRecord(m.Report, r)
 			out := parseRecord{
 				File: file, Message: index, Kind: string(m.Report.Kind), Format: m.Report.Format,
-				Recipient: r.Recipient, Action: string(r.Action), Code: r.Reply.Code,
+				Recipient: r.Recipient, OriginalRecipient: r.OriginalRecipient, Source: string(r.Source), SourceText: r.SourceText,
+				Action: string(r.Action), Code: r.Reply.Code,
 				Diagnostic: r.Diagnostic, RemoteMTA: r.RemoteMTA, Command: string(r.Stage), Feedback: r.FeedbackType,
 				Severity: v.Severity, Category: v.Category, Hint: v.Hint, Retry: v.Retry, Suppress: v.Suppress,
 				SlowDown: v.SlowDown, Provider: v.Provider, Tag: v.Tag, Rule: v.Rule, Explanation: v.Explanation,
