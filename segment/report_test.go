@@ -53,13 +53,14 @@ func TestReportJSONHasExactlyTheDocumentedFields(t *testing.T) {
 	if err := json.Unmarshal(data, &top); err != nil {
 		t.Fatal(err)
 	}
-	if got := keys(top); !slices.Equal(got, []string{"brakes", "diagnosis", "errors", "findings", "providers", "skipped", "total"}) {
+	if got := keys(top); !slices.Equal(got, []string{"brakes", "diagnosis", "errors", "findings", "folded", "glossary", "providers", "skipped", "suppress", "tag_meanings", "thresholds", "total", "trends"}) {
 		t.Fatalf("top-level keys %v", got)
 	}
 	want := map[string][]string{
-		"providers": {"bounced", "categories", "deferred", "delivered", "domains", "failure_rate", "level", "provider", "sent", "tags"},
-		"findings":  {"attribute", "delivered", "failed", "lift", "p_value", "provider", "value"},
-		"diagnosis": {"evidence", "next_step", "pattern", "provider"},
+		"providers": {"bounced", "categories", "complained", "complaint_rate", "deferred", "delivered", "domains", "failure_rate", "interval", "level", "provider", "sent", "tags"},
+		"findings":  {"attribute", "delivered", "fail_rate", "failed", "focus", "lift", "only_on_failures", "p_value", "provider", "q_value", "rest_rate", "value"},
+		"diagnosis": {"cause", "escalate", "escalations", "evidence", "failure_rate", "focus", "hold_suppression", "interval", "level", "next_step", "pattern", "provider"},
+		"trends":    {"points", "provider", "rising"},
 	}
 	for section, fields := range want {
 		var items []map[string]json.RawMessage

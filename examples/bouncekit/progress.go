@@ -58,17 +58,6 @@ func (p *progress) add(n, msgs, b int64) {
 	p.drawn = true
 }
 
-// set replaces the counts (for callers that know the running totals).
-func (p *progress) set(n, b int64) {
-	if !p.on {
-		return
-	}
-	p.mu.Lock()
-	p.n, p.bytes = 0, 0
-	p.mu.Unlock()
-	p.add(n, 0, b)
-}
-
 func (p *progress) line(now time.Time) string {
 	el := now.Sub(p.start).Seconds()
 	var parts []string
@@ -119,4 +108,15 @@ func (c countingReader) Read(b []byte) (int, error) {
 	n, err := c.r.Read(b)
 	c.p.add(0, 0, int64(n))
 	return n, err
+}
+
+// setCount sets the running count of units (rows read) and redraws when due.
+func (p *progress) setCount(n int64) {
+	if !p.on {
+		return
+	}
+	p.mu.Lock()
+	d := n - p.n
+	p.mu.Unlock()
+	p.add(d, 0, 0)
 }

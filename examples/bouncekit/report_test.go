@@ -26,7 +26,7 @@ func TestTriageNamesTheCauseInTheEmbeddedSample(t *testing.T) {
 		"bouncekit triage: 24,000 messages",
 		"CS01      125",
 		"understates: apple at 2.54% (pause)",
-		"apple: link_host (tag CS01, 2.50%, level pause)",
+		"apple: link_host (tag CS01, 2.50%, pause)",
 		"Cause: link_host = deals.partnerhub.example",
 	} {
 		if !strings.Contains(out, want) {
@@ -37,6 +37,9 @@ func TestTriageNamesTheCauseInTheEmbeddedSample(t *testing.T) {
 	for _, line := range strings.Split(out, "\n") {
 		if f := strings.Fields(line); len(f) == 8 && f[0] == "apple" {
 			found = f[1] == "5,000" && f[3] == "127" && f[5] == "2.54%" && f[7] == "pause"
+		}
+		if n := len([]rune(line)); n > 100 {
+			t.Errorf("line wider than 100 columns (%d): %q", n, line)
 		}
 	}
 	if !found {

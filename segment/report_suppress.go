@@ -1,0 +1,195 @@
+package segment
+
+// This file builds the report's two address lists: the addresses to
+// suppress, and the addresses that failed but must be kept because the
+// message or the sender was refused, not the address.
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/bouncekit/bouncekit/bounce"
+	"github.com/bouncekit/bouncekit/classify"
+)
+
+// DefaultMaxSuppressions bounds the distinct addresses of a report's two
+// lists together when ReportOptions.MaxSuppressions is 0.
+const DefaultMaxSuppressions = 1 << 20
+
+// Suppressions are the addresses a report's bounces say to suppress and
+// those to keep. Each address appears once, in the list of its latest
+// bounce, except that an address once found bad stays in Suppress (a later
+// policy refusal does not clear an unknown-user verdict). Lists are sorted
+// by address; addresses are compared lower-cased.
+type Suppressions struct {
+	// Suppress: the address itself is bad (the classifier's Suppress
+	// verdict: unknown user, disabled mailbox, domain without mail), and
+	// its provider is not held by the suppression brake.
+	Suppress []AddressVerdict `json:"suppress"`
+	// Keep: the message was refused, not the address (content and policy
+	// filters such as Apple's CS01, reputation, authentication, rate
+	// limits), or the address would be suppressed but its provider is held
+	// by the suppression brake. Do not suppress these addresses.
+	Keep []AddressVerdict `json:"keep"`
+	// Dropped counts addresses left out once a list reached its limit.
+	Dropped int64 `json:"dropped"`
+}
+
+// AddressVerdict is one address with the verdict and evidence behind the
+// list it is in.
+type AddressVerdict struct {
+	Address  string            `json:"address"`
+	Provider classify.Provider `json:"provider"`
+	Category classify.Category `json:"category"`
+	Tag      string            `json:"tag,omitempty"`
+	Rule     string            `json:"rule"`
+	// Reason is the classifier's explanation, or the brake's reason.
+	Reason string `json:"reason"`
+	// Reply is the SMTP reply as logged (the evidence), Time when it came
+	// (zero when the input had no time), Bounces how many bounces the
+	// address had.
+	Reply   string    `json:"reply"`
+	Time    time.Time `json:"time,omitzero"`
+	Bounces int64     `json:"bounces"`
+}
+
+// keepCategory reports whether a failure of category c refuses the message
+// or the sender rather than the address (RFC 3463 x.7.x policy and
+// security, provider content filters, reputation and rate limits): the
+// address is fine and must not be suppressed.
+func keepCategory(c classify.Category) bool {
+	switch c {
+	case classify.CategorySpamContent, classify.CategoryContentPolicy, classify.CategoryVirus,
+		classify.CategoryMessageTooLarge, classify.CategoryReputationBlock, classify.CategoryAuthFailure,
+		classify.CategoryRateLimited, classify.CategoryPolicy, classify.CategorySenderRejected,
+		classify.CategoryRelayDenied, classify.CategoryTLSFailure:
+		return true
+	}
+	return false
+}
+
+// suppressCollector gathers the lists while BuildReport reads. It is used
+// from one goroutine.
+type suppressCollector struct {
+	c     *classify.Classifier
+	max   int
+	cache map[verdictKey]classify.Verdict
+	byKey map[string]*AddressVerdict
+	keyed []string
+	// suppress marks the entries whose verdict says to suppress.
+	suppress  map[string]bool
+	dropped   int64
+	keepLists bool
+	// tags: the first verdict seen for each provider tag (text "" key
+	// holds the tag).
+	tags map[verdictKey]TagMeaning
+}
+
+type verdictKey struct {
+	prov classify.Provider
+	text string
+}
+
+func newSuppressCollector(c *classify.Classifier, max int, lists bool) *suppressCollector {
+	if max <= 0 {
+		max = DefaultMaxSuppressions
+	}
+	return &suppressCollector{c: c, max: max, keepLists: lists, cache: map[verdictKey]classify.Verdict{},
+		byKey: map[string]*AddressVerdict{}, suppress: map[string]bool{}, tags: map[verdictKey]TagMeaning{}}
+}
+
+// meanings returns the tag meanings, by provider and tag.
+func (s *suppressCollector) meanings() []TagMeaning {
+	out := make([]TagMeaning, 0, len(s.tags))
+	for _, m := range s.tags {
+		out = append(out, m)
+	}
+	slices.SortFunc(out, func(x, y TagMeaning) int {
+		return cmp.Or(cmp.Compare(x.Provider, y.Provider), cmp.Compare(x.Tag, y.Tag))
+	})
+	return out
+}
+
+// add looks at one event; only bounces count.
+func (s *suppressCollector) add(a *Aggregate, ev *Event) {
+	if ev.Outcome != OutcomeBounced || ev.Recipient == "" {
+		return
+	}
+	_, prov := a.SegmentDomain(ev.Domain())
+	v := ev.Verdict
+	if v.Category == "" {
+		if ev.ReplyText == "" {
+			return
+		}
+		k := verdictKey{prov, ev.ReplyText}
+		var ok bool
+		if v, ok = s.cache[k]; !ok {
+			r, _ := bounce.ParseReply(ev.ReplyText)
+			v = classifyReply(s.c, &r, ev.Recipient)
+			if len(s.cache) < DefaultMaxReplyCache {
+				k.text = strings.Clone(k.text)
+				s.cache[k] = v
+			}
+		}
+	}
+	if v.Tag != "" && len(s.tags) < 1024 {
+		if _, ok := s.tags[verdictKey{prov, v.Tag}]; !ok {
+			s.tags[verdictKey{prov, strings.Clone(v.Tag)}] = TagMeaning{Provider: prov, Tag: strings.Clone(v.Tag), Meaning: v.Explanation, Rule: v.Rule, Suppress: v.Suppress}
+		}
+	}
+	sup := v.Suppress
+	if !s.keepLists || !sup && !keepCategory(v.Category) {
+		return // mailbox full, expired, network...: neither list
+	}
+	key := strings.ToLower(strings.Trim(ev.Recipient, "<> "))
+	e := s.byKey[key]
+	if e == nil {
+		if len(s.keyed) >= s.max {
+			s.dropped++
+			return
+		}
+		e = &AddressVerdict{}
+		s.byKey[key] = e
+		s.keyed = append(s.keyed, key)
+	} else if s.suppress[key] && !sup {
+		e.Bounces++ // once found bad, an address stays in Suppress
+		return
+	}
+	s.suppress[key] = sup
+	bounces := e.Bounces + 1
+	*e = AddressVerdict{Address: key, Provider: prov, Category: v.Category, Tag: v.Tag, Rule: v.Rule,
+		Reason: v.Explanation, Reply: strings.Clone(ev.ReplyText), Time: ev.Time, Bounces: bounces}
+	if e.Provider == "" {
+		e.Provider = v.Provider
+	}
+}
+
+// lists returns the lists, the brake applied: a held provider's addresses
+// move from Suppress to Keep with the brake's reason.
+func (s *suppressCollector) lists(brakes []Brake) *Suppressions {
+	held := map[classify.Provider]string{}
+	for _, b := range brakes {
+		if b.Hold {
+			held[b.Provider] = b.Reason
+		}
+	}
+	out := &Suppressions{Suppress: []AddressVerdict{}, Keep: []AddressVerdict{}, Dropped: s.dropped}
+	for _, k := range s.keyed {
+		e := *s.byKey[k]
+		switch reason, hold := held[e.Provider]; {
+		case s.suppress[k] && hold:
+			e.Reason = "suppression brake: " + reason
+			out.Keep = append(out.Keep, e)
+		case s.suppress[k]:
+			out.Suppress = append(out.Suppress, e)
+		default:
+			out.Keep = append(out.Keep, e)
+		}
+	}
+	byAddr := func(x, y AddressVerdict) int { return cmp.Compare(x.Address, y.Address) }
+	slices.SortFunc(out.Suppress, byAddr)
+	slices.SortFunc(out.Keep, byAddr)
+	return out
+}
