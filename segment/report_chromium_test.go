@@ -122,7 +122,9 @@ func (c *cdp) problems() []string {
 				out = append(out, "console "+p.Type+": "+string(e.Params))
 			}
 		case "Log.entryAdded":
-			var p struct{ Entry struct{ Level, Text, URL string } }
+			var p struct {
+				Entry struct{ Level, Text, URL string }
+			}
 			json.Unmarshal(e.Params, &p)
 			if p.Entry.Level == "error" {
 				out = append(out, "log error: "+p.Entry.Text+" "+p.Entry.URL)
