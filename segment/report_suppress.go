@@ -49,7 +49,7 @@ type AddressVerdict struct {
 	Reason string `json:"reason"`
 	// Reply is the SMTP reply as logged (the evidence), Time when it came
 	// (zero when the input had no time), Bounces how many bounces the
-	// address had.
+	// address had from the first that put it in a list on.
 	Reply   string    `json:"reply"`
 	Time    time.Time `json:"time,omitzero"`
 	Bounces int64     `json:"bounces"`
@@ -139,13 +139,21 @@ func (s *suppressCollector) add(a *Aggregate, ev *Event) {
 			s.tags[verdictKey{prov, strings.Clone(v.Tag)}] = TagMeaning{Provider: prov, Tag: strings.Clone(v.Tag), Meaning: v.Explanation, Rule: v.Rule, Suppress: v.Suppress}
 		}
 	}
-	sup := v.Suppress
-	if !s.keepLists || !sup && !keepCategory(v.Category) {
-		return // mailbox full, expired, network...: neither list
+	if !s.keepLists {
+		return
 	}
+	sup, keep := v.Suppress, keepCategory(v.Category)
 	key := strings.ToLower(strings.Trim(ev.Recipient, "<> "))
 	e := s.byKey[key]
-	if e == nil {
+	switch {
+	case e != nil && (s.suppress[key] && !sup || !sup && !keep):
+		// Once found bad, an address stays in Suppress; a bounce that
+		// decides nothing (mailbox full, a deferral) is only counted.
+		e.Bounces++
+		return
+	case e == nil && !sup && !keep:
+		return // mailbox full, expired, network...: neither list
+	case e == nil:
 		if len(s.keyed) >= s.max {
 			s.dropped++
 			return
@@ -153,9 +161,6 @@ func (s *suppressCollector) add(a *Aggregate, ev *Event) {
 		e = &AddressVerdict{}
 		s.byKey[key] = e
 		s.keyed = append(s.keyed, key)
-	} else if s.suppress[key] && !sup {
-		e.Bounces++ // once found bad, an address stays in Suppress
-		return
 	}
 	s.suppress[key] = sup
 	bounces := e.Bounces + 1

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -188,5 +190,43 @@ func TestParseCommandCarriesTheVerdict(t *testing.T) {
 	}
 	if seen != len(want) {
 		t.Errorf("saw %d of the %d checked recipients in %s", seen, len(want), out.String())
+	}
+}
+
+// Many inputs are parsed on every core, the output in input order: the
+// same bytes as one at a time. --summary counts on stderr.
+func TestParseManyFilesInInputOrder(t *testing.T) {
+	entries, err := os.ReadDir(filepath.Join("..", "..", "bounce", "testdata", "messages"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files []string
+	for _, e := range entries {
+		if !e.IsDir() {
+			files = append(files, filepath.Join("..", "..", "bounce", "testdata", "messages", e.Name()))
+		}
+	}
+	if len(files) < 10 {
+		t.Fatalf("only %d test messages", len(files))
+	}
+	one, _, _ := runCmd(t, append([]string{"parse", "--jobs", "1"}, files...)...)
+	for _, jobs := range []string{"2", "8"} {
+		many, stderr, _ := runCmd(t, append([]string{"parse", "--jobs", jobs, "--summary"}, files...)...)
+		if many != one {
+			t.Errorf("--jobs %s output differs from --jobs 1", jobs)
+		}
+		recs := decodeLines(t, many)
+		want := fmt.Sprintf("bouncekit parse: %d files, ", len(files))
+		if !strings.Contains(stderr, want) || !strings.Contains(stderr, fmt.Sprintf(" %d records, ", len(recs))) || !strings.Contains(stderr, "bounces without a recipient") {
+			t.Errorf("--summary: %q (want %q and %d records)", stderr, want, len(recs))
+		}
+		last := -1
+		for _, r := range recs {
+			i := slices.Index(files, r.File)
+			if i < last {
+				t.Fatalf("%s came after %s", r.File, files[last])
+			}
+			last = i
+		}
 	}
 }
