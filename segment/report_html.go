@@ -95,15 +95,24 @@ func (r *Report) WriteHTML(w io.Writer) error {
 		}
 	}
 
+	// Windows with fewer than minWindow messages are left out of the
+	// chart: a rate of 1 in 3 says nothing and would dwarf the others.
+	const minWindow = 50
 	var series []lineSeries
 	for _, tr := range r.Trends {
-		if len(tr.Points) >= 2 {
-			series = append(series, lineSeries{string(tr.Provider), tr.Points})
+		var pts []TrendPoint
+		for _, p := range tr.Points {
+			if p.Rate.Sent >= minWindow {
+				pts = append(pts, p)
+			}
+		}
+		if len(pts) >= 2 {
+			series = append(series, lineSeries{string(tr.Provider), pts})
 		}
 	}
 	if len(series) > 0 {
 		b.WriteString("<h2>Over time</h2>\n")
-		b.WriteString(lineChart("Failure rate per provider per window", series, th))
+		b.WriteString(lineChart(fmt.Sprintf("Failure rate per provider per window (windows of %d messages or more)", minWindow), series, th))
 		for _, tr := range r.Trends {
 			if tr.Rising {
 				fmt.Fprintf(&b, "<p><b>%s is rising</b>: %s</p>\n", e(string(tr.Provider)), e(tr.Reason))

@@ -82,8 +82,8 @@ type suppressCollector struct {
 	suppress  map[string]bool
 	dropped   int64
 	keepLists bool
-	// tags: the first verdict seen for each provider tag (text "" key
-	// holds the tag).
+	// tags: the first verdict seen for each provider and tag (the key's
+	// text is the tag).
 	tags map[verdictKey]TagMeaning
 }
 
@@ -126,10 +126,14 @@ func (s *suppressCollector) add(a *Aggregate, ev *Event) {
 		k := verdictKey{prov, ev.ReplyText}
 		var ok bool
 		if v, ok = s.cache[k]; !ok {
-			r, _ := bounce.ParseReply(ev.ReplyText)
+			// The reply is read from a copy: the verdict's strings (the
+			// tag) point into what was parsed, and the event's text may
+			// share its memory with the reader's whole row or batch,
+			// which the lists must not keep alive.
+			k.text = strings.Clone(k.text)
+			r, _ := bounce.ParseReply(k.text)
 			v = classifyReply(s.c, &r, ev.Recipient)
 			if len(s.cache) < DefaultMaxReplyCache {
-				k.text = strings.Clone(k.text)
 				s.cache[k] = v
 			}
 		}
@@ -145,6 +149,9 @@ func (s *suppressCollector) add(a *Aggregate, ev *Event) {
 	sup, keep := v.Suppress, keepCategory(v.Category)
 	key := strings.ToLower(strings.Trim(ev.Recipient, "<> "))
 	e := s.byKey[key]
+	if e == nil {
+		key = strings.Clone(key) // ToLower may return the row's own memory
+	}
 	switch {
 	case e != nil && (s.suppress[key] && !sup || !sup && !keep):
 		// Once found bad, an address stays in Suppress; a bounce that
@@ -164,7 +171,7 @@ func (s *suppressCollector) add(a *Aggregate, ev *Event) {
 	}
 	s.suppress[key] = sup
 	bounces := e.Bounces + 1
-	*e = AddressVerdict{Address: key, Provider: prov, Category: v.Category, Tag: v.Tag, Rule: v.Rule,
+	*e = AddressVerdict{Address: key, Provider: prov, Category: v.Category, Tag: strings.Clone(v.Tag), Rule: v.Rule,
 		Reason: v.Explanation, Reply: strings.Clone(ev.ReplyText), Time: ev.Time, Bounces: bounces}
 	if e.Provider == "" {
 		e.Provider = v.Provider

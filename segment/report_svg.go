@@ -43,7 +43,7 @@ func barChart(title string, rows []barRow, t Thresholds) string {
 		left   = 210
 		right  = 70
 		rowH   = 26
-		top    = 30
+		top    = 46 // below the title and the threshold labels
 		bottom = 34
 	)
 	hi := t.Pause * 1.5

@@ -28,7 +28,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"slices"
 	"strings"
 )
@@ -56,14 +55,6 @@ func register(c command) {
 var defaultCommand = "triage"
 
 func main() {
-	// A short-lived command line tool: collect garbage less often than the
-	// default (GOGC=100) unless the user set GOGC. Building the default
-	// classifier allocates a few MB at once, which at GOGC=100 costs
-	// several collections during start-up; the report's live heap is small
-	// and bounded by segment's limits, so peak memory stays low.
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(400)
-	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
