@@ -24,7 +24,8 @@ type ReportOptions struct {
 	TopFindings int
 	// Suppressions makes BuildReport list the addresses to suppress and
 	// to keep (Report.Suppress), at most MaxSuppressions distinct
-	// addresses (0 means DefaultMaxSuppressions).
+	// addresses (0 means DefaultMaxSuppressions). Without it only their
+	// numbers are counted (Report.AddressCounts), in far less memory.
 	Suppressions    bool
 	MaxSuppressions int
 }
@@ -54,8 +55,10 @@ type Report struct {
 	Errors  []error
 	Stats   AggregateStats
 	// Suppress holds the address lists when ReportOptions.Suppressions
-	// was set; nil otherwise.
-	Suppress *Suppressions
+	// was set; nil otherwise. AddressCounts are their sizes, counted
+	// either way (by BuildReport).
+	Suppress      *Suppressions
+	AddressCounts AddressCounts
 	// TagMeanings say what each provider tag of the report means (set by
 	// BuildReport), by provider and tag.
 	TagMeanings []TagMeaning
@@ -142,6 +145,7 @@ func BuildReport(ctx context.Context, events iter.Seq2[Event, error], opt Report
 	if opt.Suppressions {
 		r.Suppress = sup.lists(r.Brakes)
 	}
+	r.AddressCounts = sup.addressCounts(r.Brakes, r.Suppress)
 	return r, fatal
 }
 

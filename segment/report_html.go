@@ -155,10 +155,10 @@ func (r *Report) WriteHTML(w io.Writer) error {
 			fmt.Fprintf(&b, "<p class=\"keep\"><b>Suppression brake:</b> %s.</p>\n", e(br.Reason))
 		}
 	}
-	if s := r.Suppress; s != nil {
+	if s := r.AddressCounts; s.Suppress+s.Keep > 0 {
 		b.WriteString("<h2>Addresses</h2>\n")
-		fmt.Fprintf(&b, "<p><b>%s to suppress</b>: the address itself is bad (unknown user, disabled mailbox, domain without mail).</p>\n", num(int64(len(s.Suppress))))
-		fmt.Fprintf(&b, "<p class=\"keep\"><b>%s to keep</b>: do not suppress these addresses, the message was refused, not the address (content or policy filters such as CS01, reputation, authentication, rate limits, or a provider held by the suppression brake).</p>\n", num(int64(len(s.Keep))))
+		fmt.Fprintf(&b, "<p><b>%s to suppress</b>: the address itself is bad (unknown user, disabled mailbox, domain without mail).</p>\n", num(s.Suppress))
+		fmt.Fprintf(&b, "<p class=\"keep\"><b>%s to keep</b>: do not suppress these addresses, the message was refused, not the address (content or policy filters such as CS01, reputation, authentication, rate limits, or a provider held by the suppression brake).</p>\n", num(s.Keep))
 	}
 	b.WriteString("<h2>How to read the figures</h2>\n<dl>")
 	for _, g := range glossary(th) {

@@ -26,6 +26,7 @@ type reportJSON struct {
 	Tags       []TagMeaning   `json:"tag_meanings"`
 	Brakes     []brakeJSON    `json:"brakes"`
 	Suppress   *Suppressions  `json:"suppress"`
+	Addresses  AddressCounts  `json:"address_counts"`
 	Folded     []FoldedAttr   `json:"folded"`
 	Skipped    int64          `json:"skipped"`
 	Errors     []string       `json:"errors"`
@@ -157,13 +158,14 @@ type glossaryJSON struct {
 // category), "findings" (the significant ones after the Benjamini-Hochberg
 // correction, with p and q values), "diagnosis" (pattern, evidence, next
 // step), "total", "thresholds", "trends", "tag_meanings", "brakes",
-// "suppress" (the address lists, null when not collected), "folded",
+// "suppress" (the address lists, null when not collected),
+// "address_counts" (their sizes, always), "folded",
 // "skipped", "errors" and a "glossary" of the terms used. Every list is
 // present, empty rather than null.
 func (r *Report) MarshalJSON() ([]byte, error) {
 	j := reportJSON{Providers: []providerJSON{}, Findings: []findingJSON{}, Diagnosis: []diagnosisJSON{},
 		Total: countsOf(r.Total, r.TotalRate, r.TotalLevel), Thresholds: r.Thresholds(),
-		Trends: []trendJSON{}, Tags: r.TagMeanings, Brakes: []brakeJSON{}, Suppress: r.Suppress,
+		Trends: []trendJSON{}, Tags: r.TagMeanings, Brakes: []brakeJSON{}, Suppress: r.Suppress, Addresses: r.AddressCounts,
 		Folded: r.Stats.Folded, Skipped: r.Skipped, Errors: []string{}}
 	if j.Tags == nil {
 		j.Tags = []TagMeaning{}

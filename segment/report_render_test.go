@@ -85,8 +85,12 @@ func TestSuppressionListsKeepCS01AndSuppressUnknownUsers(t *testing.T) {
 	if len(s.Keep) != 1 || s.Keep[0].Address != "fine@icloud.com" || s.Keep[0].Tag != "CS01" || !strings.Contains(s.Keep[0].Reply, "[CS01]") {
 		t.Errorf("keep %+v", s.Keep)
 	}
-	if r2, _ := BuildReport(context.Background(), seqOf(evs), ReportOptions{}); r2.Suppress != nil {
+	r2, _ := BuildReport(context.Background(), seqOf(evs), ReportOptions{})
+	if r2.Suppress != nil {
 		t.Error("lists collected without ReportOptions.Suppressions")
+	}
+	if want := (AddressCounts{Suppress: 1, Keep: 1}); r2.AddressCounts != want || r.AddressCounts != want {
+		t.Errorf("counts %+v without the lists, %+v with them, want %+v", r2.AddressCounts, r.AddressCounts, want)
 	}
 	held := r.Suppress
 	r.Brakes = []Brake{{Provider: "google", Hold: true, Reason: "google incident"}}
@@ -96,6 +100,13 @@ func TestSuppressionListsKeepCS01AndSuppressUnknownUsers(t *testing.T) {
 		col.add(a, &evs[i])
 	}
 	withBrake := col.lists(r.Brakes)
+	counter := newSuppressCollector(nil, 0, false)
+	for i := range evs {
+		counter.add(a, &evs[i])
+	}
+	if c := counter.addressCounts(r.Brakes, nil); c != (AddressCounts{Keep: 2}) {
+		t.Errorf("counts with the brake on google: %+v", c)
+	}
 	if len(withBrake.Suppress) != 0 || len(withBrake.Keep) != 2 || !strings.Contains(withBrake.Keep[0].Reason+withBrake.Keep[1].Reason, "suppression brake: google incident") {
 		t.Errorf("with the brake on google: %+v (without: %+v)", withBrake, held)
 	}

@@ -82,6 +82,8 @@ type suppressCollector struct {
 	suppress  map[string]bool
 	dropped   int64
 	keepLists bool
+	// counts: each address's state when the lists are not kept.
+	counts map[uint64]addrState
 	// tags: the first verdict seen for each provider and tag (the key's
 	// text is the tag).
 	tags map[verdictKey]TagMeaning
@@ -133,7 +135,9 @@ func (s *suppressCollector) add(a *Aggregate, ev *Event) {
 			k.text = strings.Clone(k.text)
 			r, _ := bounce.ParseReply(k.text)
 			v = classifyReply(s.c, &r, ev.Recipient)
-			if len(s.cache) < DefaultMaxReplyCache {
+			// A small cache: the replies worth caching repeat; those
+			// that name their address are unique and would only grow it.
+			if len(s.cache) < 4096 {
 				s.cache[k] = v
 			}
 		}
@@ -143,10 +147,11 @@ func (s *suppressCollector) add(a *Aggregate, ev *Event) {
 			s.tags[verdictKey{prov, strings.Clone(v.Tag)}] = TagMeaning{Provider: prov, Tag: strings.Clone(v.Tag), Meaning: v.Explanation, Rule: v.Rule, Suppress: v.Suppress}
 		}
 	}
+	sup, keep := v.Suppress, keepCategory(v.Category)
 	if !s.keepLists {
+		s.count(ev.Recipient, prov, sup, keep)
 		return
 	}
-	sup, keep := v.Suppress, keepCategory(v.Category)
 	key := strings.ToLower(strings.Trim(ev.Recipient, "<> "))
 	e := s.byKey[key]
 	if e == nil {
@@ -178,15 +183,71 @@ func (s *suppressCollector) add(a *Aggregate, ev *Event) {
 	}
 }
 
-// lists returns the lists, the brake applied: a held provider's addresses
-// move from Suppress to Keep with the brake's reason.
-func (s *suppressCollector) lists(brakes []Brake) *Suppressions {
+// count is add without the lists: only each address's list (by a hash of
+// the address, case-folded) and provider are kept, some 40 bytes an
+// address, for the counts.
+func (s *suppressCollector) count(recipient string, prov classify.Provider, sup, keep bool) {
+	h := hashFold(strings.Trim(recipient, "<> "))
+	st, ok := s.counts[h]
+	switch {
+	case ok && (st.sup || !sup):
+		return // once found bad, an address stays suppressed
+	case !ok && !sup && !keep:
+		return
+	case !ok && len(s.counts) >= s.max:
+		s.dropped++
+		return
+	}
+	if s.counts == nil {
+		s.counts = map[uint64]addrState{}
+	}
+	s.counts[h] = addrState{sup, prov}
+}
+
+type addrState struct {
+	sup  bool
+	prov classify.Provider
+}
+
+// AddressCounts are the sizes of the two address lists (see Suppressions),
+// known whether or not the lists themselves were kept.
+type AddressCounts struct {
+	Suppress int64 `json:"suppress"`
+	Keep     int64 `json:"keep"`
+	Dropped  int64 `json:"dropped"`
+}
+
+func heldProviders(brakes []Brake) map[classify.Provider]string {
 	held := map[classify.Provider]string{}
 	for _, b := range brakes {
 		if b.Hold {
 			held[b.Provider] = b.Reason
 		}
 	}
+	return held
+}
+
+// addressCounts returns the list sizes, the brake applied.
+func (s *suppressCollector) addressCounts(brakes []Brake, lists *Suppressions) AddressCounts {
+	if lists != nil {
+		return AddressCounts{int64(len(lists.Suppress)), int64(len(lists.Keep)), lists.Dropped}
+	}
+	held := heldProviders(brakes)
+	c := AddressCounts{Dropped: s.dropped}
+	for _, st := range s.counts {
+		if _, hold := held[st.prov]; st.sup && !hold {
+			c.Suppress++
+		} else {
+			c.Keep++
+		}
+	}
+	return c
+}
+
+// lists returns the lists, the brake applied: a held provider's addresses
+// move from Suppress to Keep with the brake's reason.
+func (s *suppressCollector) lists(brakes []Brake) *Suppressions {
+	held := heldProviders(brakes)
 	out := &Suppressions{Suppress: []AddressVerdict{}, Keep: []AddressVerdict{}, Dropped: s.dropped}
 	for _, k := range s.keyed {
 		e := *s.byKey[k]

@@ -53,7 +53,7 @@ func TestReportJSONHasExactlyTheDocumentedFields(t *testing.T) {
 	if err := json.Unmarshal(data, &top); err != nil {
 		t.Fatal(err)
 	}
-	if got := keys(top); !slices.Equal(got, []string{"brakes", "diagnosis", "errors", "findings", "folded", "glossary", "providers", "skipped", "suppress", "tag_meanings", "thresholds", "total", "trends"}) {
+	if got := keys(top); !slices.Equal(got, []string{"address_counts", "brakes", "diagnosis", "errors", "findings", "folded", "glossary", "providers", "skipped", "suppress", "tag_meanings", "thresholds", "total", "trends"}) {
 		t.Fatalf("top-level keys %v", got)
 	}
 	want := map[string][]string{

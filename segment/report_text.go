@@ -186,10 +186,10 @@ func (r *Report) WriteTextOptions(w io.Writer, opt TextOptions) error {
 			para("Suppression brake: "+b.Reason+".", "", "  ")
 		}
 	}
-	if s := r.Suppress; s != nil {
+	if s := r.AddressCounts; s.Suppress+s.Keep > 0 {
 		ew.printf("\n%s\n", st.bold("Addresses:"))
-		para(fmt.Sprintf("%s to suppress: the address itself is bad (unknown user, disabled mailbox, domain without mail).", num(int64(len(s.Suppress)))), "  ", "    ")
-		para(fmt.Sprintf("%s to keep: do not suppress these addresses, the message was refused, not the address (content or policy filters such as CS01, reputation, authentication, rate limits, or a provider held by the suppression brake).", num(int64(len(s.Keep)))), "  ", "    ")
+		para(fmt.Sprintf("%s to suppress: the address itself is bad (unknown user, disabled mailbox, domain without mail).", num(s.Suppress)), "  ", "    ")
+		para(fmt.Sprintf("%s to keep: do not suppress these addresses, the message was refused, not the address (content or policy filters such as CS01, reputation, authentication, rate limits, or a provider held by the suppression brake).", num(s.Keep)), "  ", "    ")
 		if s.Dropped > 0 {
 			para(fmt.Sprintf("%s more addresses were left out past the list limit.", num(s.Dropped)), "  ", "    ")
 		}

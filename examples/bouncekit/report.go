@@ -129,8 +129,10 @@ func writeReport(ctx context.Context, r io.Reader, size int64, in segment.Format
 	prog.setSize(size)
 	rd := &segment.Reader{Format: in}
 	rep, err := segment.BuildReport(ctx, rd.Events(countingReader{r, prog}), segment.ReportOptions{
-		Aggregate:     segment.Options{Classifier: c},
-		Suppressions:  true,
+		Aggregate: segment.Options{Classifier: c},
+		// The lists themselves cost memory (some 400 bytes an address
+		// with its evidence); kept only for the outputs that carry them.
+		Suppressions:  *rf.format == "json" || *rf.suppressions != "",
 		ProgressEvery: 20000,
 		Progress:      func(p segment.Progress) { prog.setCount(p.Events) },
 	})
