@@ -75,7 +75,7 @@ func keepCategory(c classify.Category) bool {
 type suppressCollector struct {
 	c     *classify.Classifier
 	max   int
-	cache map[verdictKey]classify.Verdict
+	cache map[verdictKey]cachedVerdict
 	byKey map[string]*AddressVerdict
 	keyed []string
 	// suppress marks the entries whose verdict says to suppress.
@@ -89,6 +89,11 @@ type suppressCollector struct {
 	tags map[verdictKey]TagMeaning
 }
 
+type cachedVerdict struct {
+	v    classify.Verdict
+	text string // the reply, copied once
+}
+
 type verdictKey struct {
 	prov classify.Provider
 	text string
@@ -98,7 +103,7 @@ func newSuppressCollector(c *classify.Classifier, max int, lists bool) *suppress
 	if max <= 0 {
 		max = DefaultMaxSuppressions
 	}
-	return &suppressCollector{c: c, max: max, keepLists: lists, cache: map[verdictKey]classify.Verdict{},
+	return &suppressCollector{c: c, max: max, keepLists: lists, cache: map[verdictKey]cachedVerdict{},
 		byKey: map[string]*AddressVerdict{}, suppress: map[string]bool{}, tags: map[verdictKey]TagMeaning{}}
 }
 
@@ -121,24 +126,26 @@ func (s *suppressCollector) add(a *Aggregate, ev *Event) {
 	}
 	_, prov := a.SegmentDomain(ev.Domain())
 	v := ev.Verdict
+	reply := "" // the evidence, a copy of ev.ReplyText shared by equal replies
 	if v.Category == "" {
 		if ev.ReplyText == "" {
 			return
 		}
 		k := verdictKey{prov, ev.ReplyText}
-		var ok bool
-		if v, ok = s.cache[k]; !ok {
+		if c, ok := s.cache[k]; ok {
+			v, reply = c.v, c.text
+		} else {
 			// The reply is read from a copy: the verdict's strings (the
 			// tag) point into what was parsed, and the event's text may
 			// share its memory with the reader's whole row or batch,
 			// which the lists must not keep alive.
 			k.text = strings.Clone(k.text)
 			r, _ := bounce.ParseReply(k.text)
-			v = classifyReply(s.c, &r, ev.Recipient)
+			v, reply = classifyReply(s.c, &r, ev.Recipient), k.text
 			// A small cache: the replies worth caching repeat; those
 			// that name their address are unique and would only grow it.
 			if len(s.cache) < 4096 {
-				s.cache[k] = v
+				s.cache[k] = cachedVerdict{v, k.text}
 			}
 		}
 	}
@@ -176,8 +183,11 @@ func (s *suppressCollector) add(a *Aggregate, ev *Event) {
 	}
 	s.suppress[key] = sup
 	bounces := e.Bounces + 1
+	if reply == "" {
+		reply = strings.Clone(ev.ReplyText)
+	}
 	*e = AddressVerdict{Address: key, Provider: prov, Category: v.Category, Tag: strings.Clone(v.Tag), Rule: v.Rule,
-		Reason: v.Explanation, Reply: strings.Clone(ev.ReplyText), Time: ev.Time, Bounces: bounces}
+		Reason: v.Explanation, Reply: reply, Time: ev.Time, Bounces: bounces}
 	if e.Provider == "" {
 		e.Provider = v.Provider
 	}
