@@ -65,6 +65,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	name := defaultCommand
 	if len(args) > 0 {
 		name, args = args[0], args[1:]
+	} else if isTerminal(stderr) {
+		defer fmt.Fprintln(stderr, "\n(That was the triage of the embedded sample; 'bouncekit --help' lists every command.)")
 	}
 	switch name {
 	case "help", "-h", "-help", "--help":

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"strings"
 	"testing"
 )
@@ -123,5 +124,31 @@ func TestReplyCommandPrintsTheParsedReply(t *testing.T) {
 	out.Reset()
 	if code := run(context.Background(), []string{"reply", "   "}, strings.NewReader(""), &out, &errw); code != 1 {
 		t.Errorf("an empty reply should exit 1, got %d", code)
+	}
+}
+
+func TestColourOnlyOnATerminalAndNeverWithNoColor(t *testing.T) {
+	var b bytes.Buffer
+	if useColour(&b) {
+		t.Error("colour for a buffer")
+	}
+	f, err := os.CreateTemp(t.TempDir(), "out")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if useColour(f) || isTerminal(f) {
+		t.Error("a regular file taken for a terminal")
+	}
+	out, _, _ := runCmd(t, "triage")
+	if strings.Contains(out, "\x1b[") {
+		t.Error("escape codes in piped output")
+	}
+	if tty, err := os.OpenFile("/dev/tty", os.O_WRONLY, 0); err == nil {
+		defer tty.Close()
+		t.Setenv("NO_COLOR", "1")
+		if useColour(tty) {
+			t.Error("colour on a terminal with NO_COLOR=1")
+		}
 	}
 }
