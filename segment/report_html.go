@@ -17,7 +17,7 @@ import (
 const htmlStyle = `body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:24px auto;max-width:980px;color:#212121;padding:0 16px}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #e0e0e0;padding-bottom:4px}h3{font-size:15px;margin:18px 0 6px}
 table{border-collapse:collapse;margin:6px 0 12px;font-variant-numeric:tabular-nums}th,td{padding:3px 10px;border-bottom:1px solid #eee;text-align:right}
-th{background:#fafafa;font-weight:600}td:first-child,th:first-child,td.l{text-align:left}
+th{background:#fafafa;font-weight:600}td:first-child,th:first-child,td.l,th.l{text-align:left}
 .lv{display:inline-block;padding:0 8px;border-radius:9px;color:#fff;font-size:12px}
 .watch{background:#2e7d32}.investigate{background:#e0a800;color:#212121}.pause{background:#c62828}.insufficient_data{background:#9e9e9e}
 .chart{max-width:100%;height:auto;display:block;margin:8px 0}.ct{font-weight:600;font-size:14px}.ax{font-size:11px;fill:#616161}.lb{font-size:12px}.vl{font-size:11px}
@@ -177,7 +177,12 @@ func levelBadge(l Level) string {
 // holds a level, shown as a badge; one with "\x01" is left-aligned text.
 func htmlTable(b *strings.Builder, class string, rows [][]string) {
 	fmt.Fprintf(b, "<table class=\"%s\"><thead><tr>", class)
-	for _, h := range rows[0] {
+	for i, h := range rows[0] {
+		// A column of text or levels has its heading on the left too.
+		if len(rows) > 1 && i < len(rows[1]) && strings.HasPrefix(rows[1][i], "\x0") {
+			fmt.Fprintf(b, "<th class=\"l\">%s</th>", html.EscapeString(h))
+			continue
+		}
 		fmt.Fprintf(b, "<th>%s</th>", html.EscapeString(h))
 	}
 	b.WriteString("</tr></thead><tbody>")

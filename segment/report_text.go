@@ -129,7 +129,7 @@ func (r *Report) WriteTextOptions(w io.Writer, opt TextOptions) error {
 		}
 		writeTable(ew, "  ", rows, st)
 		if len(p.Tags) > 0 {
-			ew.printf("%s\n", st.bold(fmt.Sprintf("%s by tag (bounces with the tag over all %s messages):", p.Provider, p.Provider)))
+			ew.printf("\n%s\n", st.bold(fmt.Sprintf("%s by tag (bounces with the tag over all %s messages):", p.Provider, p.Provider)))
 			rows := [][]string{{"tag", "bounced", "deferred", "rate", "95% interval", "level"}}
 			for _, tg := range p.Tags {
 				rows = append(rows, []string{tg.Key, num(tg.Bounced), num(tg.Deferred), pct(tg.Rate.Rate), interval(tg.Rate), LevelWords(tg.Level)})
