@@ -179,7 +179,7 @@ func htmlTable(b *strings.Builder, class string, rows [][]string) {
 	fmt.Fprintf(b, "<table class=\"%s\"><thead><tr>", class)
 	for i, h := range rows[0] {
 		// A column of text or levels has its heading on the left too.
-		if len(rows) > 1 && i < len(rows[1]) && strings.HasPrefix(rows[1][i], "\x0") {
+		if len(rows) > 1 && i < len(rows[1]) && (strings.HasPrefix(rows[1][i], "\x00") || strings.HasPrefix(rows[1][i], "\x01")) {
 			fmt.Fprintf(b, "<th class=\"l\">%s</th>", html.EscapeString(h))
 			continue
 		}
