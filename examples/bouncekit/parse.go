@@ -223,6 +223,28 @@ func parseInput(ctx context.Context, name string, stdin io.Reader, r *parseResul
 		return
 	case fi.IsDir():
 		msgs = bounce.ReadMaildir(name)
+	case fi.Mode().IsRegular() && fi.Size() <= singleReadMax:
+		// A small file is read whole; one with no line starting "From "
+		// or ">" is one message and is parsed in place: what the mbox
+		// reader would find, without its copy of every line.
+		b, err := os.ReadFile(name)
+		if err != nil {
+			fail(err)
+			return
+		}
+		r.counts.Files++
+		r.counts.Bytes += int64(len(b))
+		if single, ok := singleMessage(b); ok {
+			msgs = func(yield func(bounce.Message, error) bool) {
+				if len(single) > 0 {
+					var p bounce.Parser
+					rep, err := p.ParseBytes(single)
+					yield(bounce.Message{Report: rep}, err)
+				}
+			}
+		} else {
+			msgs = bounce.ReadMbox(bytes.NewReader(b))
+		}
 	default:
 		f, err := os.Open(name)
 		if err != nil {
@@ -288,4 +310,34 @@ func parseInput(ctx context.Context, name string, stdin io.Reader, r *parseResul
 			}
 		}
 	}
+}
+
+// singleReadMax is the largest file parse reads whole to see whether it is
+// one message; larger files stream through the mbox reader.
+const singleReadMax = 1 << 20
+
+// singleMessage reports whether b holds at most one message: no line starts
+// with "From " (so bounce.ReadMbox finds no separator) or ">" (so it
+// unquotes nothing). It returns the message without the blank lines before
+// it, which the mbox reader skips too; nil when b is blank. Other files go
+// through bounce.ReadMbox.
+func singleMessage(b []byte) ([]byte, bool) {
+	if bytes.HasPrefix(b, []byte("From ")) || bytes.HasPrefix(b, []byte(">")) ||
+		bytes.Contains(b, []byte("\nFrom ")) || bytes.Contains(b, []byte("\n>")) {
+		return nil, false
+	}
+	for len(b) > 0 {
+		i := bytes.IndexByte(b, '\n')
+		if i < 0 {
+			i = len(b) - 1
+		}
+		if len(bytes.TrimSpace(b[:i+1])) > 0 {
+			break
+		}
+		b = b[i+1:]
+	}
+	if len(bytes.TrimSpace(b)) == 0 {
+		return nil, true
+	}
+	return b, true
 }

@@ -230,3 +230,39 @@ func TestParseManyFilesInInputOrder(t *testing.T) {
 		}
 	}
 }
+
+// A small file without mbox separators is parsed in place; every other
+// file goes through the mbox reader, and both read the same records.
+func TestSingleMessageFastPathAgreesWithTheMboxReader(t *testing.T) {
+	msg := readTestMessage(t, "postfix-dsn.eml")
+	for _, tc := range []struct {
+		name   string
+		in     string
+		single bool
+	}{
+		{"a bare message", string(msg), true},
+		{"blank lines before it", "\n \r\n\n" + string(msg), true},
+		{"blank", "\n\r\n  \n", true},
+		{"an mbox", "From a@b Mon Jan  1 00:00:00 2026\n" + string(msg), false},
+		{"an mbox of two", "From a@b Mon Jan  1 00:00:00 2026\n" + string(msg) + "\nFrom a@b Mon Jan  1 00:00:01 2026\n" + string(msg), false},
+		{"a quoted From line", strings.Replace(string(msg), "\n\n", "\n\n>From here\n", 1), false},
+	} {
+		_, ok := singleMessage([]byte(tc.in))
+		if ok != tc.single {
+			t.Errorf("%s: single %v, want %v", tc.name, ok, tc.single)
+		}
+		path := filepath.Join(t.TempDir(), "in")
+		if err := os.WriteFile(path, []byte(tc.in), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		fast, _, _ := runCmd(t, "parse", path)
+		var o, e bytes.Buffer
+		run(context.Background(), []string{"parse", "-"}, strings.NewReader(tc.in), &o, &e) // stdin: always the mbox reader
+		if (fast == "") != (tc.name == "blank") {
+			t.Errorf("%s: records %q", tc.name, fast)
+		}
+		if want := strings.ReplaceAll(o.String(), `"file":"-"`, `"file":"`+path+`"`); fast != want {
+			t.Errorf("%s: the file and the mbox reader differ:\n%s\n%s", tc.name, fast, want)
+		}
+	}
+}
