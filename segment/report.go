@@ -282,12 +282,14 @@ func (r *Report) Thresholds() Thresholds { return r.policy.For("", "") }
 // investigate < pause. Insufficient data is below every level.
 func (l Level) AtLeast(m Level) bool { return l.rank() > 0 && l.rank() >= m.rank() }
 
-// WorstLevel returns the highest level in the report, of the whole send,
-// a provider or a provider's tag, and names it ("whole send", "apple",
-// "apple tag CS01"); the first one found wins a tie. It is the figure an
-// alert compares against a threshold.
+// WorstLevel returns the highest level in the report, of a provider, a
+// provider's tag or the whole send, and names it ("apple", "apple tag
+// CS01", "whole send"); on a tie the first provider (largest first) wins,
+// then its tags, and the whole send only when no provider reaches its
+// level. It is the figure an alert compares against a threshold.
 func (r *Report) WorstLevel() (Level, string) {
-	lv, who := r.TotalLevel, "whole send"
+	var lv Level
+	var who string
 	for _, p := range r.Providers {
 		if p.Level.rank() > lv.rank() {
 			lv, who = p.Level, string(p.Provider)
@@ -297,6 +299,9 @@ func (r *Report) WorstLevel() (Level, string) {
 				lv, who = t.Level, string(p.Provider)+" tag "+t.Key
 			}
 		}
+	}
+	if r.TotalLevel.rank() > lv.rank() || who == "" {
+		lv, who = r.TotalLevel, "whole send"
 	}
 	return lv, who
 }
