@@ -7,9 +7,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/bouncekit/bouncekit/bounce"
 )
 
 func readTestMessage(t *testing.T, name string) []byte {
@@ -265,4 +268,33 @@ func TestSingleMessageFastPathAgreesWithTheMboxReader(t *testing.T) {
 			t.Errorf("%s: the file and the mbox reader differ:\n%s\n%s", tc.name, fast, want)
 		}
 	}
+}
+
+// Whenever singleMessage takes a file for one message, the mbox reader
+// reads the same one message (or none, for a blank file) from it.
+func FuzzSingleMessageMatchesTheMboxReader(f *testing.F) {
+	f.Add([]byte("\r\n\nFrom: a@b\nSubject: x\n\nbody\n"))
+	f.Add([]byte("From: a@b\n\nFrom here\n"))
+	f.Add([]byte(" \n\t\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		single, ok := singleMessage(b)
+		if !ok {
+			return
+		}
+		var got []*bounce.Report
+		if len(single) > 0 {
+			var p bounce.Parser
+			rep, _ := p.ParseBytes(single)
+			got = append(got, rep)
+		}
+		var want []*bounce.Report
+		for m := range bounce.ReadMbox(bytes.NewReader(b)) {
+			if m.Report != nil {
+				want = append(want, m.Report)
+			}
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("%q: in place %d reports, mbox reader %d (or they differ)", b, len(got), len(want))
+		}
+	})
 }
