@@ -53,13 +53,14 @@ func TestReportJSONHasExactlyTheDocumentedFields(t *testing.T) {
 	if err := json.Unmarshal(data, &top); err != nil {
 		t.Fatal(err)
 	}
-	if got := keys(top); !slices.Equal(got, []string{"brakes", "diagnosis", "errors", "filtered", "findings", "not_sends", "outcomes", "providers", "skipped", "total"}) {
+	if got := keys(top); !slices.Equal(got, []string{"address_counts", "brakes", "diagnosis", "errors", "filtered", "findings", "folded", "glossary", "not_sends", "outcomes", "providers", "skipped", "suppress", "tag_meanings", "thresholds", "total", "trends"}) {
 		t.Fatalf("top-level keys %v", got)
 	}
 	want := map[string][]string{
-		"providers": {"attempts", "bounced", "categories", "complained", "complaint_level", "complaint_rate", "deferral_rate", "deferred", "delivered", "domains", "failure_rate", "level", "provider", "sent", "tags", "time_to_delivery"},
-		"findings":  {"attribute", "delivered", "failed", "lift", "p_value", "provider", "value"},
-		"diagnosis": {"evidence", "next_step", "pattern", "provider"},
+		"providers": {"attempts", "bounced", "categories", "complained", "complaint_level", "complaint_rate", "deferral_rate", "deferred", "delivered", "domains", "failure_rate", "interval", "level", "provider", "sent", "tags", "time_to_delivery"},
+		"findings":  {"attribute", "delivered", "fail_rate", "failed", "focus", "lift", "only_on_failures", "p_value", "provider", "q_value", "rest_rate", "value"},
+		"diagnosis": {"cause", "escalate", "escalations", "evidence", "failure_rate", "focus", "hold_suppression", "interval", "level", "next_step", "pattern", "provider"},
+		"trends":    {"points", "provider", "rising"},
 	}
 	for section, fields := range want {
 		var items []map[string]json.RawMessage

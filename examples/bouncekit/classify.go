@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -16,7 +15,9 @@ import (
 )
 
 func init() {
-	register(command{name: "classify", usage: "classify [--rules FILE] [--unknowns]   classify replies from stdin, one per line (raw or JSON)", run: runClassify})
+	register(command{name: "classify", usage: "classify [--rules FILE] [--unknowns] [REPLY...]   classify each REPLY argument, or with none the replies on stdin, one per line (raw text or a JSON object); one JSON verdict per line", run: runClassify,
+		example: `bouncekit classify '554 5.7.1 [CS01] Message rejected due to local policy'
+		echo '{"reply": "550 5.1.1 user unknown", "recipient": "bob@gmail.com"}' | bouncekit classify`})
 }
 
 // classifyInput is the JSON form of an input line.
@@ -81,12 +82,11 @@ func loadClassifier(file string) (*classify.Classifier, error) {
 const maxClassifyLine = bounce.MaxReplyLen + 4096
 
 func runClassify(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("classify", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("classify")
 	rulesFile := fs.String("rules", "", rulesUsage)
 	unknowns := fs.Bool("unknowns", false, "after the run, print the unclassified replies to stderr, grouped, most frequent first")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	if code, ok := parseFlags(fs, args, stderr); !ok {
+		return code
 	}
 	c, err := loadClassifier(*rulesFile)
 	if err != nil {
@@ -97,6 +97,16 @@ func runClassify(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	var col classify.Collector
 	enc := json.NewEncoder(stdout)
 	enc.SetEscapeHTML(false)
+	if fs.NArg() > 0 {
+		for _, a := range fs.Args() {
+			if s := strings.TrimSpace(a); s != "" {
+				_ = enc.Encode(classifyLine(c, &col, s))
+			}
+		}
+		writeUnknowns(stderr, &col, *unknowns)
+		return 0
+	}
+	hintStdin(stdin, stderr, "classify")
 	br := bufio.NewReaderSize(stdin, 64<<10)
 	for ctx.Err() == nil {
 		line, tooLong, err := readLine(br)
@@ -113,15 +123,28 @@ func runClassify(ctx context.Context, args []string, stdin io.Reader, stdout, st
 			break
 		}
 	}
-	if *unknowns {
-		for _, u := range col.Unknowns() {
-			fmt.Fprintf(stderr, "%6d  %s\n        e.g. %s\n", u.Count, u.Key, u.Example)
-		}
-	}
+	writeUnknowns(stderr, &col, *unknowns)
 	if ctx.Err() != nil {
 		return 1
 	}
 	return 0
+}
+
+func writeUnknowns(stderr io.Writer, col *classify.Collector, on bool) {
+	if !on {
+		return
+	}
+	for _, u := range col.Unknowns() {
+		fmt.Fprintf(stderr, "%6d  %s\n        e.g. %s\n", u.Count, u.Key, u.Example)
+	}
+}
+
+// hintStdin tells a person at a terminal that the command waits for lines
+// on stdin; piped input gets no hint.
+func hintStdin(stdin io.Reader, stderr io.Writer, name string) {
+	if isTerminal(stdin) {
+		fmt.Fprintf(stderr, "bouncekit %s: reading replies from the terminal, one per line; Ctrl-D ends (or pass them as arguments)\n", name)
+	}
 }
 
 // classifyLine reads one raw or JSON line and classifies it.

@@ -25,9 +25,11 @@ func init() {
 	register(command{name: "dmarc", usage: dmarcUsage, run: runDMARC})
 }
 
-const dmarcUsage = "dmarc [--format text|json] [--domain D] [--summary] [--record TXT | --lookup] [--ptr] [--resolver host:port] FILE|DIR..."
+const dmarcUsage = "dmarc [--format text|json] [--domain D] [--summary] [--record TXT | --lookup] [--ptr] [--resolver host:port] FILE|DIR...   DMARC aggregate reports: sources, their classes, staged-enforcement advice"
 
-const dmarcHelp = `bouncekit ` + dmarcUsage + `
+// dmarcHelp is the command's own help, its synopsis wrapped to 100
+// columns as every help text is.
+var dmarcHelp = wrap("bouncekit "+synopsis(command{usage: dmarcUsage}), 100, "", "    ") + `
 
 Reads DMARC aggregate reports (RFC 7489, RFC 9990): XML, .gz, .zip, zlib,
 report emails, mbox files and Maildirs; a DIR is read recursively ("-" is

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,13 +10,17 @@ import (
 	"iter"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
 
 	"github.com/bouncekit/bouncekit/bounce"
 	"github.com/bouncekit/bouncekit/classify"
 )
 
 func init() {
-	register(command{name: "parse", usage: "parse FILE...    one JSON object per bounced recipient (files, mbox files, Maildir directories; - for stdin)", run: runParse})
+	register(command{name: "parse", usage: "parse [--summary] [--quiet] [--jobs N] FILE...   one JSON object per bounced recipient (files, mbox files, Maildir directories; - for stdin), in input order, the files parsed on every core", run: runParse,
+		example: `bouncekit parse --summary bounce.eml ~/Maildir/.Bounces mbox-2026-11
+		bouncekit parse - < bounce.eml`})
 }
 
 // parseRecord is one output line of bouncekit parse.
@@ -52,84 +57,295 @@ type parseRecord struct {
 	Explanation string            `json:"explanation"`
 }
 
+// parseCounts are what --summary writes: inputs and files read, messages,
+// records, and bounces for which no recipient was found (a bounce report
+// without records, or a record with an empty recipient).
+type parseCounts struct {
+	Files, Messages, Records, NoRecipient int64
+	Bytes                                 int64
+}
+
+func (c *parseCounts) add(o parseCounts) {
+	c.Files += o.Files
+	c.Messages += o.Messages
+	c.Records += o.Records
+	c.NoRecipient += o.NoRecipient
+	c.Bytes += o.Bytes
+}
+
+// parseResult is the output of one input, held until the inputs before it
+// are written so that the output keeps the input order.
+type parseResult struct {
+	out, errs bytes.Buffer
+	counts    parseCounts
+	ok        bool
+}
+
 func runParse(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: bouncekit parse FILE...   (files, mbox files, Maildir directories; - for stdin)")
+	fs := newFlags("parse")
+	summary := fs.Bool("summary", false, "at the end write to stderr the files, messages, records and bounces without a recipient")
+	quiet := fs.Bool("quiet", false, "no progress line on stderr (it is shown only on a terminal anyway)")
+	jobs := fs.Int("jobs", runtime.GOMAXPROCS(0), "how many inputs to parse at once")
+	if code, ok := parseFlags(fs, args, stderr); !ok {
+		return code
+	}
+	names := fs.Args()
+	if len(names) == 0 {
+		fmt.Fprintln(stderr, "bouncekit parse: no FILE given (a file, an mbox, a Maildir directory, or - for stdin); 'bouncekit parse --help' for more")
 		return 2
 	}
-	enc := json.NewEncoder(stdout)
-	enc.SetEscapeHTML(false)
+	// Collect garbage less often than GOGC=100 (unless GOGC is set):
+	// building the default classifier allocates a few MB at once, which
+	// costs several collections during start-up, and parsing keeps little
+	// alive (one message at a time per job). report keeps the default, as
+	// its long runs would grow the heap fivefold for little gain.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
+	// The default classifier (some 5 ms to build) is built on another core
+	// while the first files are read and parsed; the first record waits
+	// for it only if it is not ready yet.
+	go classify.Default()
+	prog := newProgress(stderr, !*quiet, "files", int64(len(names)))
+	var total parseCounts
 	code := 0
-	for _, name := range args {
-		if ctx.Err() != nil {
-			return 1
+	each := func(r *parseResult) bool {
+		total.add(r.counts)
+		prog.add(r.counts.Files, r.counts.Messages, r.counts.Bytes)
+		if r.errs.Len() > 0 {
+			prog.clear()
+			stderr.Write(r.errs.Bytes())
 		}
-		if !parseInput(ctx, name, stdin, enc, stderr) {
+		if !r.ok {
 			code = 1
 		}
+		if _, err := stdout.Write(r.out.Bytes()); err != nil {
+			fmt.Fprintf(stderr, "bouncekit parse: writing output: %v\n", err)
+			code = 1
+			return false
+		}
+		return true
+	}
+	if !parseAll(ctx, names, stdin, max(1, *jobs), stdout, each) {
+		code = 1
+	}
+	prog.done()
+	if *summary {
+		fmt.Fprintf(stderr, "bouncekit parse: %d files, %d messages, %d records, %d bounces without a recipient\n",
+			total.Files, total.Messages, total.Records, total.NoRecipient)
+	}
+	if ctx.Err() != nil {
+		return 1
 	}
 	return code
 }
 
-// parseInput prints the records of one input and reports whether it was
-// read without error.
-func parseInput(ctx context.Context, name string, stdin io.Reader, enc *json.Encoder, stderr io.Writer) bool {
+// parseAll parses the inputs on up to jobs goroutines and hands each
+// result to each in input order; it stops when each returns false or ctx
+// is done, and reports whether every input was handed over. At most 2*jobs
+// results wait in memory.
+func parseAll(ctx context.Context, names []string, stdin io.Reader, jobs int, direct io.Writer, each func(*parseResult) bool) bool {
+	if jobs == 1 || len(names) == 1 {
+		for _, name := range names {
+			if ctx.Err() != nil {
+				return false
+			}
+			// One at a time, the records stream straight to the output
+			// (a large mbox is not held in memory); errors wait for the
+			// end of their input.
+			r := parseResult{}
+			parseInput(ctx, name, stdin, &r, direct)
+			if !each(&r) {
+				return false
+			}
+		}
+		return true
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type job struct {
+		name string
+		out  chan *parseResult
+	}
+	work := make(chan job)
+	pending := make(chan chan *parseResult, 2*jobs)
+	for range jobs {
+		go func() {
+			for j := range work {
+				r := &parseResult{}
+				if ctx.Err() == nil {
+					parseInput(ctx, j.name, stdin, r, nil)
+				}
+				j.out <- r
+			}
+		}()
+	}
+	go func() {
+		defer close(work)
+		defer close(pending)
+		for _, name := range names {
+			ch := make(chan *parseResult, 1)
+			select {
+			case pending <- ch:
+			case <-ctx.Done():
+				return
+			}
+			select {
+			case work <- job{name, ch}:
+			case <-ctx.Done():
+				ch <- &parseResult{}
+				return
+			}
+		}
+	}()
+	all := true
+	for ch := range pending {
+		r := <-ch
+		if !all || ctx.Err() != nil {
+			all = false
+			continue
+		}
+		if !each(r) {
+			all = false
+			cancel()
+		}
+	}
+	return all && ctx.Err() == nil
+}
+
+// parseInput parses one input into r: its records as JSON lines to out
+// (r.out when nil), its errors in r.errs.
+func parseInput(ctx context.Context, name string, stdin io.Reader, r *parseResult, out io.Writer) {
+	r.ok = true
+	fail := func(err error) {
+		fmt.Fprintf(&r.errs, "bouncekit parse: %v\n", err)
+		r.ok = false
+	}
 	var msgs iter.Seq2[bounce.Message, error]
 	switch fi, err := os.Stat(name); {
 	case name == "-":
 		msgs = bounce.ReadMbox(stdin)
 	case err != nil:
-		fmt.Fprintf(stderr, "bouncekit parse: %v\n", err)
-		return false
+		fail(err)
+		return
 	case fi.IsDir():
 		msgs = bounce.ReadMaildir(os.DirFS(name))
+	case fi.Mode().IsRegular() && fi.Size() <= singleReadMax:
+		// A small file is read whole; one with no line starting "From "
+		// or ">" is one message and is parsed in place: what the mbox
+		// reader would find, without its copy of every line.
+		b, err := os.ReadFile(name)
+		if err != nil {
+			fail(err)
+			return
+		}
+		r.counts.Files++
+		r.counts.Bytes += int64(len(b))
+		if single, ok := singleMessage(b); ok {
+			msgs = func(yield func(bounce.Message, error) bool) {
+				if len(single) > 0 {
+					var p bounce.Parser
+					rep, err := p.ParseBytes(single)
+					yield(bounce.Message{Report: rep}, err)
+				}
+			}
+		} else {
+			msgs = bounce.ReadMbox(bytes.NewReader(b))
+		}
 	default:
 		f, err := os.Open(name)
 		if err != nil {
-			fmt.Fprintf(stderr, "bouncekit parse: %v\n", err)
-			return false
+			fail(err)
+			return
 		}
 		defer f.Close()
+		r.counts.Files++
+		r.counts.Bytes += fi.Size()
 		// A file is an mbox; one without "From " lines is one message.
 		msgs = bounce.ReadMbox(f)
 	}
-	ok := true
+	if out == nil {
+		out = &r.out
+	}
+	enc := json.NewEncoder(out)
+	enc.SetEscapeHTML(false)
+	c := classify.Default()
 	for m, err := range msgs {
 		if ctx.Err() != nil {
-			return false
+			r.ok = false
+			return
 		}
 		file, index := name, m.Index
 		if m.Path != "" {
 			// A Maildir or directory entry is a file of its own: the
 			// message index is that within the file, 0.
 			file, index = filepath.Join(name, filepath.FromSlash(m.Path)), 0
+			r.counts.Files++
 		}
 		if err != nil && !errors.Is(err, bounce.ErrEmptyMessage) {
-			fmt.Fprintf(stderr, "bouncekit parse: %s (message %d): %v\n", file, index, err)
-			ok = false
+			fmt.Fprintf(&r.errs, "bouncekit parse: %s (message %d): %v\n", file, index, err)
+			r.ok = false
 		}
 		if m.Report == nil {
 			continue
 		}
+		r.counts.Messages++
+		if m.Report.Kind == bounce.KindBounce && len(m.Report.Records) == 0 {
+			r.counts.NoRecipient++
+		}
 		for i := range m.Report.Records {
-			r := &m.Report.Records[i]
-			v := classify.Default().ClassifyRecord(m.Report, r)
-			out := parseRecord{
+			rec := &m.Report.Records[i]
+			v := c.ClassifyRecord(m.Report, rec)
+			pr := parseRecord{
 				File: file, Message: index, Kind: string(m.Report.Kind), Format: m.Report.Format,
-				Recipient: r.Recipient, OriginalRecipient: r.OriginalRecipient, Source: string(r.Source), SourceText: r.SourceText,
-				Action: string(r.Action), Code: r.Reply.Code,
-				Diagnostic: r.Diagnostic, RemoteMTA: r.RemoteMTA, Command: string(r.Stage), Feedback: r.FeedbackType,
+				Recipient: rec.Recipient, OriginalRecipient: rec.OriginalRecipient, Source: string(rec.Source), SourceText: rec.SourceText,
+				Action: string(rec.Action), Code: rec.Reply.Code,
+				Diagnostic: rec.Diagnostic, RemoteMTA: rec.RemoteMTA, Command: string(rec.Stage), Feedback: rec.FeedbackType,
 				Severity: v.Severity, Category: v.Category, Hint: v.Hint, Retry: v.Retry, Suppress: v.Suppress,
 				SlowDown: v.SlowDown, Provider: v.Provider, Tag: v.Tag, Rule: v.Rule, Explanation: v.Explanation,
 			}
-			if r.Status.IsValid() {
-				out.Status = r.Status.String()
+			if rec.Status.IsValid() {
+				pr.Status = rec.Status.String()
 			}
-			if err := enc.Encode(out); err != nil {
-				fmt.Fprintf(stderr, "bouncekit parse: writing output: %v\n", err)
-				return false
+			r.counts.Records++
+			if rec.Recipient == "" {
+				r.counts.NoRecipient++
+			}
+			if err := enc.Encode(pr); err != nil {
+				fmt.Fprintf(&r.errs, "bouncekit parse: writing output: %v\n", err)
+				r.ok = false
+				return
 			}
 		}
 	}
-	return ok
+}
+
+// singleReadMax is the largest file parse reads whole to see whether it is
+// one message; larger files stream through the mbox reader.
+const singleReadMax = 1 << 20
+
+// singleMessage reports whether b holds at most one message: no line starts
+// with "From " (so bounce.ReadMbox finds no separator) or ">" (so it
+// unquotes nothing). It returns the message without the blank lines before
+// it, which the mbox reader skips too; nil when b is blank. Other files go
+// through bounce.ReadMbox.
+func singleMessage(b []byte) ([]byte, bool) {
+	if bytes.HasPrefix(b, []byte("From ")) || bytes.HasPrefix(b, []byte(">")) ||
+		bytes.Contains(b, []byte("\nFrom ")) || bytes.Contains(b, []byte("\n>")) {
+		return nil, false
+	}
+	for len(b) > 0 {
+		i := bytes.IndexByte(b, '\n')
+		if i < 0 {
+			i = len(b) - 1
+		}
+		if len(bytes.TrimSpace(b[:i+1])) > 0 {
+			break
+		}
+		b = b[i+1:]
+	}
+	if len(bytes.TrimSpace(b)) == 0 {
+		return nil, true
+	}
+	return b, true
 }

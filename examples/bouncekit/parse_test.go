@@ -4,10 +4,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/bouncekit/bouncekit/bounce"
 )
 
 func readTestMessage(t *testing.T, name string) []byte {
@@ -189,4 +194,107 @@ func TestParseCommandCarriesTheVerdict(t *testing.T) {
 	if seen != len(want) {
 		t.Errorf("saw %d of the %d checked recipients in %s", seen, len(want), out.String())
 	}
+}
+
+// Many inputs are parsed on every core, the output in input order: the
+// same bytes as one at a time. --summary counts on stderr.
+func TestParseManyFilesInInputOrder(t *testing.T) {
+	entries, err := os.ReadDir(filepath.Join("..", "..", "bounce", "testdata", "messages"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files []string
+	for _, e := range entries {
+		if !e.IsDir() {
+			files = append(files, filepath.Join("..", "..", "bounce", "testdata", "messages", e.Name()))
+		}
+	}
+	if len(files) < 10 {
+		t.Fatalf("only %d test messages", len(files))
+	}
+	one, _, _ := runCmd(t, append([]string{"parse", "--jobs", "1"}, files...)...)
+	for _, jobs := range []string{"2", "8"} {
+		many, stderr, _ := runCmd(t, append([]string{"parse", "--jobs", jobs, "--summary"}, files...)...)
+		if many != one {
+			t.Errorf("--jobs %s output differs from --jobs 1", jobs)
+		}
+		recs := decodeLines(t, many)
+		want := fmt.Sprintf("bouncekit parse: %d files, ", len(files))
+		if !strings.Contains(stderr, want) || !strings.Contains(stderr, fmt.Sprintf(" %d records, ", len(recs))) || !strings.Contains(stderr, "bounces without a recipient") {
+			t.Errorf("--summary: %q (want %q and %d records)", stderr, want, len(recs))
+		}
+		last := -1
+		for _, r := range recs {
+			i := slices.Index(files, r.File)
+			if i < last {
+				t.Fatalf("%s came after %s", r.File, files[last])
+			}
+			last = i
+		}
+	}
+}
+
+// A small file without mbox separators is parsed in place; every other
+// file goes through the mbox reader, and both read the same records.
+func TestSingleMessageFastPathAgreesWithTheMboxReader(t *testing.T) {
+	msg := readTestMessage(t, "postfix-dsn.eml")
+	for _, tc := range []struct {
+		name   string
+		in     string
+		single bool
+	}{
+		{"a bare message", string(msg), true},
+		{"blank lines before it", "\n \r\n\n" + string(msg), true},
+		{"blank", "\n\r\n  \n", true},
+		{"an mbox", "From a@b Mon Jan  1 00:00:00 2026\n" + string(msg), false},
+		{"an mbox of two", "From a@b Mon Jan  1 00:00:00 2026\n" + string(msg) + "\nFrom a@b Mon Jan  1 00:00:01 2026\n" + string(msg), false},
+		{"a quoted From line", strings.Replace(string(msg), "\n\n", "\n\n>From here\n", 1), false},
+	} {
+		_, ok := singleMessage([]byte(tc.in))
+		if ok != tc.single {
+			t.Errorf("%s: single %v, want %v", tc.name, ok, tc.single)
+		}
+		path := filepath.Join(t.TempDir(), "in")
+		if err := os.WriteFile(path, []byte(tc.in), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		fast, _, _ := runCmd(t, "parse", path)
+		var o, e bytes.Buffer
+		run(context.Background(), []string{"parse", "-"}, strings.NewReader(tc.in), &o, &e) // stdin: always the mbox reader
+		if (fast == "") != (tc.name == "blank") {
+			t.Errorf("%s: records %q", tc.name, fast)
+		}
+		if want := strings.ReplaceAll(o.String(), `"file":"-"`, `"file":"`+path+`"`); fast != want {
+			t.Errorf("%s: the file and the mbox reader differ:\n%s\n%s", tc.name, fast, want)
+		}
+	}
+}
+
+// Whenever singleMessage takes a file for one message, the mbox reader
+// reads the same one message (or none, for a blank file) from it.
+func FuzzSingleMessageMatchesTheMboxReader(f *testing.F) {
+	f.Add([]byte("\r\n\nFrom: a@b\nSubject: x\n\nbody\n"))
+	f.Add([]byte("From: a@b\n\nFrom here\n"))
+	f.Add([]byte(" \n\t\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		single, ok := singleMessage(b)
+		if !ok {
+			return
+		}
+		var got []*bounce.Report
+		if len(single) > 0 {
+			var p bounce.Parser
+			rep, _ := p.ParseBytes(single)
+			got = append(got, rep)
+		}
+		var want []*bounce.Report
+		for m := range bounce.ReadMbox(bytes.NewReader(b)) {
+			if m.Report != nil {
+				want = append(want, m.Report)
+			}
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("%q: in place %d reports, mbox reader %d (or they differ)", b, len(got), len(want))
+		}
+	})
 }

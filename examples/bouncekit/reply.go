@@ -1,17 +1,20 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/bouncekit/bouncekit/bounce"
 )
 
 func init() {
-	register(command{name: "reply", usage: "reply TEXT...   print what ParseReply reads from TEXT", run: runReply})
-	register(command{name: "demo", usage: "demo            parse a few embedded sample replies", run: runDemo})
+	register(command{name: "reply", usage: "reply [TEXT...]   print what ParseReply reads from each TEXT argument, or with none from each line on stdin (code, status, tags, stage, host, flags)", run: runReply,
+		example: "bouncekit reply '554 5.7.1 [CS01] Message rejected due to local policy'\necho '550 5.1.1 user unknown' | bouncekit reply"})
+	register(command{name: "demo", usage: "demo   parse a few embedded sample replies", run: runDemo})
 }
 
 // sampleReplies are shown by the demo, the CS01 one first.
@@ -27,14 +30,32 @@ func runDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	return runReply(ctx, sampleReplies, stdin, stdout, stderr)
 }
 
-func runReply(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: bouncekit reply TEXT...")
-		return 2
+func runReply(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := newFlags("reply")
+	if code, ok := parseFlags(fs, args, stderr); !ok {
+		return code
+	}
+	texts := fs.Args()
+	if len(texts) == 0 {
+		hintStdin(stdin, stderr, "reply")
+		br := bufio.NewReaderSize(stdin, 64<<10)
+		for ctx.Err() == nil {
+			line, tooLong, err := readLine(br)
+			if s := strings.TrimSpace(line); s != "" && !tooLong {
+				texts = append(texts, s)
+			}
+			if err != nil {
+				break
+			}
+		}
+		if len(texts) == 0 {
+			fmt.Fprintln(stderr, "bouncekit reply: no reply given (pass it as an argument or on stdin); 'bouncekit reply --help' for more")
+			return 2
+		}
 	}
 	code := 0
 	enc := json.NewEncoder(stdout)
-	for _, a := range args {
+	for _, a := range texts {
 		r, err := bounce.ParseReply(a)
 		if err != nil {
 			fmt.Fprintf(stderr, "bouncekit: %v\n", err)

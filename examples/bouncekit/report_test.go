@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func runCmd(t *testing.T, args ...string) (stdout, stderr string, code int) {
@@ -26,7 +29,7 @@ func TestTriageNamesTheCauseInTheEmbeddedSample(t *testing.T) {
 		"bouncekit triage: 24,000 messages",
 		"CS01      125",
 		"understates: apple at 2.54% (pause)",
-		"apple: link_host (tag CS01, 2.50%, level pause)",
+		"apple: link_host (tag CS01, 2.50%, pause)",
 		"Cause: link_host = deals.partnerhub.example",
 	} {
 		if !strings.Contains(out, want) {
@@ -37,6 +40,9 @@ func TestTriageNamesTheCauseInTheEmbeddedSample(t *testing.T) {
 	for _, line := range strings.Split(out, "\n") {
 		if f := strings.Fields(line); len(f) == 8 && f[0] == "apple" {
 			found = f[1] == "5,000" && f[3] == "127" && f[5] == "2.54%" && f[7] == "pause"
+		}
+		if n := len([]rune(line)); n > 100 {
+			t.Errorf("line wider than 100 columns (%d): %q", n, line)
 		}
 	}
 	if !found {
@@ -144,5 +150,141 @@ func TestReportWithRules(t *testing.T) {
 	}
 	if _, stderr, code := runCmd(t, "report", "--events", events, "--rules", filepath.Join(dir, "missing.json")); code != 1 || !strings.Contains(stderr, "missing.json") {
 		t.Errorf("a missing rules file: exit %d, stderr %q", code, stderr)
+	}
+}
+
+func TestReportFormatsFailOnAndSuppressions(t *testing.T) {
+	dir := t.TempDir()
+	sup := filepath.Join(dir, "suppress.csv")
+	out, stderr, code := runCmd(t, "triage", "--format", "json", "--suppressions", sup)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var rep struct {
+		Providers []struct {
+			Provider      string
+			Interval      struct{ Low, High float64 }
+			ComplaintRate *float64 `json:"complaint_rate"`
+		}
+		Findings []struct {
+			PValue float64 `json:"p_value"`
+			QValue float64 `json:"q_value"`
+		}
+		Diagnosis []struct {
+			NextStep string `json:"next_step"`
+			Evidence []string
+		}
+		Suppress struct {
+			Suppress, Keep []struct{ Address, Category, Tag, Reason, Reply string }
+		}
+		TagMeanings []struct{ Provider, Tag, Meaning string } `json:"tag_meanings"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Providers) == 0 || rep.Providers[0].Interval.High <= rep.Providers[0].Interval.Low || rep.Providers[0].ComplaintRate == nil {
+		t.Errorf("providers lack intervals or complaint rates: %+v", rep.Providers)
+	}
+	if len(rep.Findings) == 0 || rep.Findings[0].QValue < rep.Findings[0].PValue || rep.Findings[0].QValue == 0 {
+		t.Errorf("findings lack p and q: %+v", rep.Findings)
+	}
+	if len(rep.Diagnosis) == 0 || rep.Diagnosis[0].NextStep == "" || len(rep.Diagnosis[0].Evidence) == 0 {
+		t.Errorf("diagnosis %+v", rep.Diagnosis)
+	}
+	// The sample's CS01 addresses are kept, its unknown users suppressed.
+	keepCS01 := 0
+	for _, k := range rep.Suppress.Keep {
+		if k.Tag == "CS01" && strings.Contains(k.Reply, "[CS01]") {
+			keepCS01++
+		}
+	}
+	if keepCS01 < 100 || len(rep.Suppress.Suppress) == 0 {
+		t.Errorf("%d CS01 addresses kept, %d suppressed", keepCS01, len(rep.Suppress.Suppress))
+	}
+	for _, s := range rep.Suppress.Suppress {
+		if s.Category != "recipient_unknown" && s.Category != "recipient_inactive" && s.Category != "bad_domain" {
+			t.Errorf("suppressed for %s: %+v", s.Category, s)
+		}
+	}
+	if len(rep.TagMeanings) == 0 || !strings.Contains(rep.TagMeanings[0].Meaning, "address is fine") {
+		t.Errorf("tag meanings %+v", rep.TagMeanings)
+	}
+	b, err := os.ReadFile(sup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if !strings.HasPrefix(lines[0], "list,address,provider,category") || len(lines) != 1+len(rep.Suppress.Suppress)+len(rep.Suppress.Keep) {
+		t.Errorf("suppressions file: %d lines, header %q", len(lines), lines[0])
+	}
+	if !strings.Contains(stderr, "addresses to suppress") {
+		t.Errorf("stderr %q", stderr)
+	}
+
+	csvOut, _, code := runCmd(t, "triage", "--format", "csv")
+	if code != 0 || !strings.HasPrefix(csvOut, "table,provider,key,sent") || !strings.Contains(csvOut, "\nprovider,apple,,5000,4873,127,") ||
+		!strings.Contains(csvOut, "\ndomain,apple,privaterelay.appleid.com,") || !strings.Contains(csvOut, "\nfinding,apple,") {
+		t.Errorf("csv: exit %d\n%s", code, csvOut)
+	}
+
+	// The sample has Apple at pause: --fail-on pause and investigate trip
+	// (exit 3), and so does watch; a level above every figure does not
+	// exist, so a report under the level passes (the JSON test file above).
+	for _, lv := range []string{"watch", "investigate", "pause"} {
+		if _, stderr, code := runCmd(t, "triage", "--fail-on", lv); code != 3 || !strings.Contains(stderr, "apple") {
+			t.Errorf("--fail-on %s: exit %d, %q", lv, code, stderr)
+		}
+	}
+	if _, _, code := runCmd(t, "triage", "--fail-on", "panic"); code != 2 {
+		t.Errorf("--fail-on panic: exit %d", code)
+	}
+}
+
+func TestReportFailOnPassesAHealthySend(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "events.csv")
+	var b strings.Builder
+	b.WriteString("recipient,outcome,reply\n")
+	for i := range 400 {
+		fmt.Fprintf(&b, "u%d@gmail.com,delivered,250 OK\n", i)
+	}
+	b.WriteString("x@gmail.com,bounced,550 5.1.1 user unknown\n")
+	os.WriteFile(path, []byte(b.String()), 0o644)
+	if _, stderr, code := runCmd(t, "report", "--events", path, "--fail-on", "investigate"); code != 0 {
+		t.Errorf("a 0.25%% send failed --fail-on investigate: exit %d %s", code, stderr)
+	}
+	if _, _, code := runCmd(t, "report", "--events", path, "--fail-on", "watch"); code != 3 {
+		t.Errorf("--fail-on watch: exit %d, want 3", code)
+	}
+}
+
+func TestHTMLReportIsSelfContained(t *testing.T) {
+	out, _, code := runCmd(t, "triage", "--format", "html")
+	if code != 0 || !strings.HasPrefix(out, "<!DOCTYPE html>") {
+		t.Fatalf("exit %d", code)
+	}
+	for _, bad := range []string{"<script", "<link", "src=", "url(", "@import", "https://", "@font-face"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("the page contains %q", bad)
+		}
+	}
+	for _, want := range []string{"<svg", "icloud.com", "me.com", "mac.com", "privaterelay.appleid.com", "Next step", "Over time", "Do not suppress these addresses"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+}
+
+func TestNoProgressWhenStderrIsNotATerminal(t *testing.T) {
+	_, stderr, code := runCmd(t, "triage")
+	if code != 0 || stderr != "" {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+	p := newProgress(io.Discard, true, "files", 10)
+	if p.on {
+		t.Error("progress on for a non-terminal")
+	}
+	p = &progress{unit: "files", total: 10, start: time.Now().Add(-2 * time.Second), n: 5, msgs: 7, bytes: 4e6}
+	if l := p.line(time.Now()); !strings.Contains(l, "5/10 files, 7 messages, 2.0 MB/s, ETA 2s") {
+		t.Errorf("progress line %q", l)
 	}
 }
