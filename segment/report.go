@@ -115,7 +115,7 @@ func BuildReport(ctx context.Context, events iter.Seq2[Event, error], opt Report
 	// Bounces are classified a second time here (once per distinct reply
 	// and provider) for what the aggregate does not keep: the meaning of
 	// each tag and, when asked, the address lists.
-	sup := newSuppressCollector(opt.Aggregate.Classifier, opt.MaxSuppressions, opt.Suppressions)
+	sup := NewAddressCollector(opt)
 	start := time.Now()
 	var dd *Dedup
 	if !opt.Attempts {
@@ -150,7 +150,7 @@ func BuildReport(ctx context.Context, events iter.Seq2[Event, error], opt Report
 				continue
 			}
 			a.Add(&it.ev)
-			sup.add(a, &it.ev)
+			sup.Add(a, &it.ev)
 			if it.ev.Time.After(last) {
 				last = it.ev.Time
 			}
@@ -178,11 +178,7 @@ func BuildReport(ctx context.Context, events iter.Seq2[Event, error], opt Report
 	if dd != nil {
 		r.Outcomes = dd.Stats
 	}
-	r.TagMeanings = sup.meanings()
-	if opt.Suppressions {
-		r.Suppress = sup.lists(r.Brakes)
-	}
-	r.AddressCounts = sup.addressCounts(r.Brakes, r.Suppress)
+	sup.Finish(r)
 	return r, fatal
 }
 

@@ -276,3 +276,36 @@ func (s *suppressCollector) lists(brakes []Brake) *Suppressions {
 	slices.SortFunc(out.Keep, byAddr)
 	return out
 }
+
+// AddressCollector gathers what a report keeps of its bounces besides the
+// aggregate: the meaning of each provider tag, and the two address lists
+// (or, without them, their sizes). BuildReport uses one while it reads. A
+// caller that aggregates elsewhere (a Beam pipeline merging Aggregates
+// built on many workers) feeds it the outcomes in the order BuildReport
+// would meet them, then fills the report NewReport built with Finish; the
+// report is then the one BuildReport gives. An AddressCollector is not safe
+// for concurrent use.
+type AddressCollector struct {
+	s     *suppressCollector
+	lists bool
+}
+
+// NewAddressCollector returns a collector for a report built with opt
+// (opt.Aggregate.Classifier, opt.Suppressions, opt.MaxSuppressions).
+func NewAddressCollector(opt ReportOptions) *AddressCollector {
+	return &AddressCollector{newSuppressCollector(opt.Aggregate.Classifier, opt.MaxSuppressions, opt.Suppressions), opt.Suppressions}
+}
+
+// Add looks at one outcome; only bounces count. a places the recipient's
+// domain with its provider (the report's aggregate).
+func (c *AddressCollector) Add(a *Aggregate, ev *Event) { c.s.add(a, ev) }
+
+// Finish sets r's TagMeanings, Suppress (when collected) and
+// AddressCounts, the suppression brake of r applied.
+func (c *AddressCollector) Finish(r *Report) {
+	r.TagMeanings = c.s.meanings()
+	if c.lists {
+		r.Suppress = c.s.lists(r.Brakes)
+	}
+	r.AddressCounts = c.s.addressCounts(r.Brakes, r.Suppress)
+}

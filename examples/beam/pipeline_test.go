@@ -5,7 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
-	"io"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -68,23 +68,16 @@ func singlePass(t testing.TB, files ...string) string {
 	}
 	events := func(yield func(segment.Event, error) bool) {
 		for _, b := range all {
-			var src io.Reader = bytes.NewReader(b)
-			if len(b) > 2 && b[0] == 0x1f && b[1] == 0x8b {
-				zr, err := gzip.NewReader(src)
-				if err != nil {
-					t.Fatal(err)
-				}
-				src = zr
-			}
+			// segment's readers detect gzip themselves.
 			rd := &segment.Reader{}
-			for ev, err := range rd.Events(src) {
+			for ev, err := range rd.Events(bytes.NewReader(b)) {
 				if !yield(ev, err) {
 					return
 				}
 			}
 		}
 	}
-	rep, err := segment.BuildReport(context.Background(), events, segment.ReportOptions{})
+	rep, err := segment.BuildReport(context.Background(), events, segment.ReportOptions{Suppressions: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,16 +92,7 @@ func singlePass(t testing.TB, files ...string) string {
 // json` writes for the same input.
 func TestDeliveryEqualsBouncekitReport(t *testing.T) {
 	got := runDelivery(t, sampleEvents)
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("no go command to build the bouncekit binary")
-	}
-	bin := filepath.Join(t.TempDir(), "bouncekit")
-	build := exec.Command(goBin, "build", "-o", bin, "./examples/bouncekit")
-	build.Dir = "../.."
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building bouncekit: %v\n%s", err, out)
-	}
+	bin := buildBouncekit(t)
 	want, err := exec.Command(bin, "report", "--format", "json", "--events", sampleEvents).Output()
 	if err != nil {
 		t.Fatalf("bouncekit report: %v", err)
@@ -120,6 +104,22 @@ func TestDeliveryEqualsBouncekitReport(t *testing.T) {
 	if err := json.Unmarshal([]byte(got), &m); err != nil || m["total"] == nil {
 		t.Errorf("not a report: %v", err)
 	}
+}
+
+// buildBouncekit builds the bouncekit binary of this checkout.
+func buildBouncekit(t testing.TB) string {
+	t.Helper()
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command to build the bouncekit binary")
+	}
+	bin := filepath.Join(t.TempDir(), "bouncekit")
+	build := exec.Command(goBin, "build", "-o", bin, "./examples/bouncekit")
+	build.Dir = "../.."
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building bouncekit: %v\n%s", err, out)
+	}
+	return bin
 }
 
 // The same events split over several files, one of them gzip'ed, read by
@@ -238,5 +238,77 @@ func TestBouncesEqualSinglePass(t *testing.T) {
 	}
 	if n != records {
 		t.Errorf("categories count %d records, want %d", n, records)
+	}
+}
+
+// writeRetryLogs writes a Postfix log of n messages spread over three
+// files: each recipient deferred once or twice in the first files, then
+// delivered or bounced in a later one, so the attempts of one message meet
+// only in the GroupByKey. It returns the files in order.
+func writeRetryLogs(t testing.TB, dir string, n int) []string {
+	t.Helper()
+	hosts := []string{"icloud.com", "gmail.com", "yahoo.com", "outlook.com"}
+	var files [3]strings.Builder
+	for i := range n {
+		qid := fmt.Sprintf("4Q%06X", i)
+		dom := hosts[i%len(hosts)]
+		rcpt := fmt.Sprintf("u%d@%s", i, dom)
+		ts := func(min int) string { return fmt.Sprintf("May 12 %02d:%02d:%02d", 10+min/60, min%60, i%60) }
+		fmt.Fprintf(&files[0], "%s mx1 postfix/qmgr[811]: %s: from=<news@shop.example>, size=20311, nrcpt=1 (queue active)\n", ts(0), qid)
+		fmt.Fprintf(&files[0], "%s mx1 postfix/smtp[912]: %s: to=<%s>, relay=mx.%s[192.0.2.%d]:25, delay=1, delays=0.1/0/0.5/0.4, dsn=4.7.0, status=deferred (host mx.%s[192.0.2.%d] said: 421 4.7.0 Try again later (in reply to RCPT TO command))\n",
+			ts(1), qid, rcpt, dom, i%250+1, dom, i%250+1)
+		if i%3 == 0 {
+			fmt.Fprintf(&files[1], "%s mx1 postfix/smtp[913]: %s: to=<%s>, relay=mx.%s[192.0.2.%d]:25, delay=600, delays=0.1/0/0.5/0.4, dsn=4.7.0, status=deferred (host mx.%s[192.0.2.%d] said: 421 4.7.0 Try again later (in reply to RCPT TO command))\n",
+				ts(70), qid, rcpt, dom, i%250+1, dom, i%250+1)
+		}
+		switch {
+		case i%10 == 7:
+			fmt.Fprintf(&files[2], "%s mx1 postfix/smtp[914]: %s: to=<%s>, relay=mx.%s[192.0.2.%d]:25, delay=900, delays=0.1/0/0.5/0.4, dsn=5.1.1, status=bounced (host mx.%s[192.0.2.%d] said: 550 5.1.1 <%s>: Recipient address rejected: User unknown (in reply to RCPT TO command))\n",
+				ts(130), qid, rcpt, dom, i%250+1, dom, i%250+1, rcpt)
+		case i%10 == 8 && dom == "icloud.com":
+			fmt.Fprintf(&files[2], "%s mx1 postfix/smtp[914]: %s: to=<%s>, relay=mx.%s[17.57.154.6]:25, delay=900, delays=0.1/0/0.5/0.4, dsn=5.7.1, status=bounced (host mx.%s[17.57.154.6] said: 554 5.7.1 [CS01] Message rejected due to local policy (in reply to end of DATA command))\n",
+				ts(130), qid, rcpt, dom, dom)
+		case i%10 == 9:
+			// Still deferred at the end of the logs.
+		default:
+			fmt.Fprintf(&files[2], "%s mx1 postfix/smtp[914]: %s: to=<%s>, relay=mx.%s[192.0.2.%d]:25, delay=900, delays=0.1/0/0.5/0.4, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as X%d)\n",
+				ts(130), qid, rcpt, dom, i%250+1, i)
+		}
+	}
+	var names []string
+	for i := range files {
+		name := filepath.Join(dir, fmt.Sprintf("maillog.%d", i))
+		if err := os.WriteFile(name, []byte(files[i].String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, name)
+	}
+	return names
+}
+
+// Retries spread across files fold into one outcome per message and
+// recipient on the pipeline as in one pass of `bouncekit report` over the
+// same files.
+func TestDeliveryRetriesAcrossFilesEqualBouncekitReport(t *testing.T) {
+	dir := t.TempDir()
+	files := writeRetryLogs(t, dir, 600)
+	got := runDelivery(t, filepath.Join(dir, "maillog.*"))
+	bin := buildBouncekit(t)
+	want, err := exec.Command(bin, append([]string{"report", "--format", "json"}, files...)...).Output()
+	if err != nil {
+		t.Fatalf("bouncekit report: %v", err)
+	}
+	if got != string(want) {
+		t.Errorf("pipeline report differs from bouncekit report:\n got %.600s\nwant %.600s", got, want)
+	}
+	var rep struct {
+		Total    struct{ Sent, Delivered, Bounced, Deferred int64 }
+		Outcomes struct{ Events, Outcomes, Folded int64 }
+	}
+	if err := json.Unmarshal([]byte(got), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Total.Sent != 600 || rep.Outcomes.Outcomes != 600 || rep.Outcomes.Folded == 0 || rep.Total.Deferred != 60 {
+		t.Errorf("want 600 outcomes (60 still deferred) from the folded attempts, got %+v", rep)
 	}
 }

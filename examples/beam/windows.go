@@ -45,10 +45,11 @@ type stampOutcomeFn struct {
 }
 
 func (fn *stampOutcomeFn) ProcessElement(b []byte, emit func(string, windowCounts)) error {
-	var ev segment.Event
-	if err := json.Unmarshal(b, &ev); err != nil {
+	var o orderedOutcome
+	if err := json.Unmarshal(b, &o); err != nil {
 		return err
 	}
+	ev := o.Ev
 	if ev.Time.IsZero() {
 		return nil
 	}
