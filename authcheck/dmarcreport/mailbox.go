@@ -84,15 +84,6 @@ func (rd *Reader) ReadFile(path string) iter.Seq[Result] {
 	}
 }
 
-func readFileCapped(path string, max int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return readCapped(f, max)
-}
-
 func readFSCapped(fsys fs.FS, name string, max int64) ([]byte, error) {
 	f, err := fsys.Open(name)
 	if err != nil {
