@@ -74,11 +74,39 @@ func findStatus(s string, from int) (int, Status, int) {
 		if i > 0 && !isStatusBoundary(s[i-1]) {
 			continue
 		}
-		if st, n := scanStatus(s[i:]); n > 0 && statusEnds(s, i+n) {
+		if st, n := scanStatus(s[i:]); n > 0 && statusEnds(s, i+n) && !versionBefore(s, i) {
 			return i, st, n
 		}
 	}
 	return -1, Status{}, 0
+}
+
+// versionBefore reports whether the word before s[i:] names a product
+// version ("MDaemon version 5.0.5", "release 4.0.2", "v5.0.1"): such a
+// dotted number is not an RFC 3463 status. It allocates nothing.
+func versionBefore(s string, i int) bool {
+	j := i
+	if j > 0 && (s[j-1] == 'v' || s[j-1] == 'V') && (j == 1 || !isAlpha(s[j-2])) {
+		return true // "v5.0.1"
+	}
+	for j > 0 && (s[j-1] == ' ' || s[j-1] == '\t' || s[j-1] == ':') {
+		j--
+	}
+	k := j
+	for k > 0 && isAlpha(s[k-1]) {
+		k--
+	}
+	switch w := s[k:j]; {
+	case len(w) < 3 || len(w) > 8:
+		return false
+	default:
+		for _, v := range [...]string{"version", "ver", "release", "build", "rev", "revision"} {
+			if strings.EqualFold(w, v) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // statusEnds reports whether a status code ending at s[n] stands alone.

@@ -362,3 +362,19 @@ func TestFlagGaveUp(t *testing.T) {
 		}
 	}
 }
+
+// A product version is not an enhanced status code.
+func TestParseReplyVersionIsNotAStatus(t *testing.T) {
+	for _, in := range []string{"MDaemon version 5.0.5: the message could not be delivered", "Exchange Server release 4.0.2 could not deliver", "550 build 5.2.1 rejected"} {
+		r, _ := ParseReply(in)
+		if r.Status.IsValid() {
+			t.Errorf("%q: status %s read from a version", in, r.Status)
+		}
+	}
+	if r, _ := ParseReply("550 5.1.1 user unknown"); r.Status.String() != "5.1.1" {
+		t.Errorf("status = %s", r.Status)
+	}
+	if n := testing.AllocsPerRun(100, func() { _, _ = ParseReply("MDaemon Version 5.0.5 failed") }); n != 0 {
+		t.Errorf("allocates %v", n)
+	}
+}
