@@ -72,6 +72,10 @@ type Auth struct {
 	SPF   *SPF
 	DMARC *DMARC
 	ARC   *ARC
+
+	// ext is what the DNS checks of WithDNS computed (a *msgauth.Result),
+	// for their checks to read; it is not part of the report.
+	ext any
 }
 
 // DKIM is the verdict on one DKIM-Signature (RFC 6376 §6; RFC 8601 result
