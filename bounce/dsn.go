@@ -5,6 +5,9 @@ package bounce
 // fields, then one group per recipient. Real DSNs bend the grammar (groups not
 // separated by blank lines, several Final-Recipient fields in one group), so
 // groups are split on the recipient fields as well as on blank lines.
+// It is a little over 600 lines because the field grammar and the repairs
+// for the bent DSNs belong to one reading of a group; the transcript
+// reader is in transcript.go, the text notices in format_text*.go.
 
 import (
 	"bytes"

@@ -34,7 +34,9 @@ type Signer struct {
 // Sign returns msg (LF or CRLF line endings) with CRLF line endings and a
 // DKIM-Signature field prepended, its t= fixed at 1700000000.
 func (s Signer) Sign(msg string) (string, error) {
-	msg = strings.ReplaceAll(msg, "\n", "\r\n")
+	// Bare LFs become CRLF; a CRLF stays one (a message signed once more
+	// must not gain CR CR LF line ends).
+	msg = strings.ReplaceAll(strings.ReplaceAll(msg, "\r\n", "\n"), "\n", "\r\n")
 	m := SplitMessage([]byte(msg))
 	_, bc, _ := strings.Cut(s.Canon, "/")
 	body := canonBody(m.Body, Canon(bc))

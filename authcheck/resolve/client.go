@@ -1,6 +1,8 @@
 // Client: the default Resolver, a stub resolver on github.com/miekg/dns
 // (RFC 1035) with UDP and TCP fallback on truncation, EDNS0 (RFC 6891),
 // per-query timeouts, bounded retries, CNAME chasing and an optional cache.
+// It is at 600 lines: the exchange, its retries and the CNAME walk are one
+// query's path; the cache is in cache.go, the static zones in static.go.
 
 package resolve
 
