@@ -159,9 +159,7 @@ func BenchmarkWorstCaseReaders(b *testing.B) {
 // knownQuadratic lists the shapes a reader is still quadratic on, with
 // the reason; each is measured by BenchmarkWorstCaseReaders and reported in
 // docs/reliability.md, and its entry goes when the reader is fixed.
-var knownQuadratic = map[string]string{
-	"csv-unclosed-quote": "the CSV reader splits the whole record again after each line a quoted field runs over (read_csv.go, csvRecords.next)",
-}
+var knownQuadratic = map[string]string{}
 
 // TestHostileEventInputsStayInBudget reads the largest size of each shape
 // within the fuzz targets' budget, so a reader that turns quadratic fails.

@@ -32,12 +32,17 @@ func (c *csvRecords) next() (fields []string, line int, recErr, err error) {
 			continue
 		}
 		c.buf = append(c.buf[:0], b...)
+		var ok bool
+		if c.fields, ok = splitCSV(string(c.buf), c.fields[:0]); ok {
+			return c.fields, line, nil, nil
+		}
+		// A record whose quoted field is still open needs more lines;
+		// csvQuotes follows splitCSV's rules line by line, so the record
+		// is split again only when it may be whole, and a quote left open
+		// over many lines costs time linear in them.
+		var q csvQuotes
+		q.feed(b)
 		for {
-			var ok bool
-			c.fields, ok = splitCSV(string(c.buf), c.fields[:0])
-			if ok {
-				return c.fields, line, nil, nil
-			}
 			// A quoted field runs over the line end (RFC 4180 §2.6).
 			b, tooLong, err := c.s.next()
 			if err == io.EOF {
@@ -53,9 +58,61 @@ func (c *csvRecords) next() (fields []string, line int, recErr, err error) {
 			}
 			c.buf = append(c.buf, '\n')
 			c.buf = append(c.buf, b...)
+			if q.feed(b); !q.open() {
+				if c.fields, ok = splitCSV(string(c.buf), c.fields[:0]); ok {
+					return c.fields, line, nil, nil
+				}
+			}
 		}
 	}
 }
+
+// csvQuotes follows where a CSV record stands as its lines come, by
+// splitCSV's rules: a field that starts with a quote is quoted until a
+// quote not followed by another (RFC 4180 §2.5-2.7); a quote elsewhere is
+// a literal character; after a closing quote the rest up to the comma is
+// dropped.
+type csvQuotes struct{ st uint8 }
+
+const (
+	csvFieldStart uint8 = iota
+	csvUnquoted
+	csvQuoted
+	csvAfterClose
+)
+
+// feed reads one line of the record (without its line end).
+func (q *csvQuotes) feed(b []byte) {
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		switch q.st {
+		case csvFieldStart:
+			switch c {
+			case '"':
+				q.st = csvQuoted
+			case ',':
+			default:
+				q.st = csvUnquoted
+			}
+		case csvUnquoted, csvAfterClose:
+			if c == ',' {
+				q.st = csvFieldStart
+			}
+		case csvQuoted:
+			if c == '"' {
+				if i+1 < len(b) && b[i+1] == '"' {
+					i++
+				} else {
+					q.st = csvAfterClose
+				}
+			}
+		}
+	}
+}
+
+// open reports whether the record's last field is a quoted one still open
+// at the end of the lines fed so far.
+func (q *csvQuotes) open() bool { return q.st == csvQuoted }
 
 // splitCSV splits one record. ok is false when a quoted field is not closed.
 // A quote inside an unquoted field is kept as a literal character, and
