@@ -239,6 +239,17 @@ func readRecipientGroup(h Header) (Record, bool) {
 // type) with ParseReply; when that finds no code it retries from the first
 // reply code in the text, so wrapper text before the code does not hide it.
 func parseDiagnostic(full, text string) Reply {
+	rep := diagnosticReply(full, text)
+	// A notice's diagnostic is the sending MTA's own text, the one place
+	// its "gave up" words can stand; an SMTP server's reply to a queue
+	// never says them, so ParseReply does not look for them.
+	if SaysGaveUp(full) {
+		rep.Flags |= FlagGaveUp
+	}
+	return rep
+}
+
+func diagnosticReply(full, text string) Reply {
 	rep, _ := ParseReply(full)
 	if rep.HasCode() {
 		return rep

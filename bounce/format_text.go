@@ -214,7 +214,7 @@ func textRecord(addr, diag string) Record {
 		}
 		if r.Action == ActionNone {
 			r.Action = ActionFailed
-			if (r.Reply.Transient() || r.Status.Transient()) && !SaysGaveUp(diag) {
+			if (r.Reply.Transient() || r.Status.Transient()) && !r.Reply.Flags.Has(FlagGaveUp) {
 				r.Action = ActionDelayed
 			}
 		}

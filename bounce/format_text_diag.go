@@ -20,7 +20,10 @@ const maxDiagnostic = MaxReplyLen
 var gaveUpPhrases = [...]string{"not going to try again", "in the queue too long", "too long in the queue", "too long in queue"}
 
 // SaysGaveUp reports whether text says the sending MTA gave up retrying: the
-// words behind FlagGaveUp, which ParseReply sets. It ignores ASCII case and
+// words behind FlagGaveUp, which the DSN and text readers set on the
+// replies of their records (ParseReply does not: a receiver's reply to a
+// queue never says them, and the search would cost every reply). It
+// ignores ASCII case and
 // allocates nothing; most texts are ruled out by two fast searches for the
 // words every phrase holds.
 func SaysGaveUp(text string) bool {

@@ -144,7 +144,8 @@ const (
 	// stopped retrying (qmail-send: "I'm not going to try again; this
 	// message has been in the queue too long"): the failure is final
 	// whatever the class of the last reply, and its cause is the queue
-	// lifetime, not the address. See SaysGaveUp.
+	// lifetime, not the address. The DSN and text readers set it on their
+	// records' replies; ParseReply does not. See SaysGaveUp.
 	FlagGaveUp
 )
 

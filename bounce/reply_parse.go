@@ -30,9 +30,6 @@ import (
 func ParseReply(s string) (Reply, error) {
 	var r Reply
 	err := r.parse(s)
-	if SaysGaveUp(r.Text) {
-		r.Flags |= FlagGaveUp
-	}
 	return r, err
 }
 

@@ -2,11 +2,13 @@ package bounce
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"math/bits"
 	"net/netip"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -338,9 +340,10 @@ func TestParseReplyExchangeQuotedAngleReply(t *testing.T) {
 	}
 }
 
-// The sending MTA's "gave up" words set FlagGaveUp wherever they stand, in
-// any case; a receiver's "try again later" does not.
-func TestFlagGaveUp(t *testing.T) {
+// The sending MTA's "gave up" words are found wherever they stand, in any
+// case; a receiver's "try again later" is not one of them. ParseReply
+// leaves the flag to the readers of notices (it would cost every reply).
+func TestSaysGaveUp(t *testing.T) {
 	for _, c := range []struct {
 		in   string
 		want bool
@@ -353,13 +356,18 @@ func TestFlagGaveUp(t *testing.T) {
 		{"550 5.1.1 user unknown", false},
 		{"421 Not going to try again", true},
 	} {
-		r, _ := ParseReply(c.in)
-		if got := r.Flags.Has(FlagGaveUp); got != c.want {
-			t.Errorf("%q: gave_up %v, want %v", c.in, got, c.want)
-		}
 		if got := SaysGaveUp(c.in); got != c.want {
 			t.Errorf("SaysGaveUp(%q) = %v", c.in, got)
 		}
+		if r, _ := ParseReply(c.in); r.Flags.Has(FlagGaveUp) {
+			t.Errorf("ParseReply(%q) set gave_up", c.in)
+		}
+		if r := parseDiagnostic(c.in, c.in); r.Flags.Has(FlagGaveUp) != c.want {
+			t.Errorf("a notice's diagnostic %q: gave_up %v, want %v", c.in, r.Flags.Has(FlagGaveUp), c.want)
+		}
+	}
+	if n := testing.AllocsPerRun(100, func() { _ = SaysGaveUp("451 I'm not going to try again; in the queue too long") }); n != 0 {
+		t.Errorf("SaysGaveUp allocates %v times", n)
 	}
 }
 
@@ -376,5 +384,23 @@ func TestParseReplyVersionIsNotAStatus(t *testing.T) {
 	}
 	if n := testing.AllocsPerRun(100, func() { _, _ = ParseReply("MDaemon Version 5.0.5 failed") }); n != 0 {
 		t.Errorf("allocates %v", n)
+	}
+}
+
+// A qmail notice that gave up: its record's reply carries the flag and the
+// record is final, though the last reply was transient.
+func TestGaveUpNoticeRecord(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("testdata", "messages", "qmail-queue-too-long.eml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := ParseMessage(bytes.NewReader(b))
+	if err != nil || len(rep.Records) == 0 {
+		t.Fatalf("records %v, err %v", rep, err)
+	}
+	for _, r := range rep.Records {
+		if !r.Reply.Flags.Has(FlagGaveUp) || r.Action != ActionFailed {
+			t.Errorf("%s: flags %s action %s, want gave_up and failed", r.Recipient, r.Reply.Flags, r.Action)
+		}
 	}
 }

@@ -78,7 +78,7 @@ func (c *Classifier) ClassifyDSN(action string, status bounce.Status, diag *boun
 			// there is no receiver's cause to inherit).
 			v.Severity, v.Retry, v.Suppress = SeverityHard, false, false
 			switch {
-			case connectionRules[v.Rule] || vagueRules[v.Rule] && rep.Flags.Has(bounce.FlagGaveUp) || v.Category == CategoryUnknown && rep.Class() == 4:
+			case connectionRules[v.Rule] || vagueRules[v.Rule] && gaveUp(&rep) || v.Category == CategoryUnknown && rep.Class() == 4:
 				v.Category, v.Hint = CategoryExpired, HintUnknown
 				v.Rule, v.Explanation = "dsn-gave-up", "the reporting MTA gave up after transient failures (RFC 3464 action failed after connection failures or an unspecific 4.x.x): the queue lifetime ran out"
 			case v.Category == CategoryDelivered || v.Category == CategoryUnknown:
@@ -121,4 +121,11 @@ func (c *Classifier) providerOnly(diag *bounce.Reply, in Context) Provider {
 	var ml matchList
 	c.ac.scan(r.Text, &ml)
 	return c.detectProvider(&r, in, &ml)
+}
+
+// gaveUp reports whether the notice says the reporting MTA gave up: the flag
+// bounce's readers set on a record's reply, or, for a reply the caller
+// parsed with ParseReply, bounce's own reading of its text.
+func gaveUp(rep *bounce.Reply) bool {
+	return rep.Flags.Has(bounce.FlagGaveUp) || bounce.SaysGaveUp(rep.Text)
 }
