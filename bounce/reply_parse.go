@@ -250,7 +250,7 @@ func (r *Reply) finishText(prefix string, multiline bool, code, status string) {
 		from := max(0, len(tt)-64)
 		if i := strings.LastIndexByte(tt[from:], '('); i >= 0 && strings.HasPrefix(tt[from+i:], "(in reply to ") {
 			i += from
-			if st := stageFromInReplyTo(tt[i+len("(in reply to "):]); st != StageUnknown {
+			if st := ParseStage(tt[i+len("(in reply to "):]); st != StageUnknown {
 				r.Stage = st
 				t = trimRightSpace(tt[:i])
 			}

@@ -60,10 +60,6 @@ func ParseStage(s string) Stage {
 
 func equalFold(a, b string) bool { return len(a) == len(b) && strings.EqualFold(a, b) }
 
-// stageFromInReplyTo reads Postfix's "(in reply to X command)". It looks at
-// the first letter before comparing, as it runs on most Postfix replies.
-func stageFromInReplyTo(s string) Stage { return ParseStage(s) }
-
 // stageFromExim reads what follows Exim's "... after ".
 func stageFromExim(s string) Stage {
 	return ParseStage(strings.TrimPrefix(s, "pipelined "))
