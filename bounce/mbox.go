@@ -44,7 +44,13 @@ func ReadMbox(r io.Reader) iter.Seq2[Message, error] {
 func (p *Parser) Mbox(r io.Reader) iter.Seq2[Message, error] {
 	return func(yield func(Message, error) bool) {
 		lim := p.Limits.withDefaults()
-		br := bufio.NewReaderSize(r, 64<<10)
+		size := 64 << 10
+		if l, ok := r.(interface{ Len() int }); ok {
+			// An in-memory reader (bytes.Reader, strings.Reader,
+			// bytes.Buffer) of a small mbox needs no 64 KiB buffer.
+			size = min(size, max(l.Len()+1, 512))
+		}
+		br := bufio.NewReaderSize(r, size)
 		var (
 			buf       bytes.Buffer
 			over      bool // the current message passed MaxMessageBytes

@@ -142,8 +142,11 @@ func runParse(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 
 // parseAll parses the inputs on up to jobs goroutines and hands each
 // result to each in input order; it stops when each returns false or ctx
-// is done, and reports whether every input was handed over. At most 2*jobs
-// results wait in memory.
+// is done, and reports whether every input was handed over. The inputs go
+// to the goroutines in runs of consecutive names (parseRun of them), so
+// that a corpus of small files costs one hand-over per run rather than a
+// goroutine wake-up per file; at most 2*jobs runs of results wait in
+// memory.
 func parseAll(ctx context.Context, names []string, stdin io.Reader, jobs int, direct io.Writer, each func(*parseResult) bool) bool {
 	if jobs == 1 || len(names) == 1 {
 		for _, name := range names {
@@ -164,53 +167,69 @@ func parseAll(ctx context.Context, names []string, stdin io.Reader, jobs int, di
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	type job struct {
-		name string
-		out  chan *parseResult
+		names []string
+		out   chan []parseResult
 	}
+	run := parseRun(len(names), jobs)
 	work := make(chan job)
-	pending := make(chan chan *parseResult, 2*jobs)
+	pending := make(chan chan []parseResult, 2*jobs)
 	for range jobs {
 		go func() {
 			for j := range work {
-				r := &parseResult{}
-				if ctx.Err() == nil {
-					parseInput(ctx, j.name, stdin, r, nil)
+				rs := make([]parseResult, len(j.names))
+				for i, name := range j.names {
+					if ctx.Err() != nil {
+						rs = rs[:i]
+						break
+					}
+					parseInput(ctx, name, stdin, &rs[i], nil)
 				}
-				j.out <- r
+				j.out <- rs
 			}
 		}()
 	}
 	go func() {
 		defer close(work)
 		defer close(pending)
-		for _, name := range names {
-			ch := make(chan *parseResult, 1)
+		for len(names) > 0 {
+			n := min(run, len(names))
+			ch := make(chan []parseResult, 1)
 			select {
 			case pending <- ch:
 			case <-ctx.Done():
 				return
 			}
 			select {
-			case work <- job{name, ch}:
+			case work <- job{names[:n], ch}:
 			case <-ctx.Done():
-				ch <- &parseResult{}
+				ch <- nil
 				return
 			}
+			names = names[n:]
 		}
 	}()
 	all := true
 	for ch := range pending {
-		r := <-ch
-		if !all || ctx.Err() != nil {
-			all = false
-			continue
-		}
-		if !each(r) {
-			all = false
-			cancel()
+		rs := <-ch
+		for i := range rs {
+			if !all || ctx.Err() != nil {
+				all = false
+				break
+			}
+			if !each(&rs[i]) {
+				all = false
+				cancel()
+			}
 		}
 	}
 	return all && ctx.Err() == nil
+}
+
+// parseRun is how many consecutive inputs one goroutine takes at a time:
+// enough that each of the jobs gets some eight runs, at most 32 inputs (so
+// that results held for the output order stay small), at least one.
+func parseRun(inputs, jobs int) int {
+	return max(1, min(32, inputs/(8*jobs)))
 }
 
 // parseInput parses one input into r: its records as JSON lines to out
@@ -222,47 +241,55 @@ func parseInput(ctx context.Context, name string, stdin io.Reader, r *parseResul
 		r.ok = false
 	}
 	var msgs iter.Seq2[bounce.Message, error]
-	switch fi, err := os.Stat(name); {
-	case name == "-":
+	if name == "-" {
 		msgs = bounce.ReadMbox(stdin)
-	case err != nil:
-		fail(err)
-		return
-	case fi.IsDir():
-		msgs = bounce.ReadMaildir(os.DirFS(name))
-	case fi.Mode().IsRegular() && fi.Size() <= singleReadMax:
-		// A small file is read whole; one with no line starting "From "
-		// or ">" is one message and is parsed in place: what the mbox
-		// reader would find, without its copy of every line.
-		b, err := os.ReadFile(name)
-		if err != nil {
-			fail(err)
-			return
-		}
-		r.counts.Files++
-		r.counts.Bytes += int64(len(b))
-		if single, ok := singleMessage(b); ok {
-			msgs = func(yield func(bounce.Message, error) bool) {
-				if len(single) > 0 {
-					var p bounce.Parser
-					rep, err := p.ParseBytes(single)
-					yield(bounce.Message{Report: rep}, err)
-				}
-			}
-		} else {
-			msgs = bounce.ReadMbox(bytes.NewReader(b))
-		}
-	default:
+	} else {
+		// One open and one fstat per input: a corpus of small files
+		// costs a few system calls each, not a path walk for os.Stat
+		// and another for os.ReadFile.
 		f, err := os.Open(name)
 		if err != nil {
 			fail(err)
 			return
 		}
 		defer f.Close()
-		r.counts.Files++
-		r.counts.Bytes += fi.Size()
-		// A file is an mbox; one without "From " lines is one message.
-		msgs = bounce.ReadMbox(f)
+		fi, err := f.Stat()
+		if err != nil {
+			fail(err)
+			return
+		}
+		switch {
+		case fi.IsDir():
+			msgs = bounce.ReadMaildir(os.DirFS(name))
+		case fi.Mode().IsRegular() && fi.Size() <= singleReadMax:
+			// A small file is read whole; one with no mbox separator
+			// or quoted separator is one message and is parsed in
+			// place: what the mbox reader would find, without its copy
+			// of every line.
+			b, err := readSmall(f, fi.Size())
+			if err != nil {
+				fail(err)
+				return
+			}
+			r.counts.Files++
+			r.counts.Bytes += int64(len(b))
+			if single, ok := singleMessage(b); ok {
+				msgs = func(yield func(bounce.Message, error) bool) {
+					if len(single) > 0 {
+						var p bounce.Parser
+						rep, err := p.ParseBytes(single)
+						yield(bounce.Message{Report: rep}, err)
+					}
+				}
+			} else {
+				msgs = bounce.ReadMbox(bytes.NewReader(b))
+			}
+		default:
+			r.counts.Files++
+			r.counts.Bytes += fi.Size()
+			// A file is an mbox; one without "From " lines is one message.
+			msgs = bounce.ReadMbox(f)
+		}
 	}
 	if out == nil {
 		out = &r.out
@@ -320,19 +347,47 @@ func parseInput(ctx context.Context, name string, stdin io.Reader, r *parseResul
 	}
 }
 
+// readSmall reads the regular file f of size bytes (its size when it was
+// opened) in one read: a file that grew since is read up to that size, one
+// that shrank up to its end.
+func readSmall(f *os.File, size int64) ([]byte, error) {
+	b := make([]byte, size)
+	n, err := io.ReadFull(f, b)
+	if err == io.ErrUnexpectedEOF || err == io.EOF {
+		err = nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", f.Name(), err)
+	}
+	return b[:n], nil
+}
+
 // singleReadMax is the largest file parse reads whole to see whether it is
 // one message; larger files stream through the mbox reader.
 const singleReadMax = 1 << 20
 
 // singleMessage reports whether b holds at most one message: no line starts
-// with "From " (so bounce.ReadMbox finds no separator) or ">" (so it
-// unquotes nothing). It returns the message without the blank lines before
-// it, which the mbox reader skips too; nil when b is blank. Other files go
-// through bounce.ReadMbox.
+// with "From " (so bounce.ReadMbox finds no separator) or with ">From ",
+// ">>From " and so on (so it unquotes nothing; RFC 4155 §2, mboxrd). It
+// returns the message without the blank lines before it, which the mbox
+// reader skips too; nil when b is blank. Other files go through
+// bounce.ReadMbox. Lines quoted with ">" for other reasons, as bounces
+// quote the SMTP dialogue, stay on this path.
 func singleMessage(b []byte) ([]byte, bool) {
-	if bytes.HasPrefix(b, []byte("From ")) || bytes.HasPrefix(b, []byte(">")) ||
-		bytes.Contains(b, []byte("\nFrom ")) || bytes.Contains(b, []byte("\n>")) {
-		return nil, false
+	for off := 0; ; {
+		i := bytes.Index(b[off:], []byte("From "))
+		if i < 0 {
+			break
+		}
+		i += off
+		j := i
+		for j > 0 && b[j-1] == '>' {
+			j--
+		}
+		if j == 0 || b[j-1] == '\n' {
+			return nil, false
+		}
+		off = i + len("From ")
 	}
 	for len(b) > 0 {
 		i := bytes.IndexByte(b, '\n')

@@ -249,6 +249,10 @@ func TestSingleMessageFastPathAgreesWithTheMboxReader(t *testing.T) {
 		{"an mbox", "From a@b Mon Jan  1 00:00:00 2026\n" + string(msg), false},
 		{"an mbox of two", "From a@b Mon Jan  1 00:00:00 2026\n" + string(msg) + "\nFrom a@b Mon Jan  1 00:00:01 2026\n" + string(msg), false},
 		{"a quoted From line", strings.Replace(string(msg), "\n\n", "\n\n>From here\n", 1), false},
+		{"a twice quoted From line", strings.Replace(string(msg), "\n\n", "\n\n>>From here\n", 1), false},
+		{"a From line in the body", strings.Replace(string(msg), "\n\n", "\n\nFrom here\n", 1), false},
+		{"a quoted SMTP dialogue", strings.Replace(string(msg), "\n\n", "\n\n> RCPT TO:<a@b>\n>>> From x\n<<< 550 no\n", 1), true},
+		{"From inside a line", strings.Replace(string(msg), "\n\n", "\n\nsent From here >From there\n", 1), true},
 	} {
 		_, ok := singleMessage([]byte(tc.in))
 		if ok != tc.single {
