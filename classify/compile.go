@@ -137,9 +137,13 @@ func compile(list []*Rule) (*Classifier, error) {
 			c.scoped[i/64] |= 1 << (i % 64)
 		}
 	}
-	var err error
-	if c.ac, err = newMatcher(c.patterns); err != nil {
-		return nil, err
+	// The built-in rules' matcher is precompiled (matcher_table.go); any
+	// other phrase list is compiled here.
+	if c.ac = tableMatcher(defaultMatcherTable, c.patterns); c.ac == nil {
+		var err error
+		if c.ac, err = newMatcher(c.patterns); err != nil {
+			return nil, err
+		}
 	}
 	return c, nil
 }

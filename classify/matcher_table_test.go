@@ -1,0 +1,103 @@
+package classify
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"reflect"
+	"testing"
+
+	"github.com/bouncekit/bouncekit/bounce"
+)
+
+var updateMatcherTable = flag.Bool("update-matcher-table", false, "rewrite matcher_default.bin from the built-in rules (go generate)")
+
+// builtinPatterns is the phrase list of the built-in rules, as compile
+// makes it.
+func builtinPatterns(t testing.TB) []string {
+	t.Helper()
+	c, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c.patterns
+}
+
+// The embedded table is the matcher newMatcher builds from the built-in
+// rules' phrases, byte for byte; go generate ./classify rewrites it.
+func TestMatcherTableIsCurrent(t *testing.T) {
+	pats := builtinPatterns(t)
+	m, err := newMatcher(pats)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := appendTable(nil, m, patternsSum(pats))
+	if *updateMatcherTable {
+		if err := os.WriteFile("matcher_default.bin", want, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if !bytes.Equal([]byte(defaultMatcherTable), want) {
+		t.Fatal("matcher_default.bin is not the built-in rules' matcher: run go generate ./classify")
+	}
+	got := tableMatcher(defaultMatcherTable, pats)
+	if got == nil {
+		t.Fatal("the embedded table was not taken for the built-in phrases")
+	}
+	if !reflect.DeepEqual(got, m) {
+		t.Fatal("the table read back differs from the matcher it was written from")
+	}
+	if Default().ac.delta == nil || &Default().ac.delta[0] != &got.delta[0] && littleEndian {
+		t.Error("Default does not use the embedded table")
+	}
+}
+
+// The table serves only the phrase list it was built from, and a cut or
+// damaged one is refused (the matcher is then built).
+func TestMatcherTableRefusesOtherPhrasesAndDamage(t *testing.T) {
+	pats := builtinPatterns(t)
+	other := append([]string{"a phrase of my own"}, pats...)
+	if tableMatcher(defaultMatcherTable, other) != nil {
+		t.Error("the table was taken for another phrase list")
+	}
+	if tableMatcher(defaultMatcherTable, pats[1:]) != nil {
+		t.Error("the table was taken for a shorter phrase list")
+	}
+	c, err := New(Options{Before: []Rule{{ID: "mine", Any: []string{"frobnicated"}, Category: CategoryUnknown}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.ac == Default().ac || len(c.ac.delta) > 0 && &c.ac.delta[0] == &Default().ac.delta[0] {
+		t.Error("a Classifier with a rule of its own shares the built-in table")
+	}
+	r, err := bounce.ParseReply("550 mailbox frobnicated")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := c.Classify(&r, Context{}); v.Rule != "mine" {
+		t.Errorf("own rule with its own matcher: rule %q", v.Rule)
+	}
+	b := []byte(defaultMatcherTable)
+	for _, cut := range []int{0, 7, tableHeader, tableHeader + 256, len(b) - 1} {
+		if tableMatcher(string(b[:cut]), pats) != nil {
+			t.Errorf("a table cut at %d was taken", cut)
+		}
+	}
+	// An output past the patterns.
+	d := bytes.Clone(b)
+	for i := len(d) - 4; i < len(d); i++ {
+		d[i] = 0xff
+	}
+	if tableMatcher(string(d), pats) != nil {
+		t.Error("a table whose last output names no pattern was taken")
+	}
+}
+
+// An unaligned or big-endian copy of the table decodes to the same arrays.
+func TestTableArrayCopiesUnalignedBytes(t *testing.T) {
+	b := "\x00\x01\x00\x00\x00\x02\x00\x00\x00"
+	if got := tableArray(b[1:]); !reflect.DeepEqual(got, []uint32{1, 2}) {
+		t.Errorf("tableArray = %v", got)
+	}
+}
