@@ -149,6 +149,7 @@ func runParse(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 // memory.
 func parseAll(ctx context.Context, names []string, stdin io.Reader, jobs int, direct io.Writer, each func(*parseResult) bool) bool {
 	if jobs == 1 || len(names) == 1 {
+		var buf []byte
 		for _, name := range names {
 			if ctx.Err() != nil {
 				return false
@@ -157,7 +158,7 @@ func parseAll(ctx context.Context, names []string, stdin io.Reader, jobs int, di
 			// (a large mbox is not held in memory); errors wait for the
 			// end of their input.
 			r := parseResult{}
-			parseInput(ctx, name, stdin, &r, direct)
+			parseInput(ctx, name, stdin, &r, direct, &buf)
 			if !each(&r) {
 				return false
 			}
@@ -175,6 +176,7 @@ func parseAll(ctx context.Context, names []string, stdin io.Reader, jobs int, di
 	pending := make(chan chan []parseResult, 2*jobs)
 	for range jobs {
 		go func() {
+			var buf []byte // the file being read, reused from one to the next
 			for j := range work {
 				rs := make([]parseResult, len(j.names))
 				for i, name := range j.names {
@@ -182,7 +184,7 @@ func parseAll(ctx context.Context, names []string, stdin io.Reader, jobs int, di
 						rs = rs[:i]
 						break
 					}
-					parseInput(ctx, name, stdin, &rs[i], nil)
+					parseInput(ctx, name, stdin, &rs[i], nil, &buf)
 				}
 				j.out <- rs
 			}
@@ -233,8 +235,10 @@ func parseRun(inputs, jobs int) int {
 }
 
 // parseInput parses one input into r: its records as JSON lines to out
-// (r.out when nil), its errors in r.errs.
-func parseInput(ctx context.Context, name string, stdin io.Reader, r *parseResult, out io.Writer) {
+// (r.out when nil), its errors in r.errs. A small file is read into *buf,
+// which is grown as needed and may be reused for the next input once this
+// one returns (nothing of a Report refers to the bytes it was parsed from).
+func parseInput(ctx context.Context, name string, stdin io.Reader, r *parseResult, out io.Writer, buf *[]byte) {
 	r.ok = true
 	fail := func(err error) {
 		fmt.Fprintf(&r.errs, "bouncekit parse: %v\n", err)
@@ -266,7 +270,7 @@ func parseInput(ctx context.Context, name string, stdin io.Reader, r *parseResul
 			// or quoted separator is one message and is parsed in
 			// place: what the mbox reader would find, without its copy
 			// of every line.
-			b, err := readSmall(f, fi.Size())
+			b, err := readSmall(f, fi.Size(), buf)
 			if err != nil {
 				fail(err)
 				return
@@ -348,10 +352,13 @@ func parseInput(ctx context.Context, name string, stdin io.Reader, r *parseResul
 }
 
 // readSmall reads the regular file f of size bytes (its size when it was
-// opened) in one read: a file that grew since is read up to that size, one
-// that shrank up to its end.
-func readSmall(f *os.File, size int64) ([]byte, error) {
-	b := make([]byte, size)
+// opened) into *buf in one read: a file that grew since is read up to that
+// size, one that shrank up to its end.
+func readSmall(f *os.File, size int64, buf *[]byte) ([]byte, error) {
+	if int64(cap(*buf)) < size {
+		*buf = make([]byte, size)
+	}
+	b := (*buf)[:size]
 	n, err := io.ReadFull(f, b)
 	if err == io.ErrUnexpectedEOF || err == io.EOF {
 		err = nil
