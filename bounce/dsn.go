@@ -10,7 +10,6 @@ package bounce
 // reader is in transcript.go, the text notices in format_text*.go.
 
 import (
-	"bytes"
 	"net/mail"
 	"strings"
 	"time"
@@ -455,32 +454,25 @@ func stageFromText(s string) Stage {
 		}
 		low[i] = c
 	}
-	for _, h := range stageHints {
-		if containsWord(low, h.text) {
-			return h.stage
-		}
+	if k := firstPhrase(stageHintSet, low); k >= 0 {
+		return stageHints[k].stage
 	}
 	return StageUnknown
 }
 
-// containsWord reports whether word occurs in s with no letter or digit
-// directly before or after it ("email from" is not "mail from").
-func containsWord(s []byte, word string) bool {
-	for off := 0; off < len(s); {
-		i := bytes.Index(s[off:], []byte(word))
-		if i < 0 {
-			return false
-		}
-		i += off
-		j := i + len(word)
-		if (i == 0 || !isWordByte(s[i-1])) && (j == len(s) || !isWordByte(s[j])) {
-			return true
-		}
-		off = i + 1
+// stageHintSet finds the stageHints in one pass, as whole words; bit k is
+// stageHints[k], so the first found is the most specific.
+var stageHintSet = func() *phraseSet {
+	texts := make([]string, len(stageHints))
+	for i, h := range stageHints {
+		texts[i] = h.text
 	}
-	return false
-}
+	return newPhraseSet(texts, true)
+}()
 
+// isWordByte reports whether c is an ASCII letter or digit: a phrase of a
+// whole-word phraseSet has none directly before or after it ("email from"
+// is not "mail from").
 func isWordByte(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }

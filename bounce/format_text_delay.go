@@ -69,10 +69,8 @@ func noticeHead(notice string) string { return foldSpace(notice[:min(len(notice)
 // noticeHead of its text) is a delay warning: its subject or its first lines say the message
 // is still being retried, and nothing there says the MTA gave up.
 func noticeIsDelay(h Header, head string) bool {
-	for _, k := range failureSentences {
-		if strings.Contains(head, k) {
-			return false
-		}
+	if findPhrases(failureSentenceSet, head) != 0 {
+		return false
 	}
 	subj := strings.ToLower(strings.TrimSpace(h.Get("Subject")))
 	if strings.HasPrefix(subj, "warning: message") && strings.Contains(subj, " delayed ") {
@@ -90,13 +88,15 @@ func noticeIsDelay(h Header, head string) bool {
 			return true
 		}
 	}
-	for _, k := range delaySentences {
-		if strings.Contains(head, k) {
-			return true
-		}
-	}
-	return false
+	return findPhrases(delaySentenceSet, head) != 0
 }
+
+// The sentence lists as phrase sets, each found in one pass over a head.
+var (
+	failureSentenceSet = newPhraseSet(failureSentences[:], false)
+	delaySentenceSet   = newPhraseSet(delaySentences[:], false)
+	failureOpeningSet  = newPhraseSet(failureOpenings[:], false)
+)
 
 // failureOpenings are what a non-delivery notice says at its start: the
 // message was not delivered and will not be (Postfix, Exim, qmail,
@@ -112,12 +112,7 @@ var failureOpenings = [...]string{
 // is then a final failure (the MTA gave up, as after a queue lifetime),
 // not a delay.
 func noticeIsFailure(head string) bool {
-	for _, k := range failureOpenings {
-		if strings.Contains(head, k) {
-			return true
-		}
-	}
-	return false
+	return findPhrases(failureOpeningSet, head) != 0
 }
 
 // markDelays sets action delayed on the records of a delay warning that the

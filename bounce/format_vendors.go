@@ -5,10 +5,7 @@ package bounce
 // and the fixed sentences of its notice. The name is informational; records
 // are read the same way whatever it is.
 
-import (
-	"math/bits"
-	"strings"
-)
+import "strings"
 
 // formatSign is one mark of a format: a substring (lower case) of a header
 // field value or of the notice text.
@@ -88,49 +85,24 @@ var formatSigns = [...]formatSign{
 	{"fml", "*", "x-mlserver"},
 }
 
-// noticeSigns indexes the notice-text signs (field "") of formatSigns for
-// one pass over a notice: bit k of first[c] (of second[c]) is set when the
-// k-th such sign starts with byte c (has c second). A position of the text
-// is compared with the signs whose two first bytes it has, so the scan
-// costs about two table loads a byte instead of one strings.Contains per
-// sign. Signs past the 64th would be searched with strings.Contains.
-type noticeSigns struct {
-	first, second [256]uint64
-	texts         []string // by bit
-	bit           [len(formatSigns)]int8
-}
-
-var formatNotice = func() *noticeSigns {
-	n := &noticeSigns{}
+// formatNotice is the set of the notice-text signs (field "") of
+// formatSigns, found in one pass over a notice; bit[i] is the bit of
+// formatSigns[i] in it, -1 for a sign of a header field.
+var formatNotice = func() (n struct {
+	set *phraseSet
+	bit [len(formatSigns)]int8
+}) {
+	var texts []string
 	for i, s := range formatSigns {
 		n.bit[i] = -1
-		if s.field != "" || len(n.texts) == 64 || len(s.text) < 2 {
-			continue
+		if s.field == "" {
+			n.bit[i] = int8(len(texts))
+			texts = append(texts, s.text)
 		}
-		k := len(n.texts)
-		n.bit[i] = int8(k)
-		n.texts = append(n.texts, s.text)
-		n.first[s.text[0]] |= 1 << k
-		n.second[s.text[1]] |= 1 << k
 	}
+	n.set = newPhraseSet(texts, false)
 	return n
 }()
-
-// scan returns the bits of the signs found in low (lower-case ASCII).
-func (n *noticeSigns) scan(low []byte) uint64 {
-	var found uint64
-	for i := 0; i+1 < len(low); i++ {
-		cand := n.first[low[i]] & n.second[low[i+1]] &^ found
-		for cand != 0 {
-			k := bits.TrailingZeros64(cand)
-			cand &= cand - 1
-			if t := n.texts[k]; len(low)-i >= len(t) && string(low[i:i+len(t)]) == t {
-				found |= 1 << k
-			}
-		}
-	}
-	return found
-}
 
 // detectFormat names the format of rep; the notice is the human-readable
 // text. Without a mark it keeps what the reader set ("rfc3464") or says
@@ -148,7 +120,7 @@ func detectFormat(rep *Report, notice string) string {
 		}
 		low[i] = c
 	}
-	inNotice := formatNotice.scan(low)
+	inNotice := findPhrases(formatNotice.set, low)
 	fieldNames := [...]string{"from", "x-mailer", "x-failed-recipients", "reporting-mta", "content-type"}
 	var lowFields [len(fieldNames)]string // lower-cased values, read once
 	for i, n := range fieldNames {
@@ -162,8 +134,7 @@ func detectFormat(rep *Report, notice string) string {
 	for i, s := range formatSigns {
 		switch s.field {
 		case "":
-			if k := formatNotice.bit[i]; k >= 0 && inNotice&(1<<k) != 0 ||
-				k < 0 && strings.Contains(string(low), s.text) {
+			if inNotice&(1<<formatNotice.bit[i]) != 0 {
 				return s.format
 			}
 		case "*":
