@@ -10,21 +10,27 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // mergeTagRes are the placeholder syntaxes of the common template engines
 // and ESPs, each one left in a message when a merge failed.
-var mergeTagRes = []struct {
+var mergeTagRes = sync.OnceValue(func() []mergeTagRe {
+	return []mergeTagRe{
+		{"Handlebars/Liquid {{..}}", regexp.MustCompile(`\{\{[^{}\n]{1,80}\}\}|\{%[^{}\n]{1,80}%\}`)},
+		{"Mailchimp *|..|*", regexp.MustCompile(`\*\|[A-Za-z0-9_:\- ]{1,60}\|\*`)},
+		{"Salesforce/ExactTarget %%..%%", regexp.MustCompile(`%%[A-Za-z0-9_.\-\[\] ]{1,60}%%`)},
+		{"bracket [FirstName]", regexp.MustCompile(`\[(?i:first[ _]?name|last[ _]?name|full[ _]?name|name|email|company|city|country)\]|\[[A-Z][a-z]+(?:[A-Z][a-z]+)+\]`)},
+		{"hash #name#", regexp.MustCompile(`#(?i:name|first_?name|last_?name|email|company|[a-z]+_[a-z_]+)#`)},
+		{"${..}", regexp.MustCompile(`\$\{[^{}\n]{1,60}\}`)},
+		{"Mailgun %recipient.x%", regexp.MustCompile(`%recipient\.[A-Za-z0-9_]{1,40}%`)},
+	}
+})
+
+// mergeTagRe is one placeholder syntax; compiled on first use, not at start-up.
+type mergeTagRe struct {
 	name string
 	re   *regexp.Regexp
-}{
-	{"Handlebars/Liquid {{..}}", regexp.MustCompile(`\{\{[^{}\n]{1,80}\}\}|\{%[^{}\n]{1,80}%\}`)},
-	{"Mailchimp *|..|*", regexp.MustCompile(`\*\|[A-Za-z0-9_:\- ]{1,60}\|\*`)},
-	{"Salesforce/ExactTarget %%..%%", regexp.MustCompile(`%%[A-Za-z0-9_.\-\[\] ]{1,60}%%`)},
-	{"bracket [FirstName]", regexp.MustCompile(`\[(?i:first[ _]?name|last[ _]?name|full[ _]?name|name|email|company|city|country)\]|\[[A-Z][a-z]+(?:[A-Z][a-z]+)+\]`)},
-	{"hash #name#", regexp.MustCompile(`#(?i:name|first_?name|last_?name|email|company|[a-z]+_[a-z_]+)#`)},
-	{"${..}", regexp.MustCompile(`\$\{[^{}\n]{1,60}\}`)},
-	{"Mailgun %recipient.x%", regexp.MustCompile(`%recipient\.[A-Za-z0-9_]{1,40}%`)},
 }
 
 func contentChecks() []Check {
@@ -67,7 +73,7 @@ func mergeTagHits(in *Input) []string {
 	c := in.content()
 	var hits []string
 	scan := func(where, s string) {
-		for _, m := range mergeTagRes {
+		for _, m := range mergeTagRes() {
 			for _, loc := range m.re.FindAllString(s, 3) {
 				if len(hits) < 10 {
 					hits = append(hits, where+": "+truncate(loc, 40))
@@ -201,7 +207,7 @@ func checkEmbed(_ context.Context, in *Input) Finding {
 // ReplaceMergeTags replaces every unrendered merge tag of s (the syntaxes of
 // the content.merge-tags check) with repl.
 func ReplaceMergeTags(s, repl string) string {
-	for _, m := range mergeTagRes {
+	for _, m := range mergeTagRes() {
 		s = m.re.ReplaceAllLiteralString(s, repl)
 	}
 	return s

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 )
@@ -34,16 +35,16 @@ var singleFields = []string{"Date", "From", "Sender", "Reply-To", "To", "Cc", "B
 
 var (
 	// RFC 5322 §3.6.4: msg-id = "<" id-left "@" id-right ">".
-	msgIDRe = regexp.MustCompile(`^<[^<>@\s]+@[^<>@\s]+>$`)
+	msgIDRe = lazyRegexp(`^<[^<>@\s]+@[^<>@\s]+>$`)
 	// RFC 2919 §2: list-id = [phrase] "<" list-label "." list-id-namespace ">".
-	listIDRe = regexp.MustCompile(`^(?:[^<>]*)<([A-Za-z0-9!#$%&'*+\-/=?^_` + "`" + `{|}~]+(?:\.[A-Za-z0-9!#$%&'*+\-/=?^_` + "`" + `{|}~]+)+)>$`)
+	listIDRe = lazyRegexp(`^(?:[^<>]*)<([A-Za-z0-9!#$%&'*+\-/=?^_` + "`" + `{|}~]+(?:\.[A-Za-z0-9!#$%&'*+\-/=?^_` + "`" + `{|}~]+)+)>$`)
 	// Gmail's Feedback-ID: "a:b:c:SenderId", 2 to 5 colon-separated
 	// non-empty identifiers, SenderId last.
 	// The fields are opaque to Gmail: Amazon SES writes
 	// "1.us-west-2.<base64>=:AmazonSES".
-	feedbackIDRe = regexp.MustCompile(`^[^\s:]+(?::[^\s:]+){1,4}$`)
-	addrInTextRe = regexp.MustCompile(`(?i)[a-z0-9._%+\-]+@([a-z0-9\-]+(?:\.[a-z0-9\-]+)+)`)
-	domainTextRe = regexp.MustCompile(`(?i)\b((?:[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?\.)+(?:com|net|org|co|io|de|uk|fr|us|info|biz|me|app|shop|store|xyz|online|site|example|[a-z]{2}))\b`)
+	feedbackIDRe = lazyRegexp(`^[^\s:]+(?::[^\s:]+){1,4}$`)
+	addrInTextRe = lazyRegexp(`(?i)[a-z0-9._%+\-]+@([a-z0-9\-]+(?:\.[a-z0-9\-]+)+)`)
+	domainTextRe = lazyRegexp(`(?i)\b((?:[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?\.)+(?:com|net|org|co|io|de|uk|fr|us|info|biz|me|app|shop|store|xyz|online|site|example|[a-z]{2}))\b`)
 )
 
 func headerChecks() []Check {
@@ -112,7 +113,7 @@ func checkMessageID(_ context.Context, in *Input) Finding {
 		return fail("Set exactly one Message-ID.", "%d Message-ID fields", n)
 	}
 	v := strings.TrimSpace(h.Get("Message-ID"))
-	if !msgIDRe.MatchString(v) {
+	if !msgIDRe().MatchString(v) {
 		return fail("Write it as <unique-part@your-domain>.", "Message-ID %q is not <left@right>", truncate(v, 80))
 	}
 	right := domainOf(strings.Trim(v, "<>"))
@@ -323,7 +324,7 @@ func checkListID(_ context.Context, in *Input) Finding {
 	if v == "" {
 		return info("no List-Id")
 	}
-	if !listIDRe.MatchString(v) {
+	if !listIDRe().MatchString(v) {
 		return fail("Write it as \"Name <list-label.your-domain>\" (RFC 2919 §2).", "List-Id %q", truncate(v, 80))
 	}
 	return pass("List-Id %s", truncate(v, 80))
@@ -335,7 +336,7 @@ func checkFeedbackID(_ context.Context, in *Input) Finding {
 	if v == "" {
 		return info("no Feedback-ID (Gmail's Postmaster Tools feedback loop needs one)")
 	}
-	if !feedbackIDRe.MatchString(v) {
+	if !feedbackIDRe().MatchString(v) {
 		return fail("Write it as CampaignID:CustomerID:MailType:SenderID: 2 to 5 non-empty colon-separated fields without spaces.", "Feedback-ID %q", truncate(v, 80))
 	}
 	parts := strings.Split(v, ":")
@@ -378,13 +379,13 @@ func checkDisplayName(_ context.Context, in *Input) Finding {
 		}
 	}
 	own := registrable(domainOf(a.Address))
-	if m := addrInTextRe.FindStringSubmatch(name); m != nil {
+	if m := addrInTextRe().FindStringSubmatch(name); m != nil {
 		if registrable(strings.ToLower(m[1])) != own {
 			return fail("Do not put another address in the display name.", "display name %q names %s but the address is %s", truncate(name, 60), m[0], a.Address)
 		}
 		return warn("Use a name, not the address, as display name.", "display name %q repeats an address", truncate(name, 60))
 	}
-	if m := domainTextRe.FindString(name); m != "" && registrable(strings.ToLower(m)) != own && strings.Contains(m, ".") {
+	if m := domainTextRe().FindString(name); m != "" && registrable(strings.ToLower(m)) != own && strings.Contains(m, ".") {
 		return warn("Do not name another domain in the display name.", "display name %q names %s but the address is %s", truncate(name, 60), m, a.Address)
 	}
 	if name == "" {
@@ -466,4 +467,10 @@ func decodeWords(s string) string {
 		return d
 	}
 	return s
+}
+
+// lazyRegexp compiles expr on first use: a program that never inspects a
+// message (the queue path, bouncekit parse) does not pay for it at start-up.
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
 }

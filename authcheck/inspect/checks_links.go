@@ -184,7 +184,7 @@ func checkAnchorMismatch(_ context.Context, in *Input) Finding {
 	}
 	for _, a := range in.content().anchors {
 		text := strings.TrimSpace(a.text.String())
-		m := domainTextRe.FindString(text)
+		m := domainTextRe().FindString(text)
 		if m == "" {
 			continue
 		}
