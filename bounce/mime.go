@@ -166,7 +166,10 @@ func (st *mimeState) readHeader(b []byte, decode bool) (Header, []byte) {
 		return nil, rest
 	}
 	block := string(b[:end])
-	h := make(Header, 0, 16)
+	// A field takes at least a line: the count of lines is a bound that
+	// spends no more than the block needs (a part's header has a field or
+	// two, a message's dozens).
+	h := make(Header, 0, strings.Count(block, "\n")+1)
 	// A field is name, its first-line value, and (when folded) the span of
 	// block its continuation lines cover.
 	var (
