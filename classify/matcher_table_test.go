@@ -10,7 +10,7 @@ import (
 	"github.com/bouncekit/bouncekit/bounce"
 )
 
-var updateMatcherTable = flag.Bool("update-matcher-table", false, "rewrite matcher_default.bin from the built-in rules (go generate)")
+var updateMatcherTable = flag.Bool("update-matcher-table", false, "rewrite matcher_default.bin and vocab_default.bin from the built-in rules and vocabulary (go generate)")
 
 // builtinPatterns is the phrase list of the built-in rules, as compile
 // makes it.
@@ -31,7 +31,7 @@ func TestMatcherTableIsCurrent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := appendTable(nil, m, patternsSum(pats))
+	want := appendTable(nil, m, nil, m.outThreshold, patternsSum(pats))
 	if *updateMatcherTable {
 		if err := os.WriteFile("matcher_default.bin", want, 0o644); err != nil {
 			t.Fatal(err)
@@ -50,6 +50,34 @@ func TestMatcherTableIsCurrent(t *testing.T) {
 	}
 	if Default().ac.delta == nil || &Default().ac.delta[0] != &got.delta[0] && littleEndian {
 		t.Error("Default does not use the embedded table")
+	}
+}
+
+// The embedded vocabulary table is the automaton compileVocab builds from
+// the built-in vocabulary, and the built-in vocabulary uses it.
+func TestVocabTableIsCurrent(t *testing.T) {
+	terms := vocabulary()
+	pats := vocabPatterns(terms)
+	v := compileVocab(terms, pats)
+	want := appendTable(nil, v.m, v.delta, uint32(v.thr), patternsSum(pats))
+	if *updateMatcherTable {
+		if err := os.WriteFile("vocab_default.bin", want, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if !bytes.Equal([]byte(defaultVocabTable), want) {
+		t.Fatal("vocab_default.bin is not the built-in vocabulary's automaton: run go generate ./classify")
+	}
+	got := newVocab(terms)
+	if !reflect.DeepEqual(got, v) {
+		t.Fatal("the vocabulary read from the table differs from the one compiled")
+	}
+	if littleEndian && &builtinVocab().delta[0] != &got.delta[0] {
+		t.Error("the built-in vocabulary does not use the embedded table")
+	}
+	if tableMatcher(defaultVocabTable, pats) != nil {
+		t.Error("the vocabulary's uint16 table was taken as a phrase matcher")
 	}
 }
 

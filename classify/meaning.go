@@ -213,11 +213,28 @@ type vocab struct {
 
 var builtinVocab = sync.OnceValue(func() *vocab { return newVocab(vocabulary()) })
 
+// newVocab compiles the vocabulary, or takes its precompiled automaton
+// (vocab_default.bin, matcher_table.go) when it was built from exactly these
+// terms.
 func newVocab(terms []vterm) *vocab {
+	pats := vocabPatterns(terms)
+	if m, d, thr := readTable(defaultVocabTable, pats); m != nil && d != nil && thr < 1<<16 {
+		m.outThreshold = thr * uint32(m.nclass) // as newMatcher has it
+		return &vocab{terms: terms, m: m, delta: d, thr: uint16(thr)}
+	}
+	return compileVocab(terms, pats)
+}
+
+func vocabPatterns(terms []vterm) []string {
 	pats := make([]string, len(terms))
 	for i, t := range terms {
 		pats[i] = t.text
 	}
+	return pats
+}
+
+// compileVocab builds the vocabulary's automaton from its patterns.
+func compileVocab(terms []vterm, pats []string) *vocab {
 	m, err := newMatcher(pats)
 	if err != nil {
 		panic("classify: vocabulary automaton: " + err.Error()) // built-in data within every cap
@@ -230,6 +247,7 @@ func newVocab(terms []vterm) *vocab {
 	for i, t := range m.delta {
 		d[i] = uint16(t / nc)
 	}
+	m.delta = nil // the scan reads d; the uint32 table is not kept
 	return &vocab{terms: terms, m: m, delta: d, thr: uint16(m.outThreshold / nc)}
 }
 
