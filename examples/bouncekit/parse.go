@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -298,8 +297,7 @@ func parseInput(ctx context.Context, name string, stdin io.Reader, r *parseResul
 	if out == nil {
 		out = &r.out
 	}
-	enc := json.NewEncoder(out)
-	enc.SetEscapeHTML(false)
+	var line []byte // one output line, reused (parse_json.go)
 	c := classify.Default()
 	for m, err := range msgs {
 		if ctx.Err() != nil {
@@ -342,7 +340,8 @@ func parseInput(ctx context.Context, name string, stdin io.Reader, r *parseResul
 			if rec.Recipient == "" {
 				r.counts.NoRecipient++
 			}
-			if err := enc.Encode(pr); err != nil {
+			line = append(pr.appendJSON(line[:0]), '\n')
+			if _, err := out.Write(line); err != nil {
 				fmt.Fprintf(&r.errs, "bouncekit parse: writing output: %v\n", err)
 				r.ok = false
 				return
