@@ -277,6 +277,10 @@ func parseInput(ctx context.Context, name string, stdin io.Reader, r *parseResul
 			r.counts.Files++
 			r.counts.Bytes += int64(len(b))
 			if single, ok := singleMessage(b); ok {
+				// The bytes are parse's own: their line ends are
+				// made LF in place, which ParseBytes would do in a
+				// copy.
+				single = lfInPlace(single)
 				msgs = func(yield func(bounce.Message, error) bool) {
 					if len(single) > 0 {
 						var p bounce.Parser
@@ -366,6 +370,29 @@ func readSmall(f *os.File, size int64, buf *[]byte) ([]byte, error) {
 		return nil, fmt.Errorf("reading %s: %w", f.Name(), err)
 	}
 	return b[:n], nil
+}
+
+// lfInPlace rewrites CRLF and lone CR line ends in b to LF, as
+// bounce.ParseBytes reads them (RFC 5322 §2.1 says CRLF; files carry all
+// three), and returns the shortened b.
+func lfInPlace(b []byte) []byte {
+	i := bytes.IndexByte(b, '\r')
+	if i < 0 {
+		return b
+	}
+	w := i
+	for ; i < len(b); i++ {
+		c := b[i]
+		if c == '\r' {
+			c = '\n'
+			if i+1 < len(b) && b[i+1] == '\n' {
+				i++
+			}
+		}
+		b[w] = c
+		w++
+	}
+	return b[:w]
 }
 
 // singleReadMax is the largest file parse reads whole to see whether it is

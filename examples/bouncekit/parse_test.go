@@ -244,6 +244,8 @@ func TestSingleMessageFastPathAgreesWithTheMboxReader(t *testing.T) {
 		single bool
 	}{
 		{"a bare message", string(msg), true},
+		{"CRLF line ends", strings.ReplaceAll(string(msg), "\n", "\r\n"), true},
+		{"lone CR line ends", strings.ReplaceAll(string(msg), "\n", "\r"), true},
 		{"blank lines before it", "\n \r\n\n" + string(msg), true},
 		{"blank", "\n\r\n  \n", true},
 		{"an mbox", "From a@b Mon Jan  1 00:00:00 2026\n" + string(msg), false},
@@ -280,6 +282,7 @@ func FuzzSingleMessageMatchesTheMboxReader(f *testing.F) {
 	f.Add([]byte("\r\n\nFrom: a@b\nSubject: x\n\nbody\n"))
 	f.Add([]byte("From: a@b\n\nFrom here\n"))
 	f.Add([]byte(" \n\t\n"))
+	f.Add([]byte("From: a@b\r\nSubject: x\r\n\r\nbody\rmore\r\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		single, ok := singleMessage(b)
 		if !ok {
@@ -288,7 +291,7 @@ func FuzzSingleMessageMatchesTheMboxReader(f *testing.F) {
 		var got []*bounce.Report
 		if len(single) > 0 {
 			var p bounce.Parser
-			rep, _ := p.ParseBytes(single)
+			rep, _ := p.ParseBytes(lfInPlace(bytes.Clone(single))) // as parse does
 			got = append(got, rep)
 		}
 		var want []*bounce.Report
@@ -301,4 +304,20 @@ func FuzzSingleMessageMatchesTheMboxReader(f *testing.F) {
 			t.Fatalf("%q: in place %d reports, mbox reader %d (or they differ)", b, len(got), len(want))
 		}
 	})
+}
+
+// lfInPlace ends lines as bounce reads them: CRLF and lone CR become LF.
+func TestLFInPlace(t *testing.T) {
+	for in, want := range map[string]string{
+		"":                 "",
+		"a\nb":             "a\nb",
+		"a\r\nb\r\n":       "a\nb\n",
+		"a\rb\r":           "a\nb\n",
+		"\r\r\n\n\r":       "\n\n\n\n",
+		"x\r\n\r\ny\r\rz ": "x\n\ny\n\nz ",
+	} {
+		if got := string(lfInPlace([]byte(in))); got != want {
+			t.Errorf("lfInPlace(%q) = %q, want %q", in, got, want)
+		}
+	}
 }
