@@ -7,6 +7,8 @@ package bounce
 
 import (
 	"strings"
+
+	"github.com/bouncekit/bouncekit/internal/ascii"
 )
 
 // delaySubjects are subject phrases of delay warnings: Sendmail's
@@ -146,7 +148,7 @@ func markDelays(rep *Report, notice string) {
 
 func hasField(fs []Field, name string) bool {
 	for _, f := range fs {
-		if strings.EqualFold(f.Name, name) {
+		if ascii.EqualFold(f.Name, name) {
 			return true
 		}
 	}

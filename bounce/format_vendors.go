@@ -5,7 +5,11 @@ package bounce
 // and the fixed sentences of its notice. The name is informational; records
 // are read the same way whatever it is.
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/bouncekit/bouncekit/internal/ascii"
+)
 
 // formatSign is one mark of a format: a substring (lower case) of a header
 // field value or of the notice text.
@@ -127,7 +131,7 @@ func detectFormat(rep *Report, notice string) string {
 		lowFields[i] = strings.ToLower(rep.Header.Get(n))
 	}
 	for _, f := range rep.Fields { // the report's per-message fields (RFC 3464 §2.2)
-		if strings.EqualFold(f.Name, "Reporting-MTA") {
+		if ascii.EqualFold(f.Name, "Reporting-MTA") {
 			lowFields[3] = strings.ToLower(f.Value)
 		}
 	}
@@ -142,13 +146,13 @@ func detectFormat(rep *Report, notice string) string {
 				return s.format
 			}
 			for _, f := range rep.Fields {
-				if strings.EqualFold(f.Name, s.text) {
+				if ascii.EqualFold(f.Name, s.text) {
 					return s.format
 				}
 			}
 			for i := range rep.Records { // per-recipient extension fields
 				for _, f := range rep.Records[i].Fields {
-					if strings.EqualFold(f.Name, s.text) {
+					if ascii.EqualFold(f.Name, s.text) {
 						return s.format
 					}
 				}

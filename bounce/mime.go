@@ -33,10 +33,12 @@ type Field struct {
 // Header is a header block, fields in the order they appeared.
 type Header []Field
 
-// Get returns the value of the first field named name (case-insensitive), or "".
+// Get returns the value of the first field named name, or "". Names are
+// compared as ASCII with case folded (field names are printable US-ASCII,
+// RFC 5322 §2.2).
 func (h Header) Get(name string) string {
 	for _, f := range h {
-		if strings.EqualFold(f.Name, name) {
+		if ascii.EqualFold(f.Name, name) {
 			return f.Value
 		}
 	}
@@ -46,7 +48,7 @@ func (h Header) Get(name string) string {
 // Has reports whether a field named name is present.
 func (h Header) Has(name string) bool {
 	for _, f := range h {
-		if strings.EqualFold(f.Name, name) {
+		if ascii.EqualFold(f.Name, name) {
 			return true
 		}
 	}
@@ -57,7 +59,7 @@ func (h Header) Has(name string) bool {
 func (h Header) Values(name string) []string {
 	var v []string
 	for _, f := range h {
-		if strings.EqualFold(f.Name, name) {
+		if ascii.EqualFold(f.Name, name) {
 			v = append(v, f.Value)
 		}
 	}

@@ -381,16 +381,21 @@ func lfInPlace(b []byte) []byte {
 		return b
 	}
 	w := i
-	for ; i < len(b); i++ {
-		c := b[i]
-		if c == '\r' {
-			c = '\n'
-			if i+1 < len(b) && b[i+1] == '\n' {
-				i++
-			}
-		}
-		b[w] = c
+	for i < len(b) {
+		// b[i] is a CR: it becomes an LF, and the LF after it goes.
+		b[w] = '\n'
 		w++
+		i++
+		if i < len(b) && b[i] == '\n' {
+			i++
+		}
+		// The run up to the next CR moves down in one copy.
+		next := bytes.IndexByte(b[i:], '\r')
+		if next < 0 {
+			next = len(b) - i
+		}
+		w += copy(b[w:], b[i:i+next])
+		i += next
 	}
 	return b[:w]
 }

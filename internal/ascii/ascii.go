@@ -19,3 +19,30 @@ func Lower(s string) string {
 	}
 	return s
 }
+
+// EqualFold reports whether a and b are equal with ASCII letters folded:
+// the comparison of header field names (printable US-ASCII, RFC 5322 §2.2;
+// matched without regard to case) and of other protocol tokens. Unlike
+// strings.EqualFold it never folds outside ASCII, so strings of different
+// lengths are never equal and are told apart at once.
+func EqualFold(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if x == y {
+			continue
+		}
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
+}

@@ -18,3 +18,23 @@ func TestLower(t *testing.T) {
 		t.Errorf("Lower allocates %v times on lower-case input", n)
 	}
 }
+
+func TestEqualFold(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		want bool
+	}{
+		{"", "", true},
+		{"Content-Type", "content-type", true},
+		{"X-Failed-Recipients", "X-FAILED-RECIPIENTS", true},
+		{"From", "Fro", false},
+		{"From", "Frop", false},
+		{"a[", "A{", false}, // '[' and '{' are 0x20 apart but not letters
+		{"\u212a", "k", false}, // KELVIN SIGN folds to k in Unicode, not in ASCII
+		{"é", "É", false},
+	} {
+		if got := EqualFold(tc.a, tc.b); got != tc.want {
+			t.Errorf("EqualFold(%q, %q) = %v, want %v", tc.a, tc.b, got, tc.want)
+		}
+	}
+}
