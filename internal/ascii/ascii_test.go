@@ -29,7 +29,7 @@ func TestEqualFold(t *testing.T) {
 		{"X-Failed-Recipients", "X-FAILED-RECIPIENTS", true},
 		{"From", "Fro", false},
 		{"From", "Frop", false},
-		{"a[", "A{", false}, // '[' and '{' are 0x20 apart but not letters
+		{"a[", "A{", false},    // '[' and '{' are 0x20 apart but not letters
 		{"\u212a", "k", false}, // KELVIN SIGN folds to k in Unicode, not in ASCII
 		{"é", "É", false},
 	} {
