@@ -130,12 +130,12 @@ func readTable(table string, patterns []string) (*matcher, []uint16, uint32) {
 	copy(m.classOf[:], table[tableHeader:tableHeader+256])
 	var d16 []uint16
 	if width == 2 {
-		d16 = tableArray16(body[:2*nDelta])
+		d16 = tableArray[uint16](body[:2*nDelta])
 	} else {
-		m.delta = tableArray(body[:deltaBytes])
+		m.delta = tableArray[uint32](body[:deltaBytes])
 	}
-	m.outStart = tableArray(body[deltaBytes : deltaBytes+4*nStart])
-	m.out = tableArray(body[deltaBytes+4*nStart:])
+	m.outStart = tableArray[uint32](body[deltaBytes : deltaBytes+4*nStart])
+	m.out = tableArray[uint32](body[deltaBytes+4*nStart:])
 	// The table is part of the source, as trusted as the code; what is
 	// checked is what a stale or cut file would get wrong: the lengths
 	// above, and that every output range lies in out and names a pattern.
@@ -154,35 +154,25 @@ func readTable(table string, patterns []string) (*matcher, []uint16, uint32) {
 	return m, d16, uint32(thr)
 }
 
-// tableArray16 is tableArray for uint16 arrays.
-func tableArray16(b string) []uint16 {
-	if len(b) == 0 {
+// tableArray is the array of T in b (little-endian): b itself where the
+// machine is little-endian and b is aligned for T, a decoded copy
+// otherwise.
+func tableArray[T uint16 | uint32](b string) []T {
+	size := int(unsafe.Sizeof(T(0)))
+	if len(b) < size {
 		return nil
 	}
 	p := unsafe.StringData(b)
-	if littleEndian && uintptr(unsafe.Pointer(p))%2 == 0 {
-		return unsafe.Slice((*uint16)(unsafe.Pointer(p)), len(b)/2)
+	if littleEndian && uintptr(unsafe.Pointer(p))%uintptr(size) == 0 {
+		return unsafe.Slice((*T)(unsafe.Pointer(p)), len(b)/size)
 	}
-	a := make([]uint16, len(b)/2)
+	a := make([]T, len(b)/size)
 	for i := range a {
-		a[i] = binary.LittleEndian.Uint16([]byte(b[2*i : 2*i+2]))
-	}
-	return a
-}
-
-// tableArray is the uint32 array in b (little-endian): b itself where the
-// machine is little-endian and b is 4-aligned, a decoded copy otherwise.
-func tableArray(b string) []uint32 {
-	if len(b) == 0 {
-		return nil
-	}
-	p := unsafe.StringData(b)
-	if littleEndian && uintptr(unsafe.Pointer(p))%4 == 0 {
-		return unsafe.Slice((*uint32)(unsafe.Pointer(p)), len(b)/4)
-	}
-	a := make([]uint32, len(b)/4)
-	for i := range a {
-		a[i] = binary.LittleEndian.Uint32([]byte(b[4*i : 4*i+4]))
+		var v uint32
+		for k := size - 1; k >= 0; k-- {
+			v = v<<8 | uint32(b[i*size+k])
+		}
+		a[i] = T(v)
 	}
 	return a
 }

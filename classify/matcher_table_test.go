@@ -125,7 +125,10 @@ func TestMatcherTableRefusesOtherPhrasesAndDamage(t *testing.T) {
 // An unaligned or big-endian copy of the table decodes to the same arrays.
 func TestTableArrayCopiesUnalignedBytes(t *testing.T) {
 	b := "\x00\x01\x00\x00\x00\x02\x00\x00\x00"
-	if got := tableArray(b[1:]); !reflect.DeepEqual(got, []uint32{1, 2}) {
-		t.Errorf("tableArray = %v", got)
+	if got := tableArray[uint32](b[1:]); !reflect.DeepEqual(got, []uint32{1, 2}) {
+		t.Errorf("tableArray[uint32] = %v", got)
+	}
+	if got := tableArray[uint16](b[1:7]); !reflect.DeepEqual(got, []uint16{1, 0, 2}) {
+		t.Errorf("tableArray[uint16] = %v", got)
 	}
 }
