@@ -133,8 +133,9 @@ func (st *mimeState) readHeader(b []byte, decode bool) (Header, []byte) {
 		}
 		b = b[i+1:]
 	}
-	// Find the end of the block first.
-	end, rest := len(b), []byte(nil)
+	// Find the end of the block first, counting the lines that can start
+	// a field (not a continuation): the size of the Header.
+	end, rest, starts := len(b), []byte(nil), 0
 	for pos, prevSemi := 0, false; pos < len(b); {
 		if st.lim.MaxHeaderBytes > 0 && pos > st.lim.MaxHeaderBytes {
 			st.fail("MaxHeaderBytes", int64(st.lim.MaxHeaderBytes))
@@ -153,6 +154,9 @@ func (st *mimeState) readHeader(b []byte, decode bool) (Header, []byte) {
 			end, rest = pos, b[next:]
 			break
 		}
+		if line[0] != ' ' && line[0] != '\t' {
+			starts++
+		}
 		if line[0] != ' ' && line[0] != '\t' && !(prevSemi && isBareParam(line)) {
 			colon := bytes.IndexByte(line, ':')
 			if colon <= 0 || !isHeaderName(string(bytes.TrimRight(line[:colon], " \t"))) {
@@ -168,10 +172,7 @@ func (st *mimeState) readHeader(b []byte, decode bool) (Header, []byte) {
 		return nil, rest
 	}
 	block := string(b[:end])
-	// A field takes at least a line: the count of lines is a bound that
-	// spends no more than the block needs (a part's header has a field or
-	// two, a message's dozens).
-	h := make(Header, 0, strings.Count(block, "\n")+1)
+	h := make(Header, 0, starts)
 	// A field is name, its first-line value, and (when folded) the span of
 	// block its continuation lines cover.
 	var (

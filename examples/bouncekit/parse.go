@@ -76,9 +76,10 @@ func (c *parseCounts) add(o parseCounts) {
 // parseResult is the output of one input, held until the inputs before it
 // are written so that the output keeps the input order.
 type parseResult struct {
-	out, errs bytes.Buffer
-	counts    parseCounts
-	ok        bool
+	out    []byte // the records, when held for the output order
+	errs   bytes.Buffer
+	counts parseCounts
+	ok     bool
 }
 
 func runParse(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -129,7 +130,7 @@ func runParse(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		}
 		// bufio.Writer keeps its first write error and returns it from
 		// every later Write and Flush: it ends the run here or at the end.
-		_, err := out.Write(r.out.Bytes())
+		_, err := out.Write(r.out)
 		if err == nil && flushEach {
 			err = out.Flush()
 		}
@@ -162,7 +163,7 @@ func runParse(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 // memory.
 func parseAll(ctx context.Context, names []string, stdin io.Reader, jobs int, direct io.Writer, each func(*parseResult) bool) bool {
 	if jobs == 1 || len(names) == 1 {
-		var buf []byte
+		var sc parseScratch
 		for _, name := range names {
 			if ctx.Err() != nil {
 				return false
@@ -171,7 +172,7 @@ func parseAll(ctx context.Context, names []string, stdin io.Reader, jobs int, di
 			// (a large mbox is not held in memory); errors wait for the
 			// end of their input.
 			r := parseResult{}
-			parseInput(ctx, name, stdin, &r, direct, &buf)
+			parseInput(ctx, name, stdin, &r, direct, &sc)
 			if !each(&r) {
 				return false
 			}
@@ -180,26 +181,44 @@ func parseAll(ctx context.Context, names []string, stdin io.Reader, jobs int, di
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	// A run's records are written to one buffer, which goes back to the
+	// goroutines (through free) once they are written out.
+	type done struct {
+		rs  []parseResult
+		buf *bytes.Buffer
+	}
 	type job struct {
 		names []string
-		out   chan []parseResult
+		out   chan done
 	}
 	run := parseRun(len(names), jobs)
 	work := make(chan job)
-	pending := make(chan chan []parseResult, 2*jobs)
+	pending := make(chan chan done, 2*jobs)
+	free := make(chan *bytes.Buffer, 3*jobs)
 	for range jobs {
 		go func() {
-			var buf []byte // the file being read, reused from one to the next
+			var sc parseScratch // reused from one input to the next
 			for j := range work {
+				var buf *bytes.Buffer
+				select {
+				case buf = <-free:
+				default:
+					buf = new(bytes.Buffer)
+				}
 				rs := make([]parseResult, len(j.names))
+				ends := make([]int, len(j.names))
 				for i, name := range j.names {
 					if ctx.Err() != nil {
-						rs = rs[:i]
+						rs, ends = rs[:i], ends[:i]
 						break
 					}
-					parseInput(ctx, name, stdin, &rs[i], nil, &buf)
+					parseInput(ctx, name, stdin, &rs[i], buf, &sc)
+					ends[i] = buf.Len()
 				}
-				j.out <- rs
+				for i, start := 0, 0; i < len(rs); i++ {
+					rs[i].out, start = buf.Bytes()[start:ends[i]], ends[i]
+				}
+				j.out <- done{rs, buf}
 			}
 		}()
 	}
@@ -208,7 +227,7 @@ func parseAll(ctx context.Context, names []string, stdin io.Reader, jobs int, di
 		defer close(pending)
 		for len(names) > 0 {
 			n := min(run, len(names))
-			ch := make(chan []parseResult, 1)
+			ch := make(chan done, 1)
 			select {
 			case pending <- ch:
 			case <-ctx.Done():
@@ -217,7 +236,7 @@ func parseAll(ctx context.Context, names []string, stdin io.Reader, jobs int, di
 			select {
 			case work <- job{names[:n], ch}:
 			case <-ctx.Done():
-				ch <- nil
+				ch <- done{}
 				return
 			}
 			names = names[n:]
@@ -225,7 +244,8 @@ func parseAll(ctx context.Context, names []string, stdin io.Reader, jobs int, di
 	}()
 	all := true
 	for ch := range pending {
-		rs := <-ch
+		d := <-ch
+		rs := d.rs
 		for i := range rs {
 			if !all || ctx.Err() != nil {
 				all = false
@@ -234,6 +254,13 @@ func parseAll(ctx context.Context, names []string, stdin io.Reader, jobs int, di
 			if !each(&rs[i]) {
 				all = false
 				cancel()
+			}
+		}
+		if d.buf != nil {
+			d.buf.Reset()
+			select {
+			case free <- d.buf:
+			default:
 			}
 		}
 	}
@@ -248,11 +275,12 @@ func parseRun(inputs, jobs int) int {
 	return max(1, min(16, inputs/(32*jobs)))
 }
 
-// parseInput parses one input into r: its records as JSON lines to out
-// (r.out when nil), its errors in r.errs. A small file is read into *buf,
-// which is grown as needed and may be reused for the next input once this
-// one returns (nothing of a Report refers to the bytes it was parsed from).
-func parseInput(ctx context.Context, name string, stdin io.Reader, r *parseResult, out io.Writer, buf *[]byte) {
+// parseInput parses one input into r: its records as JSON lines to out,
+// its errors in r.errs. A small file is read into
+// sc.read and each line made in sc.line, both grown as needed and reused
+// for the next input once this one returns (nothing of a Report refers to
+// the bytes it was parsed from).
+func parseInput(ctx context.Context, name string, stdin io.Reader, r *parseResult, out io.Writer, sc *parseScratch) {
 	r.ok = true
 	fail := func(err error) {
 		fmt.Fprintf(&r.errs, "bouncekit parse: %v\n", err)
@@ -284,7 +312,7 @@ func parseInput(ctx context.Context, name string, stdin io.Reader, r *parseResul
 			// or quoted separator is one message and is parsed in
 			// place: what the mbox reader would find, without its copy
 			// of every line.
-			b, err := readSmall(f, fi.Size(), buf)
+			b, err := readSmall(f, fi.Size(), &sc.read)
 			if err != nil {
 				fail(err)
 				return
@@ -313,10 +341,6 @@ func parseInput(ctx context.Context, name string, stdin io.Reader, r *parseResul
 			msgs = bounce.ReadMbox(f)
 		}
 	}
-	if out == nil {
-		out = &r.out
-	}
-	var line []byte // one output line, reused (parse_json.go)
 	c := classify.Default()
 	for m, err := range msgs {
 		if ctx.Err() != nil {
@@ -359,14 +383,22 @@ func parseInput(ctx context.Context, name string, stdin io.Reader, r *parseResul
 			if rec.Recipient == "" {
 				r.counts.NoRecipient++
 			}
-			line = append(pr.appendJSON(line[:0]), '\n')
-			if _, err := out.Write(line); err != nil {
+			sc.line = append(pr.appendJSON(sc.line[:0]), '\n')
+			if _, err := out.Write(sc.line); err != nil {
 				fmt.Fprintf(&r.errs, "bouncekit parse: writing output: %v\n", err)
 				r.ok = false
 				return
 			}
 		}
 	}
+}
+
+// parseScratch is the memory one goroutine of parse reuses from input to
+// input: no GC runs during a typical parse, so every byte allocated is a
+// fresh page (docs/benchmarks.md).
+type parseScratch struct {
+	read []byte // a small file, read whole
+	line []byte // one output line (parse_json.go)
 }
 
 // readSmall reads the regular file f of size bytes (its size when it was

@@ -29,11 +29,11 @@ func BenchmarkParseCommandCorpus(b *testing.B) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	b.ResetTimer()
-	var buf []byte
+	var sc parseScratch
 	for b.Loop() {
 		for _, name := range names {
 			var r parseResult
-			parseInput(ctx, name, nil, &r, io.Discard, &buf)
+			parseInput(ctx, name, nil, &r, io.Discard, &sc)
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(names))/1e3, "µs/file")
