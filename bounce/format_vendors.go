@@ -5,11 +5,7 @@ package bounce
 // and the fixed sentences of its notice. The name is informational; records
 // are read the same way whatever it is.
 
-import (
-	"strings"
-
-	"github.com/bouncekit/bouncekit/internal/ascii"
-)
+import "github.com/bouncekit/bouncekit/internal/ascii"
 
 // formatSign is one mark of a format: a substring (lower case) of a header
 // field value or of the notice text.
@@ -126,13 +122,13 @@ func detectFormat(rep *Report, notice string) string {
 	}
 	inNotice := findPhrases(formatNotice.set, low)
 	fieldNames := [...]string{"from", "x-mailer", "x-failed-recipients", "reporting-mta", "content-type"}
-	var lowFields [len(fieldNames)]string // lower-cased values, read once
+	var fieldValues [len(fieldNames)]string // read once, searched with ASCII case folded
 	for i, n := range fieldNames {
-		lowFields[i] = strings.ToLower(rep.Header.Get(n))
+		fieldValues[i] = rep.Header.Get(n)
 	}
 	for _, f := range rep.Fields { // the report's per-message fields (RFC 3464 §2.2)
 		if ascii.EqualFold(f.Name, "Reporting-MTA") {
-			lowFields[3] = strings.ToLower(f.Value)
+			fieldValues[3] = f.Value
 		}
 	}
 	for i, s := range formatSigns {
@@ -161,8 +157,8 @@ func detectFormat(rep *Report, notice string) string {
 			// Any Received field: the bounce's own trace names the
 			// software that generated it ("by H (Oracle Communications
 			// Messaging Server ...)").
-			for _, v := range rep.Header.Values("Received") {
-				if strings.Contains(strings.ToLower(v), s.text) {
+			for _, f := range rep.Header {
+				if ascii.EqualFold(f.Name, "Received") && indexFold(f.Value, s.text) >= 0 {
 					return s.format
 				}
 			}
@@ -170,10 +166,10 @@ func detectFormat(rep *Report, notice string) string {
 			var v string
 			for i, n := range fieldNames {
 				if n == s.field {
-					v = lowFields[i]
+					v = fieldValues[i]
 				}
 			}
-			if strings.Contains(v, s.text) {
+			if indexFold(v, s.text) >= 0 {
 				return s.format
 			}
 		}
