@@ -276,10 +276,10 @@ func parseRun(inputs, jobs int) int {
 }
 
 // parseInput parses one input into r: its records as JSON lines to out,
-// its errors in r.errs. A small file is read into
-// sc.read and each line made in sc.line, both grown as needed and reused
-// for the next input once this one returns (nothing of a Report refers to
-// the bytes it was parsed from).
+// its errors in r.errs. A small file is read into sc.read and each line is
+// made in sc.line, both grown as needed and reused for the next input once
+// this one returns (nothing of a Report refers to the bytes it was parsed
+// from).
 func parseInput(ctx context.Context, name string, stdin io.Reader, r *parseResult, out io.Writer, sc *parseScratch) {
 	r.ok = true
 	fail := func(err error) {
@@ -414,7 +414,7 @@ func readSmall(f *os.File, size int64, buf *[]byte) ([]byte, error) {
 		err = nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", f.Name(), err)
+		return nil, err // an *fs.PathError: it names the file
 	}
 	return b[:n], nil
 }
