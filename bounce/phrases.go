@@ -15,7 +15,7 @@ import "math/bits"
 type phraseSet struct {
 	first, second [256]uint64
 	phrases       []string
-	words         bool // a phrase counts only as a whole word (containsWord)
+	words         bool // a phrase counts only with no letter or digit just before or after it (isWordByte)
 }
 
 // newPhraseSet builds the set of phrases, bit k for phrases[k]. It panics
@@ -37,7 +37,8 @@ func newPhraseSet(phrases []string, words bool) *phraseSet {
 }
 
 // findPhrases returns the bits of the phrases of ps found in low (lower
-// case). Time is linear in len(low) plus the comparisons of candidates.
+// case). Time is linear in len(low): at a position at most the 64 phrases
+// are compared, each over its own length, and usually none or one is.
 func findPhrases[T ~string | ~[]byte](ps *phraseSet, low T) uint64 {
 	var found uint64
 	for i := 0; i+1 < len(low); i++ {

@@ -4,16 +4,17 @@ package classify
 // matcher newMatcher builds from the built-in rules' phrases and the
 // meaning layer's vocabulary automaton (meaning.go), written once to
 // matcher_default.bin and vocab_default.bin (go generate) and embedded in
-// the binary. A program
-// whose first classification would spend some 3 ms of CPU and 2 MB of fresh
-// memory building the table (more in a new process, where every page of it
-// is a fault) maps it instead: its pages come in from the binary as the scan
-// touches them, and only those it touches.
+// the binary. A program whose first classification would spend some 3 ms
+// of CPU and 2 MB of fresh memory building the table (more in a new
+// process, where every page of it is a fault) maps it instead: its pages
+// come in from the binary as the scan touches them, and only those it
+// touches.
 //
-// The table is used only for the exact phrase list it was built from (the
+// A table is used only for the exact phrase list it was built from (the
 // SHA-256 of the list is in its header), so a Classifier with other rules,
 // or a binary built after the rules changed without go generate, builds its
-// matcher as before. TestMatcherTableIsCurrent fails when the file is stale.
+// matcher as before. TestMatcherTableIsCurrent and TestVocabTableIsCurrent
+// fail when a file is stale.
 
 import (
 	"crypto/sha256"
@@ -40,18 +41,19 @@ const (
 	tableHeader = 8 + sha256.Size + 6*4 // magic, sum, nclass, threshold, three lengths, delta width
 )
 
-// patternsSum is the SHA-256 of patterns, each followed by a NUL byte (no
-// pattern contains one: they come from rule text, where NUL never matches
-// anything real, and two lists that differ give different inputs).
+// patternsSum is the SHA-256 of patterns, each preceded by its length
+// (uvarint), so that two different lists never hash the same input.
 func patternsSum(patterns []string) [sha256.Size]byte {
-	h := sha256.New()
+	n := 0
 	for _, p := range patterns {
-		h.Write([]byte(p))
-		h.Write([]byte{0})
+		n += binary.MaxVarintLen64 + len(p)
 	}
-	var sum [sha256.Size]byte
-	h.Sum(sum[:0])
-	return sum
+	b := make([]byte, 0, n)
+	for _, p := range patterns {
+		b = binary.AppendUvarint(b, uint64(len(p)))
+		b = append(b, p...)
+	}
+	return sha256.Sum256(b)
 }
 
 // appendTable appends m, built from the patterns with the given sum, in

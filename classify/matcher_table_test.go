@@ -132,3 +132,15 @@ func TestTableArrayCopiesUnalignedBytes(t *testing.T) {
 		t.Errorf("tableArray[uint16] = %v", got)
 	}
 }
+
+// Lists that join to the same bytes hash differently.
+func TestPatternsSumTellsListsApart(t *testing.T) {
+	lists := [][]string{{"a\x00b"}, {"a", "b"}, {"ab"}, {"a", "", "b"}, {"", "ab"}, {}}
+	for i := range lists {
+		for j := i + 1; j < len(lists); j++ {
+			if patternsSum(lists[i]) == patternsSum(lists[j]) {
+				t.Errorf("%q and %q have the same sum", lists[i], lists[j])
+			}
+		}
+	}
+}
