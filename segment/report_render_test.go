@@ -172,12 +172,25 @@ func FuzzWrapText(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string, width int) {
 		width = 8 + abs(width)%120
 		out := wrapText(s, width, "  - ", "    ")
-		for _, l := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+		// The text again, each line without its own prefix (the first
+		// line's "  - ", the others' "    "): the same characters, save
+		// white space. (Stripping "  - " everywhere would also eat a
+		// continuation line that starts with "- ".)
+		var text strings.Builder
+		for i, l := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
 			if n := utf8.RuneCountInString(l); n > width {
 				t.Fatalf("line of %d > %d: %q", n, width, l)
 			}
+			prefix := "    "
+			if i == 0 {
+				prefix = "  - "
+			}
+			if !strings.HasPrefix(l, prefix) {
+				t.Fatalf("line %d without its prefix %q: %q", i, prefix, l)
+			}
+			text.WriteString(strings.TrimPrefix(l, prefix))
 		}
-		if got, want := strings.Join(strings.Fields(strings.ReplaceAll(strings.ReplaceAll(out, "  - ", " "), "\n    ", "")), ""), strings.Join(strings.Fields(s), ""); utf8.ValidString(s) && got != want {
+		if got, want := strings.Join(strings.Fields(text.String()), ""), strings.Join(strings.Fields(s), ""); utf8.ValidString(s) && got != want {
 			t.Fatalf("words changed: %q -> %q", want, got)
 		}
 	})
