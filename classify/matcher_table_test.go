@@ -2,9 +2,11 @@ package classify
 
 import (
 	"bytes"
+	"encoding/binary"
 	"flag"
 	"os"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/bouncekit/bouncekit/bounce"
@@ -122,14 +124,23 @@ func TestMatcherTableRefusesOtherPhrasesAndDamage(t *testing.T) {
 	}
 }
 
-// An unaligned or big-endian copy of the table decodes to the same arrays.
-func TestTableArrayCopiesUnalignedBytes(t *testing.T) {
-	b := "\x00\x01\x00\x00\x00\x02\x00\x00\x00"
-	if got := tableArray[uint32](b[1:]); !reflect.DeepEqual(got, []uint32{1, 2}) {
-		t.Errorf("tableArray[uint32] = %v", got)
-	}
-	if got := tableArray[uint16](b[1:7]); !reflect.DeepEqual(got, []uint16{1, 0, 2}) {
-		t.Errorf("tableArray[uint16] = %v", got)
+// The arrays read the same at every alignment: of four offsets into one
+// string, at least three are unaligned for uint32 and two for uint16, so
+// both the in-place and the copying path are taken and checked against
+// encoding/binary.
+func TestTableArrayReadsEveryAlignment(t *testing.T) {
+	s := strings.Repeat("\x01\x02\x03\x04\x05", 4)
+	for k := 0; k < 4; k++ {
+		got32 := tableArray[uint32](s[k : k+8])
+		want32 := []uint32{binary.LittleEndian.Uint32([]byte(s[k : k+4])), binary.LittleEndian.Uint32([]byte(s[k+4 : k+8]))}
+		if !reflect.DeepEqual(got32, want32) {
+			t.Errorf("offset %d: tableArray[uint32] = %x, want %x", k, got32, want32)
+		}
+		got16 := tableArray[uint16](s[k : k+4])
+		want16 := []uint16{binary.LittleEndian.Uint16([]byte(s[k : k+2])), binary.LittleEndian.Uint16([]byte(s[k+2 : k+4]))}
+		if !reflect.DeepEqual(got16, want16) {
+			t.Errorf("offset %d: tableArray[uint16] = %x, want %x", k, got16, want16)
+		}
 	}
 }
 
